@@ -1,0 +1,30 @@
+//! Reads an alembic project statically: its configuration (`alembic.ini`,
+//! `pyproject.toml`) and its revision files, without Python and without a
+//! database.
+//!
+//! ```no_run
+//! use migration_doctor_scripts::{ConfigRequest, ScriptDirectory, load_config};
+//! let config = load_config(&ConfigRequest {
+//!     working_dir: std::env::current_dir()?,
+//!     ..ConfigRequest::default()
+//! })?;
+//! let scripts = ScriptDirectory::read(config);
+//! for revision in &scripts.revisions {
+//!     println!("{} <- {:?}", revision.revision, revision.down_revisions);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod config;
+mod directory;
+mod ini;
+mod literal;
+mod problem;
+mod revision_file;
+
+pub use config::{AlembicConfig, ConfigError, ConfigRequest, DEFAULT_SECTION, load_config};
+pub use directory::{ScriptDirectory, relative_to};
+pub use ini::{IniDocument, IniError};
+pub use literal::{PyValue, Scope, evaluate};
+pub use problem::{ProblemKind, ScriptProblem, Severity};
+pub use revision_file::{RevisionFile, read_revision_file};
