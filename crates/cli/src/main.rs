@@ -1,1 +1,57 @@
-fn main() {}
+//! The `migration-doctor` binary: parses the command line, runs the command,
+//! prints, and turns the outcome into an exit code.
+
+mod cli;
+mod commands;
+mod failure;
+mod output;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use migration_doctor::{ConfigRequest, Project};
+
+use crate::cli::{Cli, Command};
+use crate::failure::Failure;
+use crate::output::Output;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let output = Output::new(cli.global.no_color, cli.global.quiet);
+    match run(&cli, &output) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            for message in failure.messages() {
+                output.error(&message);
+            }
+            failure.exit_code()
+        }
+    }
+}
+
+fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
+    let format = cli.global.format();
+    match &cli.command {
+        Command::Graph(args) => {
+            let project = open_project(cli, output)?;
+            commands::graph::run(&project, args, format, output)
+        }
+    }
+}
+
+fn open_project(cli: &Cli, output: &Output) -> Result<Project, Failure> {
+    let working_dir = std::env::current_dir()
+        .map_err(|error| Failure::Usage(format!("cannot read the current directory: {error}")))?;
+    let request = ConfigRequest {
+        config_file: cli.global.config.clone(),
+        section: cli.global.name.clone(),
+        script_location: cli.global.script_location.clone(),
+        working_dir,
+    };
+    let project = Project::open(&request)?;
+    for warning in project.warnings() {
+        output.warning(&warning);
+    }
+    Ok(project)
+}

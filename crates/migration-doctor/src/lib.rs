@@ -1,1 +1,86 @@
+//! migration-doctor as a library: diagnose and repair the migration-tracking
+//! state of alembic-managed databases from a Rust service.
+//!
+//! This crate is the public face over the stage crates, re-exported here:
+//! [`scripts`] reads the alembic project statically and [`graph`] builds its
+//! revision graph. [`Project::open`] does both in one call.
+//!
+//! ```no_run
+//! use migration_doctor::{ConfigRequest, Project};
+//! let project = Project::open(&ConfigRequest {
+//!     config_file: Some("alembic.ini".into()),
+//!     working_dir: std::env::current_dir()?,
+//!     ..ConfigRequest::default()
+//! })?;
+//! for head in project.graph.heads() {
+//!     println!("head: {}", project.graph.revision(head).id());
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+pub use migration_doctor_graph as graph;
+pub use migration_doctor_scripts as scripts;
+
+pub use migration_doctor_graph::{GraphProblem, ResolveError, RevisionGraph};
+pub use migration_doctor_scripts::{
+    AlembicConfig, ConfigError, ConfigRequest, ScriptDirectory, ScriptProblem, Severity,
+};
+
+/// An alembic project read from disk: its configuration, its revision graph,
+/// and every problem met while reading the files.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub config: AlembicConfig,
+    pub graph: RevisionGraph,
+    /// Problems of individual files (syntax, unreadable variables), errors and
+    /// warnings alike.
+    pub script_problems: Vec<ScriptProblem>,
+}
+
+impl Project {
+    /// Reads the configuration, every revision file, and builds the graph.
+    /// Fails only when there is no usable configuration; broken revision
+    /// files and graphs are reported through [`Project::errors`].
+    pub fn open(request: &ConfigRequest) -> Result<Project, ConfigError> {
+        let config = migration_doctor_scripts::load_config(request)?;
+        Ok(Project::from_scripts(ScriptDirectory::read(config)))
+    }
+
+    pub fn from_scripts(scripts: ScriptDirectory) -> Project {
+        let ScriptDirectory {
+            config,
+            revisions,
+            problems,
+        } = scripts;
+        Project {
+            config,
+            graph: RevisionGraph::build(revisions),
+            script_problems: problems,
+        }
+    }
+
+    /// Everything that makes the scripts untrustworthy, as messages naming
+    /// the file and the next step; empty when the scripts are sound.
+    pub fn errors(&self) -> Vec<String> {
+        self.script_problems
+            .iter()
+            .filter(|problem| problem.severity() == Severity::Error)
+            .map(ToString::to_string)
+            .chain(self.graph.problems().iter().map(ToString::to_string))
+            .collect()
+    }
+
+    /// Problems worth knowing that do not make the scripts invalid.
+    pub fn warnings(&self) -> Vec<String> {
+        self.script_problems
+            .iter()
+            .filter(|problem| problem.severity() == Severity::Warning)
+            .map(ToString::to_string)
+            .chain(self.config.notes.iter().cloned())
+            .collect()
+    }
+
+    pub fn is_valid(&self) -> bool {
+        self.errors().is_empty()
+    }
+}

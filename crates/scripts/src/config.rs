@@ -17,9 +17,9 @@
 //! resolve it against the folder of the configuration file, because that is
 //! where alembic is run from in practice and the tool may be run from anywhere.
 //! A `package:path` script location is resolved by looking for the package's
-//! folder beside the configuration (and in `prepend_sys_path`, and `src/`); a
-//! package we cannot find without Python is an error that names
-//! `--script-location`.
+//! folder in `prepend_sys_path`, then beside the configuration file or beside
+//! one of its ancestor folders (or in their `src/`); a package we cannot find
+//! without Python is an error that names `--script-location`.
 
 use std::path::{Path, PathBuf};
 
@@ -503,8 +503,12 @@ fn resolve_script_location(
                 .map(|entry| absolute(dir, Path::new(&entry))),
         );
     }
-    search.push(dir.to_path_buf());
-    search.push(dir.join("src"));
+    // The configuration usually sits in the project (or inside the package
+    // itself), so the package folder is beside it or beside an ancestor.
+    for ancestor in dir.ancestors() {
+        search.push(ancestor.to_path_buf());
+        search.push(ancestor.join("src"));
+    }
     search
         .into_iter()
         .map(|root| root.join(&relative))
@@ -552,6 +556,19 @@ mod tests {
         assert_eq!(split_locations("a, b  c,d", None), vec!["a", "b", "c", "d"]);
         assert_eq!(split_locations("a b:c", Some(':')), vec!["a b", "c"]);
         assert_eq!(split_locations("\na\n b\n", Some('\n')), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn package_resources_are_found_beside_an_ancestor() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let scripts = root.path().join("src/shop/db/migrations");
+        std::fs::create_dir_all(&scripts).expect("mkdir");
+        let ini_dir = root.path().join("deploy");
+        std::fs::create_dir_all(&ini_dir).expect("mkdir");
+        let found = resolve_script_location("shop.db:migrations", &ini_dir, &None).expect("found");
+        assert_eq!(found, scripts);
+        let error = resolve_script_location("absent:migrations", &ini_dir, &None).unwrap_err();
+        assert!(error.to_string().contains("--script-location"), "{error}");
     }
 
     #[test]

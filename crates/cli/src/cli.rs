@@ -1,0 +1,89 @@
+//! The command line, as PRODUCT.md specifies it. Global options are accepted
+//! before or after the command.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "migration-doctor",
+    version,
+    about = "Diagnoses and repairs the migration-tracking state of alembic-managed databases.",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalOptions {
+    /// The alembic configuration: an ini file, or a pyproject.toml
+    /// [default: ./alembic.ini, then ./pyproject.toml]
+    #[arg(short = 'c', long = "config", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// The ini section to read instead of [alembic]
+    #[arg(short = 'n', long = "name", global = true, value_name = "SECTION")]
+    pub name: Option<String>,
+
+    /// The alembic script directory, overriding script_location
+    #[arg(long, global = true, value_name = "DIR")]
+    pub script_location: Option<PathBuf>,
+
+    /// Output format (dot and mermaid only for `graph`)
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Same as --format json
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Print more detail
+    #[arg(long, global = true)]
+    pub detailed: bool,
+
+    /// Never colour the output (NO_COLOR is honoured too)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
+    /// More messages on standard error
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only errors on standard error
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+impl GlobalOptions {
+    pub fn format(&self) -> Format {
+        if self.json { Format::Json } else { self.format }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The revision graph: text (like `alembic history`), json, dot or mermaid
+    Graph(GraphArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Only the revisions between two identifiers, as `alembic history -r`
+    /// takes them: `base:head`, `ae10:`, `:label@head`
+    #[arg(short = 'r', long = "rev-range", value_name = "START:END")]
+    pub rev_range: Option<String>,
+}

@@ -1,0 +1,36 @@
+//! Why a command stopped, and the exit code that says so (PRODUCT.md):
+//! 0 healthy or done; 1 problems found or recovery refused; 2 usage or
+//! configuration error; 3 database unreachable or permission denied;
+//! 4 invalid scripts.
+
+use std::process::ExitCode;
+
+#[derive(Debug)]
+pub enum Failure {
+    /// A wrong option, or configuration that cannot be used.
+    Usage(String),
+    /// The revision files or the graph are broken; each entry is one problem.
+    InvalidScripts(Vec<String>),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Failure::Usage(_) => ExitCode::from(2),
+            Failure::InvalidScripts(_) => ExitCode::from(4),
+        }
+    }
+
+    pub fn messages(&self) -> Vec<String> {
+        match self {
+            Failure::Usage(message) => vec![message.clone()],
+            Failure::InvalidScripts(problems) => problems.clone(),
+        }
+    }
+}
+
+impl From<migration_doctor::ConfigError> for Failure {
+    fn from(error: migration_doctor::ConfigError) -> Failure {
+        Failure::Usage(error.to_string())
+    }
+}

@@ -1,0 +1,55 @@
+//! Where output goes and whether it is coloured: colour only on a terminal,
+//! never with --no-color or NO_COLOR (anstream strips it otherwise).
+
+use std::io::Write;
+
+use owo_colors::{OwoColorize, Style};
+
+pub struct Output {
+    color: bool,
+    quiet: bool,
+}
+
+impl Output {
+    pub fn new(no_color: bool, quiet: bool) -> Output {
+        let choice = if no_color {
+            anstream::ColorChoice::Never
+        } else {
+            anstream::AutoStream::choice(&std::io::stdout())
+        };
+        Output {
+            color: !matches!(choice, anstream::ColorChoice::Never),
+            quiet,
+        }
+    }
+
+    /// `text` in `style` when colour is on.
+    pub fn paint(&self, text: &str, style: Style) -> String {
+        if self.color {
+            text.style(style).to_string()
+        } else {
+            text.to_owned()
+        }
+    }
+
+    pub fn print(&self, text: &str) {
+        let mut out = anstream::stdout().lock();
+        // A closed pipe (`| head`) is not an error worth a message.
+        let _ = out.write_all(text.as_bytes());
+        if !text.ends_with('\n') {
+            let _ = out.write_all(b"\n");
+        }
+    }
+
+    pub fn error(&self, message: &str) {
+        let label = self.paint("error:", Style::new().red().bold());
+        let _ = writeln!(anstream::stderr(), "{label} {message}");
+    }
+
+    pub fn warning(&self, message: &str) {
+        if !self.quiet {
+            let label = self.paint("warning:", Style::new().yellow().bold());
+            let _ = writeln!(anstream::stderr(), "{label} {message}");
+        }
+    }
+}

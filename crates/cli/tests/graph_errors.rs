@@ -1,0 +1,290 @@
+//! Broken scripts exit 4 and configuration mistakes exit 2, each with a
+//! message that names the cause, the file, and the next step.
+
+mod common;
+
+use common::*;
+
+fn graph_of(case: &str) -> Run {
+    run(doctor()
+        .arg("-c")
+        .arg(fixture(&format!("broken/{case}/alembic.ini")))
+        .arg("graph"))
+}
+
+fn assert_invalid(case: &str, fragments: &[&str]) {
+    let out = graph_of(case);
+    assert_eq!(out.code, 4, "{case}: exit code\n{}", out.stderr);
+    for fragment in fragments {
+        assert!(
+            out.stderr.contains(fragment),
+            "{case}: `{fragment}` missing from:\n{}",
+            out.stderr
+        );
+    }
+    assert!(!out.stderr.contains("panicked"), "{case}: {}", out.stderr);
+}
+
+#[test]
+fn cycle() {
+    assert_invalid(
+        "cycle",
+        &[
+            "cycle: bbbb0002 -> cccc0003 -> dddd0004 -> bbbb0002",
+            "versions/c_two.py",
+            "fix the down_revision",
+        ],
+    );
+}
+
+#[test]
+fn missing_down_revision() {
+    assert_invalid(
+        "missing_down_revision",
+        &[
+            "versions/b_next.py",
+            "down_revision aaaa0007",
+            "did you mean aaaa0001?",
+            "restore the missing file",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_revision() {
+    assert_invalid(
+        "duplicate_revision",
+        &[
+            "bbbb0002 is declared by more than one file",
+            "versions/b_copy.py",
+            "versions/b_next.py",
+        ],
+    );
+}
+
+#[test]
+fn syntax_error_names_file_and_line() {
+    assert_invalid(
+        "syntax_error",
+        &["versions/b_broken.py:8:", "not valid Python"],
+    );
+}
+
+#[test]
+fn computed_revision_id() {
+    assert_invalid(
+        "computed_revision",
+        &[
+            "versions/b_computed.py:4:1",
+            "`revision` is computed",
+            "uuid.uuid4()",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_branch_label() {
+    assert_invalid(
+        "duplicate_label",
+        &[
+            "branch label `shared`",
+            "versions/a_base.py",
+            "versions/b_other.py",
+        ],
+    );
+}
+
+#[test]
+fn illegal_revision_id() {
+    assert_invalid("illegal_id", &["`aaaa-0001`", "'-'"]);
+}
+
+#[test]
+fn ambiguous_and_unknown_identifiers() {
+    let config = fixture("scripts/branched/alembic.ini");
+    let out = run(doctor()
+        .arg("-c")
+        .arg(&config)
+        .args(["graph", "-r", "a000:head"]));
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`head` is ambiguous") && out.stderr.contains("0a000007, e0000005"),
+        "{}",
+        out.stderr
+    );
+
+    let out = run(doctor()
+        .arg("-c")
+        .arg(fixture("broken/duplicate_label/alembic.ini"))
+        .args(["graph", "-r", ":bbbb"]));
+    assert_eq!(out.code, 4);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let versions = dir.path().join("migrations/versions");
+    std::fs::create_dir_all(&versions).expect("mkdir");
+    std::fs::write(
+        dir.path().join("alembic.ini"),
+        "[alembic]\nscript_location = migrations\n",
+    )
+    .expect("ini");
+    for (id, down) in [("ab12cd01", "None"), ("ab12cd02", "'ab12cd01'")] {
+        std::fs::write(
+            versions.join(format!("{id}.py")),
+            format!("revision = '{id}'\ndown_revision = {down}\n"),
+        )
+        .expect("rev");
+    }
+    let out = run(doctor()
+        .current_dir(dir.path())
+        .args(["graph", "-r", "ab12:"]));
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`ab12` is ambiguous") && out.stderr.contains("ab12cd01, ab12cd02"),
+        "{}",
+        out.stderr
+    );
+    let out = run(doctor()
+        .current_dir(dir.path())
+        .args(["graph", "-r", "ab12cd01:ab13"]));
+    assert_eq!(out.code, 4);
+    assert!(
+        out.stderr.contains("no revision or branch label `ab13`"),
+        "{}",
+        out.stderr
+    );
+    let out = run(doctor().current_dir(dir.path()).args([
+        "graph",
+        "-r",
+        "ab12cd01+1:",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let ids: Vec<&str> = json["revisions"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|revision| revision["revision"].as_str())
+        .collect();
+    assert_eq!(ids, ["ab12cd02"]);
+}
+
+fn temp_project(ini: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("alembic.ini"), ini).expect("write");
+    dir
+}
+
+fn assert_usage(out: &Run, fragments: &[&str]) {
+    assert_eq!(out.code, 2, "exit code; stderr:\n{}", out.stderr);
+    for fragment in fragments {
+        assert!(
+            out.stderr.contains(fragment),
+            "`{fragment}` missing from:\n{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn configuration_mistakes() {
+    let out = run(doctor().args(["-c", "/nonexistent/alembic.ini", "graph"]));
+    assert_usage(
+        &out,
+        &["/nonexistent/alembic.ini does not exist", "-c/--config"],
+    );
+
+    let empty = tempfile::tempdir().expect("tempdir");
+    let out = run(doctor().current_dir(empty.path()).arg("graph"));
+    assert_usage(&out, &["no alembic.ini", "--script-location"]);
+
+    let dir = temp_project("[alembic]\nscript_location = myapp:migrations\n");
+    let out = run(doctor().current_dir(dir.path()).arg("graph"));
+    assert_usage(
+        &out,
+        &["`myapp:migrations`", "Python package", "--script-location"],
+    );
+
+    let dir = temp_project("[alembic]\nscript_location = %(here)s/missing\n");
+    let out = run(doctor().current_dir(dir.path()).arg("graph"));
+    assert_usage(&out, &["missing does not exist", "script_location"]);
+
+    let dir = temp_project("[alembic]\nsqlalchemy.url = sqlite://\n");
+    let out = run(doctor().current_dir(dir.path()).arg("graph"));
+    assert_usage(&out, &["no `script_location`", "--script-location"]);
+
+    let dir = temp_project("[alembic]\nscript_location = .\n");
+    let out = run(doctor()
+        .current_dir(dir.path())
+        .args(["--name", "other", "graph"]));
+    assert_usage(&out, &["no section [other]", "--name"]);
+
+    let dir = temp_project(
+        "[alembic]\nscript_location = .\nversion_locations = a b\npath_separator = comma\n",
+    );
+    let out = run(doctor().current_dir(dir.path()).arg("graph"));
+    assert_usage(&out, &["`path_separator = comma`", "space, newline, os"]);
+
+    let dir = temp_project("[alembic]\nscript_location = %(nothing)s/x\n");
+    let out = run(doctor().current_dir(dir.path()).arg("graph"));
+    assert_usage(&out, &["%(nothing)s", "alembic.ini"]);
+
+    let dir = temp_project("[alembic\nscript_location = .\n");
+    let out = run(doctor().current_dir(dir.path()).arg("graph"));
+    assert_usage(&out, &["not a valid ini file"]);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.alembic]\nscript_location = 3\n",
+    )
+    .expect("write");
+    let out = run(doctor().current_dir(dir.path()).arg("graph"));
+    assert_usage(&out, &["`script_location` must be a string"]);
+
+    let out = run(doctor().args(["graph", "--format", "yaml"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn script_location_flag_needs_no_config() {
+    let empty = tempfile::tempdir().expect("tempdir");
+    let out = run(doctor()
+        .current_dir(empty.path())
+        .arg("--script-location")
+        .arg(fixture("scripts/linear/migrations"))
+        .args(["graph", "--json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("\"path\": \"versions/1a2b3c4d5e6f_create_users.py\""),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn helper_files_without_revision_are_ignored_with_a_warning() {
+    let dir = temp_project("[alembic]\nscript_location = m\n");
+    let versions = dir.path().join("m/versions");
+    std::fs::create_dir_all(&versions).expect("mkdir");
+    std::fs::write(
+        versions.join("a1_first.py"),
+        "revision = 'a1a1'\ndown_revision = None\n",
+    )
+    .expect("w");
+    std::fs::write(versions.join("helpers.py"), "def shared():\n    return 1\n").expect("w");
+    let out = run(doctor().current_dir(dir.path()).args(["graph", "--json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("warning: versions/helpers.py: no `revision` variable"),
+        "{}",
+        out.stderr
+    );
+    let quiet = run(doctor()
+        .current_dir(dir.path())
+        .args(["-q", "graph", "--json"]));
+    assert!(quiet.stderr.is_empty(), "{}", quiet.stderr);
+}
