@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::config::AlembicConfig;
+use crate::imports::ProjectImports;
 use crate::problem::{ProblemKind, ScriptProblem, Severity};
 use crate::revision_file::{RevisionFile, read_revision_file};
 
@@ -33,6 +34,10 @@ impl ScriptDirectory {
         let mut revisions = Vec::new();
         let mut problems = Vec::new();
         let mut seen = HashSet::new();
+        let imports = ProjectImports::new(
+            std::iter::once(base.as_path())
+                .chain(config.version_locations.iter().map(PathBuf::as_path)),
+        );
         for location in &config.version_locations {
             if !location.is_dir() {
                 continue;
@@ -62,7 +67,7 @@ impl ScriptDirectory {
                         continue;
                     }
                 };
-                let (revision, found) = read_revision_file(&relative, &name, source);
+                let (revision, found) = read_revision_file(&relative, &name, source, &imports);
                 revisions.extend(revision);
                 problems.extend(found);
             }

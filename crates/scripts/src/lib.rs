@@ -17,14 +17,18 @@
 
 mod config;
 mod directory;
+mod imports;
 mod ini;
 mod literal;
+mod module_scope;
 mod problem;
 mod revision_file;
 
 pub use config::{AlembicConfig, ConfigError, ConfigRequest, DEFAULT_SECTION, load_config};
 pub use directory::{ScriptDirectory, relative_to};
+pub use imports::ProjectImports;
 pub use ini::{IniDocument, IniError};
-pub use literal::{PyValue, Scope, evaluate};
+pub use literal::{Imports, NoImports, PyValue, Scope, evaluate};
+pub use module_scope::module_scope;
 pub use problem::{ProblemKind, ScriptProblem, Severity};
 pub use revision_file::{RevisionFile, read_revision_file};

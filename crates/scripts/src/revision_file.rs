@@ -5,7 +5,7 @@
 //! We parse the file with a real Python parser and evaluate the module-level
 //! assignments to those names in order, as Python would: plain and annotated
 //! assignments, any string spelling, tuples and lists, names bound earlier in
-//! the module. A value that cannot be known without running Python is a
+//! the module, and constants imported from the project's own modules. A value that cannot be known without running Python is a
 //! problem naming the file and line, never a guess.
 //!
 //! As in alembic, `down_revision`, `branch_labels` and `depends_on` may be
@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
-use crate::literal::{PyValue, Scope, evaluate};
+use crate::literal::{Imports, PyValue};
+use crate::module_scope::module_scope;
 use crate::problem::{ProblemKind, ScriptProblem};
 
 /// The revision-defining content of one file.
@@ -53,6 +54,7 @@ pub fn read_revision_file(
     path: &Path,
     file_name: &str,
     source: String,
+    imports: &dyn Imports,
 ) -> (Option<RevisionFile>, Vec<ScriptProblem>) {
     let parsed =
         ruff_python_parser::parse_unchecked_source(&source, ruff_python_ast::PySourceType::Python);
@@ -74,33 +76,21 @@ pub fn read_revision_file(
         .collect();
 
     let body = &parsed.syntax().body;
-    let mut scope = Scope::new();
-    // For each revision variable: its last binding, or the line and text of a
-    // binding we could not evaluate.
+    // For each revision variable whose last binding could not be evaluated:
+    // its line and text.
     let mut unknown: Vec<(String, usize, String)> = Vec::new();
     let mut revision_line = 0;
-    for statement in body {
-        for (name, value) in bindings(statement) {
-            let evaluated = value.and_then(|value| evaluate(value, &scope));
-            unknown.retain(|(known, _, _)| *known != name);
-            match evaluated {
-                Some(value) => {
-                    if name == "revision" {
-                        revision_line = lines.position(statement.start()).0;
-                    }
-                    scope.insert(name.to_owned(), value);
-                }
-                None => {
-                    scope.remove(name);
-                    if VARIABLES.contains(&name) {
-                        let (line, _) = lines.position(statement.start());
-                        let text = source[statement.range()].lines().next().unwrap_or("");
-                        unknown.push((name.to_owned(), line, text.trim().to_owned()));
-                    }
-                }
-            }
+    let scope = module_scope(body, imports, |name, statement, value| {
+        unknown.retain(|(known, _, _)| known != name);
+        let (line, _) = lines.position(statement.start());
+        if name == "revision" {
+            revision_line = line;
         }
-    }
+        if value.is_none() && VARIABLES.contains(&name) {
+            let text = source[statement.range()].lines().next().unwrap_or("");
+            unknown.push((name.to_owned(), line, text.trim().to_owned()));
+        }
+    });
     for (variable, line, text) in &unknown {
         problems.push(ScriptProblem::new(
             path,
@@ -200,70 +190,6 @@ pub fn read_revision_file(
     (Some(file), problems)
 }
 
-/// The names a module-level statement binds, with the value expression when
-/// there is one we could evaluate (`None`: bound to something unknowable,
-/// such as an import or a tuple unpacked from a call).
-fn bindings(statement: &Stmt) -> Vec<(&str, Option<&Expr>)> {
-    match statement {
-        Stmt::Assign(assign) => {
-            let mut out = Vec::new();
-            for target in &assign.targets {
-                bind_target(target, Some(&assign.value), &mut out);
-            }
-            out
-        }
-        Stmt::AnnAssign(assign) => match &assign.value {
-            Some(value) => {
-                let mut out = Vec::new();
-                bind_target(&assign.target, Some(value), &mut out);
-                out
-            }
-            None => Vec::new(),
-        },
-        Stmt::AugAssign(assign) => match assign.target.as_ref() {
-            Expr::Name(name) => vec![(name.id.as_str(), None)],
-            _ => Vec::new(),
-        },
-        Stmt::Import(import) => import
-            .names
-            .iter()
-            .map(|alias| {
-                let bound = alias.asname.as_ref().unwrap_or(&alias.name);
-                (bound.as_str().split('.').next().unwrap_or(""), None)
-            })
-            .collect(),
-        Stmt::ImportFrom(import) => import
-            .names
-            .iter()
-            .map(|alias| (alias.asname.as_ref().unwrap_or(&alias.name).as_str(), None))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn bind_target<'a>(
-    target: &'a Expr,
-    value: Option<&'a Expr>,
-    out: &mut Vec<(&'a str, Option<&'a Expr>)>,
-) {
-    match target {
-        Expr::Name(name) => out.push((name.id.as_str(), value)),
-        Expr::Tuple(tuple) => {
-            // `revision, down_revision = "a", "b"` unpacks element by element.
-            let values = match value {
-                Some(Expr::Tuple(values)) if values.elts.len() == tuple.elts.len() => {
-                    Some(&values.elts)
-                }
-                _ => None,
-            };
-            for (index, element) in tuple.elts.iter().enumerate() {
-                bind_target(element, values.map(|values| &values[index]), out);
-            }
-        }
-        _ => {}
-    }
-}
-
 fn docstring(body: &[Stmt]) -> Option<&str> {
     match body.first()? {
         Stmt::Expr(statement) => match statement.value.as_ref() {
@@ -317,10 +243,16 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::literal::NoImports;
     use crate::problem::Severity;
 
     fn read(source: &str) -> (Option<RevisionFile>, Vec<ScriptProblem>) {
-        read_revision_file(Path::new("versions/x.py"), "x.py", source.to_owned())
+        read_revision_file(
+            Path::new("versions/x.py"),
+            "x.py",
+            source.to_owned(),
+            &NoImports,
+        )
     }
 
     #[test]
@@ -380,6 +312,7 @@ mod tests {
             Path::new("1975ea83b712.py"),
             "1975ea83b712.py",
             "down_revision = None\n".into(),
+            &NoImports,
         );
         assert!(problems.is_empty());
         assert_eq!(file.expect("legacy").revision, "1975ea83b712");

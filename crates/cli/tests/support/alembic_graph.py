@@ -1,7 +1,8 @@
 """Print the revision graph exactly as the real alembic builds it, in the
 shape of `migration-doctor graph --format json`.
 
-usage: alembic_graph.py CONFIG [SECTION] [--stub-imports]
+usage: alembic_graph.py CONFIG [SECTION] [--stub-imports] [--script-location=DIR]
+                        [--sys-path=DIR]
 
 CONFIG is an alembic.ini or a pyproject.toml. alembic resolves relative
 paths against the working directory, so this runs from CONFIG's folder.
@@ -46,10 +47,29 @@ class _Anything:
     def __getitem__(self, key):
         return _Anything()
 
-    def __or__(self, other):
+    def __len__(self):
+        return 0
+
+    def __contains__(self, item):
+        return False
+
+    def __str__(self):
+        return "stub"
+
+    def __int__(self):
+        return 0
+
+    def __hash__(self):
+        return 0
+
+    def __eq__(self, other):
+        return self is other
+
+    def _same(self, *args):
         return self
 
-    __ror__ = __or__
+    __or__ = __ror__ = __and__ = __add__ = __radd__ = __mul__ = __rmul__ = _same
+    __sub__ = __rsub__ = __truediv__ = __mod__ = __lt__ = __gt__ = __le__ = __ge__ = _same
 
 
 class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -68,6 +88,9 @@ class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    for arg in sys.argv[1:]:
+        if arg.startswith("--sys-path="):
+            sys.path.insert(0, arg.split("=", 1)[1])
     if "--stub-imports" in sys.argv:
         sys.meta_path.append(_StubFinder())
     config_path = os.path.abspath(args[0])
@@ -86,6 +109,9 @@ def main():
             ini_section=section,
             toml_file=os.path.join(folder, "pyproject.toml"),
         )
+    for arg in sys.argv[1:]:
+        if arg.startswith("--script-location="):
+            config.set_main_option("script_location", arg.split("=", 1)[1])
     script = ScriptDirectory.from_config(config)
     base = os.path.realpath(script.dir)
     revision_map = script.revision_map._revision_map
