@@ -41,6 +41,17 @@ impl Output {
         }
     }
 
+    /// Machine-readable output (JSON, dot, mermaid): never coloured, so it
+    /// skips the colour-stripping stream.
+    pub fn print_raw(&self, text: &str) {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let _ = out.write_all(text.as_bytes());
+        if !text.ends_with('\n') {
+            let _ = out.write_all(b"\n");
+        }
+        let _ = out.flush();
+    }
+
     pub fn error(&self, message: &str) {
         let label = self.paint("error:", Style::new().red().bold());
         let _ = writeln!(anstream::stderr(), "{label} {message}");

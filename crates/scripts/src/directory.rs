@@ -31,46 +31,48 @@ impl ScriptDirectory {
     pub fn read(config: AlembicConfig) -> ScriptDirectory {
         let base = std::fs::canonicalize(&config.script_location)
             .unwrap_or_else(|_| config.script_location.clone());
-        let mut revisions = Vec::new();
-        let mut problems = Vec::new();
+        let mut files = Vec::new();
         let mut seen = HashSet::new();
-        let imports = ProjectImports::new(
-            std::iter::once(base.as_path())
-                .chain(config.version_locations.iter().map(PathBuf::as_path)),
-        );
         for location in &config.version_locations {
-            if !location.is_dir() {
-                continue;
-            }
-            let mut files = Vec::new();
-            list_python_files(location, config.recursive_version_locations, &mut files);
-            for file in files {
-                let real = std::fs::canonicalize(&file).unwrap_or(file);
-                if !seen.insert(real.clone()) {
-                    continue;
+            let Ok(location) = std::fs::canonicalize(location) else {
+                continue; // alembic skips locations that do not exist
+            };
+            let mut listed = Vec::new();
+            list_python_files(&location, config.recursive_version_locations, &mut listed);
+            for file in listed {
+                if seen.insert(file.clone()) {
+                    files.push(file);
                 }
-                let relative = relative_to(&real, &base);
-                let name = real
-                    .file_name()
-                    .map(|name| name.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let source = match std::fs::read_to_string(&real) {
-                    Ok(source) => source,
-                    Err(error) => {
-                        problems.push(ScriptProblem::new(
-                            &relative,
-                            None,
-                            ProblemKind::Unreadable {
-                                message: error.to_string(),
-                            },
-                        ));
-                        continue;
-                    }
-                };
-                let (revision, found) = read_revision_file(&relative, &name, source, &imports);
-                revisions.extend(revision);
-                problems.extend(found);
             }
+        }
+
+        // Reading and parsing dominate; spread them over the cores, keeping
+        // alembic's file order in the result.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .clamp(1, 8);
+        let chunk = files.len().div_ceil(threads).max(64);
+        let mut read: Vec<(Vec<RevisionFile>, Vec<ScriptProblem>)> = Vec::new();
+        let starts: Vec<&Path> = std::iter::once(base.as_path())
+            .chain(config.version_locations.iter().map(PathBuf::as_path))
+            .collect();
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    let (base, starts) = (&base, &starts);
+                    scope.spawn(move || read_files(part, base, starts))
+                })
+                .collect();
+            for worker in workers {
+                read.push(worker.join().unwrap_or_default());
+            }
+        });
+        let mut revisions = Vec::with_capacity(files.len());
+        let mut problems = Vec::new();
+        for (part_revisions, part_problems) in read {
+            revisions.extend(part_revisions);
+            problems.extend(part_problems);
         }
         ScriptDirectory {
             config,
@@ -87,11 +89,46 @@ impl ScriptDirectory {
     }
 }
 
+fn read_files(
+    files: &[PathBuf],
+    base: &Path,
+    import_roots: &[&Path],
+) -> (Vec<RevisionFile>, Vec<ScriptProblem>) {
+    let imports = ProjectImports::new(import_roots.iter().copied());
+    let mut revisions = Vec::new();
+    let mut problems = Vec::new();
+    for file in files {
+        let relative = relative_to(file, base);
+        let name = file
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match std::fs::read_to_string(file) {
+            Ok(source) => {
+                let (revision, found) = read_revision_file(&relative, &name, source, &imports);
+                revisions.extend(revision);
+                problems.extend(found);
+            }
+            Err(error) => problems.push(ScriptProblem::new(
+                &relative,
+                None,
+                ProblemKind::Unreadable {
+                    message: error.to_string(),
+                },
+            )),
+        }
+    }
+    (revisions, problems)
+}
+
 /// Whether alembic would consider the file a revision script.
 fn is_revision_file_name(name: &str) -> bool {
     name.ends_with(".py") && !name.starts_with("__init__") && !name.starts_with(".#")
 }
 
+/// Lists revision files as alembic does. Paths are real paths (alembic
+/// resolves symlinks too), built from the already-resolved folder so that
+/// only symlinked entries cost a `canonicalize`.
 fn list_python_files(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -99,8 +136,21 @@ fn list_python_files(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
     for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
+        let Ok(mut kind) = entry.file_type() else {
+            continue;
+        };
+        let mut path = entry.path();
+        if kind.is_symlink() {
+            let Ok(real) = std::fs::canonicalize(&path) else {
+                continue; // a dangling link
+            };
+            let Ok(metadata) = std::fs::metadata(&real) else {
+                continue;
+            };
+            kind = metadata.file_type();
+            path = real;
+        }
+        if kind.is_dir() {
             dirs.push(path);
         } else if entry
             .file_name()
@@ -110,7 +160,7 @@ fn list_python_files(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
             files.push(path);
         }
     }
-    files.sort();
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     out.extend(files);
     if recursive {
         dirs.sort();

@@ -19,13 +19,12 @@ pub fn run(
         Some(range) => select_range(graph, range)?,
         None => graph.topological().to_vec(),
     };
-    let text = match format {
-        Format::Text => render::graph_text::render(graph, &selection, output),
-        Format::Json => render::graph_json::render(graph, &selection),
-        Format::Dot => render::graph_dot::render(graph, &selection),
-        Format::Mermaid => render::graph_mermaid::render(graph, &selection),
-    };
-    output.print(&text);
+    match format {
+        Format::Text => output.print(&render::graph_text::render(graph, &selection, output)),
+        Format::Json => output.print_raw(&render::graph_json::render(graph, &selection)),
+        Format::Dot => output.print_raw(&render::graph_dot::render(graph, &selection)),
+        Format::Mermaid => output.print_raw(&render::graph_mermaid::render(graph, &selection)),
+    }
     let errors = project.errors();
     if errors.is_empty() {
         Ok(())

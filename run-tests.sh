@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace. Creates .venv with the reference alembic
+# (from PyPI, pinned in requirements-test.txt) when it is missing, then runs
+# `cargo test`. Under CI=true a missing alembic or database fails the run
+# instead of skipping the tests that need it.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+venv="${MIGRATION_DOCTOR_VENV:-$PWD/.venv}"
+stamp="$venv/.requirements-test.txt"
+if ! cmp -s requirements-test.txt "$stamp" 2>/dev/null; then
+  echo "Installing the reference alembic into $venv ..." >&2
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+  cp requirements-test.txt "$stamp"
+fi
+export MIGRATION_DOCTOR_PYTHON="$venv/bin/python"
+
+cargo test --workspace --locked "$@"
