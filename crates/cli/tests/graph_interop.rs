@@ -59,6 +59,15 @@ fn every_fixture_matches_alembic() {
 }
 
 #[test]
+fn example_project_matches_alembic() {
+    let Some(python) = reference_python() else { return };
+    let config = workspace_root().join("example/alembic.ini");
+    let ours = our_graph(&config, &[]);
+    assert_eq!(ours["heads"], serde_json::json!(["e2f3a4b5c6d7"]));
+    assert_eq!(ours, alembic_graph(&python, &config, &[]));
+}
+
+#[test]
 fn named_section_matches_alembic() {
     let Some(python) = reference_python() else {
         return;
