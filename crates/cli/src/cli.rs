@@ -35,6 +35,35 @@ pub struct GlobalOptions {
     #[arg(long, global = true, value_name = "DIR")]
     pub script_location: Option<PathBuf>,
 
+    /// The database, as a SQLAlchemy URL [default: DATABASE_URL, then
+    /// sqlalchemy.url from the configuration]
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database_url: Option<String>,
+
+    /// The database schema to read [default: the connection's: search_path
+    /// on PostgreSQL, the URL's database on MySQL, main on SQLite]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub schema: Option<String>,
+
+    /// The version table's name
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        default_value = "alembic_version"
+    )]
+    pub version_table: String,
+
+    /// The version table's schema [default: the connection's default schema]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub version_table_schema: Option<String>,
+
     /// Output format (dot and mermaid only for `graph`)
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -78,6 +107,19 @@ pub enum Format {
 pub enum Command {
     /// The revision graph: text (like `alembic history`), json, dot or mermaid
     Graph(GraphArgs),
+    /// A schema: the live one (--live) or the expected one at a revision
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Read the live database instead of the migrations
+    #[arg(long)]
+    pub live: bool,
+
+    /// The revision whose expected schema to show [default: head]
+    #[arg(long, value_name = "REV", conflicts_with = "live")]
+    pub revision: Option<String>,
 }
 
 #[derive(Debug, Args)]

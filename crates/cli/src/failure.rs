@@ -11,6 +11,8 @@ pub enum Failure {
     Usage(String),
     /// The revision files or the graph are broken; each entry is one problem.
     InvalidScripts(Vec<String>),
+    /// The database cannot be reached or read.
+    Database(String),
 }
 
 impl Failure {
@@ -18,6 +20,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => ExitCode::from(2),
             Failure::InvalidScripts(_) => ExitCode::from(4),
+            Failure::Database(_) => ExitCode::from(3),
         }
     }
 
@@ -25,6 +28,7 @@ impl Failure {
         match self {
             Failure::Usage(message) => vec![message.clone()],
             Failure::InvalidScripts(problems) => problems.clone(),
+            Failure::Database(message) => vec![message.clone()],
         }
     }
 }
@@ -32,5 +36,15 @@ impl Failure {
 impl From<migration_doctor::ConfigError> for Failure {
     fn from(error: migration_doctor::ConfigError) -> Failure {
         Failure::Usage(error.to_string())
+    }
+}
+
+impl From<migration_doctor::live::LiveError> for Failure {
+    fn from(error: migration_doctor::live::LiveError) -> Failure {
+        if error.is_usage_error() {
+            Failure::Usage(error.to_string())
+        } else {
+            Failure::Database(error.to_string())
+        }
     }
 }

@@ -10,7 +10,7 @@ mod render;
 use std::process::ExitCode;
 
 use clap::Parser;
-use migration_doctor::{ConfigRequest, Project};
+use migration_doctor::Project;
 
 use crate::cli::{Cli, Command};
 use crate::failure::Failure;
@@ -37,19 +37,12 @@ fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
             let project = open_project(cli, output)?;
             commands::graph::run(&project, args, format, output)
         }
+        Command::Schema(args) => commands::schema::run(&cli.global, args, output),
     }
 }
 
 fn open_project(cli: &Cli, output: &Output) -> Result<Project, Failure> {
-    let working_dir = std::env::current_dir()
-        .map_err(|error| Failure::Usage(format!("cannot read the current directory: {error}")))?;
-    let request = ConfigRequest {
-        config_file: cli.global.config.clone(),
-        section: cli.global.name.clone(),
-        script_location: cli.global.script_location.clone(),
-        working_dir,
-    };
-    let project = Project::open(&request)?;
+    let project = Project::open(&commands::database::config_request(&cli.global)?)?;
     for warning in project.warnings() {
         output.warning(&warning);
     }

@@ -60,7 +60,9 @@ fn every_fixture_matches_alembic() {
 
 #[test]
 fn example_project_matches_alembic() {
-    let Some(python) = reference_python() else { return };
+    let Some(python) = reference_python() else {
+        return;
+    };
     let config = workspace_root().join("example/alembic.ini");
     let ours = our_graph(&config, &[]);
     assert_eq!(ours["heads"], serde_json::json!(["e2f3a4b5c6d7"]));

@@ -3,7 +3,9 @@
 //!
 //! This crate is the public face over the stage crates, re-exported here:
 //! [`scripts`] reads the alembic project statically and [`graph`] builds its
-//! revision graph. [`Project::open`] does both in one call.
+//! revision graph ([`Project::open`] does both in one call); [`live`]
+//! connects to a database and reads its schema and version table into the
+//! [`schema`] model.
 //!
 //! ```no_run
 //! use migration_doctor::{ConfigRequest, Project};
@@ -19,6 +21,8 @@
 //! ```
 
 pub use migration_doctor_graph as graph;
+pub use migration_doctor_live as live;
+pub use migration_doctor_schema as schema;
 pub use migration_doctor_scripts as scripts;
 
 pub use migration_doctor_graph::{GraphProblem, ResolveError, RevisionGraph};

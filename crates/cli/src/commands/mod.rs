@@ -1,1 +1,3 @@
+pub mod database;
 pub mod graph;
+pub mod schema;

@@ -4,6 +4,8 @@ pub mod graph_dot;
 pub mod graph_json;
 pub mod graph_mermaid;
 pub mod graph_text;
+pub mod schema_json;
+pub mod schema_text;
 
 use std::path::Path;
 

@@ -1,0 +1,23 @@
+//! `schema --format json`, the contract of PRODUCT.md:
+//! `{"revision", "tables": {"<table>": {"columns": [{"name","type","nullable"}],
+//! "primary_key", "indexes", "unique_constraints", "foreign_keys"}},
+//! "unknown_operations"}`. Columns also carry `native_type` and `default`;
+//! the live schema adds `dialect`, `server_version`, `schema`, `views` and
+//! `version_table`.
+
+use migration_doctor::live::LiveDatabase;
+use serde_json::json;
+
+pub fn render_live(live: &LiveDatabase) -> String {
+    let document = json!({
+        "revision": null,
+        "dialect": live.dialect,
+        "server_version": live.server_version,
+        "schema": live.schema_name,
+        "tables": live.schema.tables,
+        "views": live.schema.views,
+        "version_table": live.version_table,
+        "unknown_operations": [],
+    });
+    serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_owned())
+}

@@ -1,0 +1,212 @@
+//! MySQL and MariaDB: four `information_schema` queries for the whole schema.
+//! Every value is cast to text or a signed number in SQL, because the two
+//! servers disagree on the column types of `information_schema`.
+
+use migration_doctor_schema::Dialect;
+use sqlx::mysql::MySqlConnection;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::builder::{SchemaBuilder, version_table};
+use super::{Failed, IntrospectOptions, LiveDatabase, failed};
+
+const RELATIONS: &str = "
+SELECT CAST(TABLE_NAME AS CHAR), CAST(TABLE_TYPE AS CHAR)
+FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = ?
+ORDER BY TABLE_NAME";
+
+const COLUMNS: &str = "
+SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), CAST(COLUMN_TYPE AS CHAR),
+       CAST(IS_NULLABLE AS CHAR), CAST(COLUMN_DEFAULT AS CHAR)
+FROM information_schema.COLUMNS
+WHERE TABLE_SCHEMA = ? AND (? IS NULL OR TABLE_NAME = ?)
+ORDER BY TABLE_NAME, ORDINAL_POSITION";
+
+const INDEXES: &str = "
+SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS SIGNED),
+       CAST(COLUMN_NAME AS CHAR)
+FROM information_schema.STATISTICS
+WHERE TABLE_SCHEMA = ? AND (? IS NULL OR TABLE_NAME = ?)
+ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX";
+
+const FOREIGN_KEYS: &str = "
+SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR),
+       CAST(REFERENCED_TABLE_SCHEMA AS CHAR), CAST(REFERENCED_TABLE_NAME AS CHAR),
+       CAST(REFERENCED_COLUMN_NAME AS CHAR)
+FROM information_schema.KEY_COLUMN_USAGE
+WHERE TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME IS NOT NULL
+ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION";
+
+pub async fn read(
+    connection: &mut MySqlConnection,
+    options: &IntrospectOptions,
+) -> Result<LiveDatabase, Failed> {
+    let doing = "read the server's settings";
+    let meta = sqlx::query("SELECT CAST(DATABASE() AS CHAR), CAST(VERSION() AS CHAR)")
+        .fetch_one(&mut *connection)
+        .await
+        .map_err(failed(doing))?;
+    let current: Option<String> = meta.try_get(0).map_err(failed(doing))?;
+    let server_version: String = meta.try_get(1).map_err(failed(doing))?;
+    let schema_name = options.schema.clone().or(current.clone()).ok_or_else(|| {
+        (
+            "choose a database".to_owned(),
+            sqlx::Error::Configuration(
+                "the URL names no database; add /database to the URL or pass --schema".into(),
+            ),
+        )
+    })?;
+    let version_schema = options
+        .version_table_schema
+        .clone()
+        .or(current)
+        .unwrap_or_else(|| schema_name.clone());
+
+    let mut builder = SchemaBuilder::default();
+    read_schema(connection, &schema_name, None, &mut builder).await?;
+    if version_schema == schema_name {
+        builder.take_table(&options.version_table);
+    }
+    let mut version_builder = SchemaBuilder::default();
+    read_schema(
+        connection,
+        &version_schema,
+        Some(&options.version_table),
+        &mut version_builder,
+    )
+    .await?;
+    let found = version_builder.take_table(&options.version_table);
+    let rows = match &found {
+        Some(table) if table.column("version_num").is_some() => {
+            let sql = format!(
+                "SELECT CAST(version_num AS CHAR) FROM {}.{}",
+                quote(&version_schema),
+                quote(&options.version_table)
+            );
+            sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql))
+                .fetch_all(&mut *connection)
+                .await
+                .map_err(failed(&format!(
+                    "read the version table {}",
+                    options.version_table
+                )))?
+        }
+        _ => Vec::new(),
+    };
+    Ok(LiveDatabase {
+        dialect: Dialect::Mysql,
+        server_version,
+        schema_name,
+        schema: builder.finish(),
+        version_table: version_table(
+            &options.version_table,
+            options.version_table_schema.as_deref(),
+            found,
+            rows,
+        ),
+    })
+}
+
+async fn read_schema(
+    connection: &mut MySqlConnection,
+    schema: &str,
+    only_table: Option<&str>,
+    builder: &mut SchemaBuilder,
+) -> Result<(), Failed> {
+    let doing = "read the catalog";
+    for row in sqlx::query(RELATIONS)
+        .bind(schema)
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(failed(doing))?
+    {
+        let name: String = row.try_get(0).map_err(failed(doing))?;
+        if only_table.is_some_and(|only| only != name) {
+            continue;
+        }
+        let kind: String = row.try_get(1).map_err(failed(doing))?;
+        if kind.contains("VIEW") {
+            builder.view(&name);
+        } else {
+            builder.table(&name);
+        }
+    }
+    for row in sqlx::query(COLUMNS)
+        .bind(schema)
+        .bind(only_table)
+        .bind(only_table)
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(failed(doing))?
+    {
+        let table: String = row.try_get(0).map_err(failed(doing))?;
+        let name: String = row.try_get(1).map_err(failed(doing))?;
+        let native: String = row.try_get(2).map_err(failed(doing))?;
+        let nullable: String = row.try_get(3).map_err(failed(doing))?;
+        let default: Option<String> = row.try_get(4).map_err(failed(doing))?;
+        builder.column(
+            Dialect::Mysql,
+            &table,
+            &name,
+            &native,
+            nullable == "YES",
+            default,
+        );
+    }
+    for row in sqlx::query(INDEXES)
+        .bind(schema)
+        .bind(only_table)
+        .bind(only_table)
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(failed(doing))?
+    {
+        let table: String = row.try_get(0).map_err(failed(doing))?;
+        let name: String = row.try_get(1).map_err(failed(doing))?;
+        let non_unique: i64 = row.try_get(2).map_err(failed(doing))?;
+        // A functional index part (MySQL 8) has no column name.
+        let column: Option<String> = row.try_get(3).map_err(failed(doing))?;
+        let Some(column) = column else { continue };
+        if name == "PRIMARY" {
+            builder.primary_key_column(&table, &column);
+        } else {
+            // MySQL has no unique constraint apart from its unique index: it
+            // is both, as SQLAlchemy reports it.
+            builder.index_column(&table, &name, non_unique == 0, &column);
+            if non_unique == 0 {
+                builder.unique_column(&table, Some(&name), &name, &column);
+            }
+        }
+    }
+    if only_table.is_none() {
+        for row in sqlx::query(FOREIGN_KEYS)
+            .bind(schema)
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(failed(doing))?
+        {
+            let table: String = row.try_get(0).map_err(failed(doing))?;
+            let name: String = row.try_get(1).map_err(failed(doing))?;
+            let column: String = row.try_get(2).map_err(failed(doing))?;
+            let referred_schema: Option<String> = row.try_get(3).map_err(failed(doing))?;
+            let referred_table: String = row.try_get(4).map_err(failed(doing))?;
+            let referred_column: Option<String> = row.try_get(5).map_err(failed(doing))?;
+            let referred_schema = referred_schema.filter(|other| other != schema);
+            builder.foreign_key_column(
+                &table,
+                Some(&name),
+                &name,
+                &column,
+                referred_schema.as_deref(),
+                &referred_table,
+                referred_column.as_deref(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A MySQL identifier, quoted.
+pub fn quote(identifier: &str) -> String {
+    format!("`{}`", identifier.replace('`', "``"))
+}

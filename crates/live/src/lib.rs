@@ -1,0 +1,15 @@
+//! Database access for migration-doctor: SQLAlchemy URLs, connections to
+//! PostgreSQL, MySQL/MariaDB and SQLite, bulk schema introspection and the
+//! version table. This is the only crate that talks to a database.
+
+mod connect;
+mod error;
+mod introspect;
+mod url;
+mod version_table;
+
+pub use connect::{Access, Database, DbConnection, connect, engine_name};
+pub use error::LiveError;
+pub use introspect::{IntrospectOptions, LiveDatabase, read_live};
+pub use url::{DatabaseUrl, UrlError, redact_raw};
+pub use version_table::{DEFAULT_VERSION_TABLE, VersionTable, VersionTableContents};

@@ -1,0 +1,13 @@
+//! The schema model shared by both halves of migration-doctor: the expected
+//! schema derived from migrations and the live schema read from a database
+//! are values of these same types, so that they can be compared.
+//!
+//! Everything here is a plain value: no I/O, no database, no dialect
+//! connection. Names are kept exactly as the database (or the migration)
+//! spells them; comparison rules live in the diagnosis.
+
+mod model;
+mod types;
+
+pub use model::{Column, Dialect, ForeignKey, Index, Schema, Table, UniqueConstraint};
+pub use types::TypeFamily;

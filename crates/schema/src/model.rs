@@ -1,0 +1,113 @@
+//! Tables, columns, keys and indexes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::types::TypeFamily;
+
+/// The database dialects migration-doctor speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    Postgresql,
+    Mysql,
+    Sqlite,
+}
+
+impl Dialect {
+    /// The name alembic and SQLAlchemy use (`dialect.name`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Postgresql => "postgresql",
+            Dialect::Mysql => "mysql",
+            Dialect::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The user objects of one database schema (the version table excluded).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Schema {
+    pub tables: BTreeMap<String, Table>,
+    /// Views (and materialised views) by name; they are listed, not compared.
+    pub views: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Table {
+    /// In the table's column order.
+    pub columns: Vec<Column>,
+    /// Primary key columns in key order; empty when there is none.
+    pub primary_key: Vec<String>,
+    /// Indexes that are not the primary key's, nor (on PostgreSQL and SQLite)
+    /// the implicit index of a unique constraint. Sorted by name.
+    pub indexes: Vec<Index>,
+    /// Sorted by name, unnamed ones last.
+    pub unique_constraints: Vec<UniqueConstraint>,
+    /// Sorted by name, unnamed ones last.
+    pub foreign_keys: Vec<ForeignKey>,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|column| column.name == name)
+    }
+
+    /// Puts indexes and constraints in their canonical order.
+    pub fn sort(&mut self) {
+        self.indexes.sort_by(|a, b| {
+            (a.name.is_none(), &a.name, &a.columns).cmp(&(b.name.is_none(), &b.name, &b.columns))
+        });
+        self.unique_constraints.sort_by(|a, b| {
+            (a.name.is_none(), &a.name, &a.columns).cmp(&(b.name.is_none(), &b.name, &b.columns))
+        });
+        self.foreign_keys.sort_by(|a, b| {
+            (a.name.is_none(), &a.name, &a.columns).cmp(&(b.name.is_none(), &b.name, &b.columns))
+        });
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    pub name: String,
+    /// The normalised family the type belongs to, comparable across dialects.
+    #[serde(rename = "type")]
+    pub type_family: TypeFamily,
+    /// The type as the database (or the migration) spells it.
+    pub native_type: String,
+    pub nullable: bool,
+    /// The server default as the database reports it, if any.
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Index {
+    pub name: Option<String>,
+    /// Column names in key order; an expression is kept as its SQL text.
+    pub columns: Vec<String>,
+    pub unique: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UniqueConstraint {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ForeignKey {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    /// `None` when the referred table is in the same schema.
+    pub referred_schema: Option<String>,
+    pub referred_table: String,
+    pub referred_columns: Vec<String>,
+}
