@@ -336,7 +336,7 @@ mod tests {
         assert_eq!(DatabaseUrl::parse("sqlite://").expect("ok").database, None);
         let socket = DatabaseUrl::parse("postgresql://app@/shop?host=/run/postgresql").expect("ok");
         assert_eq!(
-            (socket.host, socket.query_value("host")),
+            (socket.host.as_deref(), socket.query_value("host")),
             (None, Some("/run/postgresql"))
         );
     }
