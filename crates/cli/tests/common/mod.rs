@@ -90,3 +90,125 @@ pub fn alembic_graph(python: &Path, config: &Path, extra: &[&str]) -> serde_json
     );
     serde_json::from_str(&out.stdout).expect("the helper prints JSON")
 }
+
+/// A database of its own for one test, dropped when the test ends.
+pub struct TestDatabase {
+    /// The SQLAlchemy URL of the test's database (works for us too).
+    pub url: String,
+    pub dialect: &'static str,
+    server_url: Option<String>,
+    name: String,
+    python: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+pub fn live_db_script() -> PathBuf {
+    support_script("live_db.py")
+}
+
+/// The server URLs the tests use (overridable for other machines).
+pub fn server_url(dialect: &str) -> String {
+    match dialect {
+        "postgresql" => std::env::var("MIGRATION_DOCTOR_PG_URL")
+            .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/postgres".to_owned()),
+        _ => std::env::var("MIGRATION_DOCTOR_MYSQL_URL")
+            .unwrap_or_else(|_| "mysql+pymysql://root@127.0.0.1:3306/test".to_owned()),
+    }
+}
+
+/// `url` with its database replaced by `name` (query kept).
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |at| at + 3);
+    let path_start = base[scheme_end..].find('/').map_or(base.len(), |at| scheme_end + at);
+    format!("{}/{name}{query}", &base[..path_start])
+}
+
+impl TestDatabase {
+    /// A fresh database on `dialect` (`postgresql`, `mysql`, `sqlite`), or
+    /// `None` (skipped) when the server does not answer outside CI.
+    pub fn create(python: &Path, dialect: &'static str) -> Option<TestDatabase> {
+        let name = format!(
+            "md_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos() % 100_000)
+        );
+        if dialect == "sqlite" {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join(format!("{name}.db"));
+            return Some(TestDatabase {
+                url: format!("sqlite:///{}", path.display()),
+                dialect,
+                server_url: None,
+                name,
+                python: python.to_path_buf(),
+                _dir: Some(dir),
+            });
+        }
+        let server = server_url(dialect);
+        let ping = run(Command::new(python).arg(live_db_script()).args(["ping", &server]));
+        if ping.code != 0 {
+            let message = format!("{dialect} server at {server} does not answer:\n{}", ping.stderr);
+            assert!(!in_ci(), "{message}");
+            eprintln!("skipped: {message}");
+            return None;
+        }
+        let created = run(Command::new(python).arg(live_db_script()).args(["create", &server, &name]));
+        assert_eq!(created.code, 0, "creating {name}: {}", created.stderr);
+        Some(TestDatabase {
+            url: with_database(&server, &name),
+            dialect,
+            server_url: Some(server),
+            name,
+            python: python.to_path_buf(),
+            _dir: None,
+        })
+    }
+
+    /// Runs the real alembic against this database.
+    pub fn alembic(&self, config: &Path, args: &[&str]) -> Run {
+        run(Command::new(&self.python)
+            .args(["-m", "alembic", "-c"])
+            .arg(config)
+            .args(args)
+            .env("MIGRATION_DOCTOR_TEST_URL", &self.url))
+    }
+
+    /// Runs SQL statements in one transaction.
+    pub fn sql(&self, statements: &[&str]) {
+        let out = run(Command::new(&self.python)
+            .arg(live_db_script())
+            .args(["sql", &self.url])
+            .args(statements));
+        assert_eq!(out.code, 0, "SQL failed: {}", out.stderr);
+    }
+
+    /// The schema as SQLAlchemy's inspector reports it.
+    pub fn inspect(&self, schema: Option<&str>) -> serde_json::Value {
+        let out = run(Command::new(&self.python)
+            .arg(live_db_script())
+            .args(["inspect", &self.url])
+            .args(schema));
+        assert_eq!(out.code, 0, "inspector failed: {}", out.stderr);
+        serde_json::from_str(&out.stdout).expect("JSON")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(server) = &self.server_url {
+            let _ = Command::new(&self.python)
+                .arg(live_db_script())
+                .args(["drop", server, &self.name])
+                .output();
+        }
+    }
+}

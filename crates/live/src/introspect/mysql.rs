@@ -2,7 +2,7 @@
 //! Every value is cast to text or a signed number in SQL, because the two
 //! servers disagree on the column types of `information_schema`.
 
-use migration_doctor_schema::Dialect;
+use migration_doctor_schema::{Dialect, TypeFamily};
 use sqlx::mysql::MySqlConnection;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -37,6 +37,12 @@ FROM information_schema.KEY_COLUMN_USAGE
 WHERE TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME IS NOT NULL
 ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION";
 
+/// MariaDB keeps JSON columns as LONGTEXT guarded by `CHECK (json_valid(col))`.
+const JSON_CHECKS: &str = "
+SELECT CAST(TABLE_NAME AS CHAR), CAST(CHECK_CLAUSE AS CHAR)
+FROM information_schema.CHECK_CONSTRAINTS
+WHERE CONSTRAINT_SCHEMA = ? AND CHECK_CLAUSE LIKE 'json\\_valid(%'";
+
 pub async fn read(
     connection: &mut MySqlConnection,
     options: &IntrospectOptions,
@@ -64,6 +70,9 @@ pub async fn read(
 
     let mut builder = SchemaBuilder::default();
     read_schema(connection, &schema_name, None, &mut builder).await?;
+    if server_version.contains("MariaDB") {
+        mark_json_columns(connection, &schema_name, &mut builder).await?;
+    }
     if version_schema == schema_name {
         builder.take_table(&options.version_table);
     }
@@ -201,6 +210,37 @@ async fn read_schema(
                 &referred_table,
                 referred_column.as_deref(),
             );
+        }
+    }
+    Ok(())
+}
+
+async fn mark_json_columns(
+    connection: &mut MySqlConnection,
+    schema: &str,
+    builder: &mut SchemaBuilder,
+) -> Result<(), Failed> {
+    let doing = "read the catalog";
+    for row in sqlx::query(JSON_CHECKS)
+        .bind(schema)
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(failed(doing))?
+    {
+        let table: String = row.try_get(0).map_err(failed(doing))?;
+        let clause: String = row.try_get(1).map_err(failed(doing))?;
+        let Some(column) = clause
+            .strip_prefix("json_valid(`")
+            .and_then(|rest| rest.strip_suffix("`)"))
+        else {
+            continue;
+        };
+        if let Some(column) = builder
+            .tables_mut()
+            .get_mut(&table)
+            .and_then(|table| table.columns.iter_mut().find(|c| c.name == column))
+        {
+            column.type_family = TypeFamily::Json;
         }
     }
     Ok(())
