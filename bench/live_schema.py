@@ -1,0 +1,119 @@
+"""Benchmark: `migration-doctor schema --live` against SQLAlchemy's inspector
+on a database of N tables (10 columns and 2 indexes each), on PostgreSQL,
+MariaDB and SQLite.
+
+usage: python bench/live_schema.py [--tables N] [--dialects postgresql,mysql,sqlite] [--runs K]
+Run with the Python of the virtualenv that holds SQLAlchemy (./bench/run does).
+The inspector is timed as `inspect(engine)` over every table (columns,
+primary key, indexes, unique constraints, foreign keys), once; our command
+K times (median).
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+warnings.simplefilter("ignore")
+import sqlalchemy as sa
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVERS = {
+    "postgresql": os.environ.get("MIGRATION_DOCTOR_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    "mysql": os.environ.get("MIGRATION_DOCTOR_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
+}
+
+
+def table_ddl(i):
+    return [
+        "CREATE TABLE t%05d (id INTEGER NOT NULL PRIMARY KEY, a VARCHAR(50) NOT NULL, b VARCHAR(200), "
+        "c INTEGER, d BIGINT, e NUMERIC(10, 2), f DATE, g TIMESTAMP NULL, h BOOLEAN, i TEXT)" % i,
+        "CREATE INDEX ix_t%05d_a ON t%05d (a)" % (i, i),
+        "CREATE UNIQUE INDEX ux_t%05d_cd ON t%05d (c, d)" % (i, i),
+    ]
+
+
+def create(dialect, count, folder):
+    if dialect == "sqlite":
+        url = "sqlite:///" + os.path.join(folder, "bench.db")
+    else:
+        name = "md_bench_%d" % os.getpid()
+        server = sa.create_engine(SERVERS[dialect], isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            q = '"' if dialect == "postgresql" else "`"
+            connection.execute(sa.text("DROP DATABASE IF EXISTS %s%s%s" % (q, name, q)))
+            connection.execute(sa.text("CREATE DATABASE %s%s%s" % (q, name, q)))
+        base, _, _ = SERVERS[dialect].rpartition("/")
+        url = base + "/" + name
+    engine = sa.create_engine(url)
+    # Batches keep PostgreSQL within max_locks_per_transaction.
+    for start in range(0, count, 500):
+        with engine.begin() as connection:
+            for i in range(start, min(count, start + 500)):
+                for statement in table_ddl(i):
+                    connection.exec_driver_sql(statement)
+    engine.dispose()
+    return url
+
+
+def drop(dialect, url):
+    if dialect == "sqlite":
+        return
+    name = url.rpartition("/")[2]
+    server = sa.create_engine(SERVERS[dialect], isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        q = '"' if dialect == "postgresql" else "`"
+        connection.execute(sa.text("DROP DATABASE IF EXISTS %s%s%s" % (q, name, q)))
+
+
+def time_ours(url, runs):
+    binary = os.path.join(ROOT, "target", "release", "migration-doctor")
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([binary, "schema", "--live", "--json", "--database-url", url],
+                       check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def time_inspector(url):
+    start = time.perf_counter()
+    engine = sa.create_engine(url)
+    inspector = sa.inspect(engine)
+    for table in inspector.get_table_names():
+        inspector.get_columns(table)
+        inspector.get_pk_constraint(table)
+        inspector.get_indexes(table)
+        inspector.get_unique_constraints(table)
+        inspector.get_foreign_keys(table)
+    engine.dispose()
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tables", type=int, default=5000)
+    parser.add_argument("--dialects", default="postgresql,mysql,sqlite")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print("tables: %d (10 columns, 2 indexes each)" % args.tables)
+    print("%-11s %14s %14s %8s" % ("dialect", "ours (median)", "inspector", "ratio"))
+    with tempfile.TemporaryDirectory() as folder:
+        for dialect in args.dialects.split(","):
+            url = None
+            try:
+                url = create(dialect, args.tables, folder)
+                ours = time_ours(url, args.runs)
+                theirs = time_inspector(url)
+            finally:
+                drop(dialect, url or "/md_bench_%d" % os.getpid())
+            print("%-11s %12.3f s %12.3f s %7.1fx" % (dialect, ours, theirs, theirs / ours))
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
