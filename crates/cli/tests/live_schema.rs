@@ -7,7 +7,16 @@ use common::*;
 use serde_json::{Value, json};
 
 fn our_live_schema(url: &str, extra: &[&str]) -> Value {
-    let out = run(doctor().args(["schema", "--live", "--format", "json", "--database-url", url]).args(extra));
+    let out = run(doctor()
+        .args([
+            "schema",
+            "--live",
+            "--format",
+            "json",
+            "--database-url",
+            url,
+        ])
+        .args(extra));
     assert_eq!(out.code, 0, "schema --live failed: {}", out.stderr);
     serde_json::from_str(&out.stdout).expect("JSON")
 }
@@ -51,14 +60,22 @@ fn assert_same_schema(ours: &Value, theirs: &Value, what: &str, default_schema: 
     their_names.sort();
     assert_eq!(our_names, their_names, "{what}: table names");
     for (name, theirs) in their_tables {
-        assert_eq!(&comparable(&our_tables[name], default_schema), theirs, "{what}: table {name}");
+        assert_eq!(
+            &comparable(&our_tables[name], default_schema),
+            theirs,
+            "{what}: table {name}"
+        );
     }
     assert_eq!(ours["views"], theirs["views"], "{what}: views");
 }
 
 fn rich_schema_matches_inspector(dialect: &'static str) {
-    let Some(python) = reference_python() else { return };
-    let Some(database) = TestDatabase::create(&python, dialect) else { return };
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, dialect) else {
+        return;
+    };
     let config = fixture("live/rich/alembic.ini");
     let upgraded = database.alembic(&config, &["upgrade", "head"]);
     assert_eq!(upgraded.code, 0, "alembic upgrade: {}", upgraded.stderr);
@@ -66,13 +83,22 @@ fn rich_schema_matches_inspector(dialect: &'static str) {
     let ours = our_live_schema(&database.url, &[]);
     assert_same_schema(&ours, &database.inspect(None), dialect, None);
     assert_eq!(ours["version_table"]["rows"], json!(["c3c3c3c3c3c3"]));
-    assert!(ours["tables"].get("alembic_version").is_none(), "the version table is not a user table");
+    assert!(
+        ours["tables"].get("alembic_version").is_none(),
+        "the version table is not a user table"
+    );
     assert!(ours["tables"]["OrderLog"].is_object() && ours["tables"]["café_ünïcode"].is_object());
 
     if dialect == "postgresql" {
         let tags = &ours["tables"]["events"]["columns"][3];
-        assert_eq!((&tags["name"], &tags["type"]), (&json!("tags"), &json!("array(text)")));
-        assert_eq!(ours["tables"]["orders"]["columns"][2]["type"], json!("enum(new,paid,shipped)"));
+        assert_eq!(
+            (&tags["name"], &tags["type"]),
+            (&json!("tags"), &json!("array(text)"))
+        );
+        assert_eq!(
+            ours["tables"]["orders"]["columns"][2]["type"],
+            json!("enum(new,paid,shipped)")
+        );
         let ours = our_live_schema(&database.url, &["--schema", "reporting"]);
         assert_same_schema(
             &ours,

@@ -7,14 +7,20 @@ use common::*;
 use serde_json::{Value, json};
 
 fn live_json(url: &str, extra: &[&str]) -> Value {
-    let out = run(doctor().args(["schema", "--live", "--json", "--database-url", url]).args(extra));
+    let out = run(doctor()
+        .args(["schema", "--live", "--json", "--database-url", url])
+        .args(extra));
     assert_eq!(out.code, 0, "{}", out.stderr);
     serde_json::from_str(&out.stdout).expect("JSON")
 }
 
 fn odd_rows(dialect: &'static str) {
-    let Some(python) = reference_python() else { return };
-    let Some(database) = TestDatabase::create(&python, dialect) else { return };
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, dialect) else {
+        return;
+    };
     if dialect == "sqlite" {
         database.sql(&["CREATE TABLE keep (id INTEGER PRIMARY KEY)"]);
     }
@@ -33,29 +39,59 @@ fn odd_rows(dialect: &'static str) {
     assert_eq!(version["status"], json!("present"));
     let mut rows: Vec<Value> = version["rows"].as_array().expect("rows").clone();
     rows.sort_by_key(|row| row.to_string());
-    let mut expected = vec![json!("abc"), json!("abc"), json!(" abc "), json!(""), Value::Null, json!(long)];
+    let mut expected = vec![
+        json!("abc"),
+        json!("abc"),
+        json!(" abc "),
+        json!(""),
+        Value::Null,
+        json!(long),
+    ];
     expected.sort_by_key(|row| row.to_string());
     assert_eq!(rows, expected, "{dialect}");
     assert_eq!(version["primary_key"], json!([]));
-    assert_eq!(version["columns"][0]["native_type"].as_str().map(str::to_lowercase).is_some(), true);
+    assert_eq!(
+        version["columns"][0]["native_type"]
+            .as_str()
+            .map(str::to_lowercase)
+            .is_some(),
+        true
+    );
 
     // No version_num column at all, and an integer one: shapes, not failures.
-    database.sql(&["DROP TABLE alembic_version", "CREATE TABLE alembic_version (id INTEGER)", "INSERT INTO alembic_version VALUES (1)"]);
+    database.sql(&[
+        "DROP TABLE alembic_version",
+        "CREATE TABLE alembic_version (id INTEGER)",
+        "INSERT INTO alembic_version VALUES (1)",
+    ]);
     let live = live_json(&database.url, &[]);
     assert_eq!(live["version_table"]["rows"], json!([]));
     assert_eq!(live["version_table"]["columns"][0]["name"], json!("id"));
-    database.sql(&["DROP TABLE alembic_version", "CREATE TABLE alembic_version (version_num INTEGER NOT NULL)", "INSERT INTO alembic_version VALUES (42)"]);
+    database.sql(&[
+        "DROP TABLE alembic_version",
+        "CREATE TABLE alembic_version (version_num INTEGER NOT NULL)",
+        "INSERT INTO alembic_version VALUES (42)",
+    ]);
     let live = live_json(&database.url, &[]);
     assert_eq!(live["version_table"]["rows"], json!(["42"]));
-    assert_eq!(live["version_table"]["columns"][0]["type"], json!("integer"));
+    assert_eq!(
+        live["version_table"]["columns"][0]["type"],
+        json!("integer")
+    );
 
     // A custom table name; the default one then reads as absent.
-    database.sql(&["CREATE TABLE my_versions (version_num VARCHAR(32) NOT NULL PRIMARY KEY)", "INSERT INTO my_versions VALUES ('feed')"]);
+    database.sql(&[
+        "CREATE TABLE my_versions (version_num VARCHAR(32) NOT NULL PRIMARY KEY)",
+        "INSERT INTO my_versions VALUES ('feed')",
+    ]);
     let live = live_json(&database.url, &["--version-table", "my_versions"]);
     assert_eq!(live["version_table"]["rows"], json!(["feed"]));
     assert_eq!(live["version_table"]["primary_key"], json!(["version_num"]));
     assert!(live["tables"].get("my_versions").is_none());
-    assert!(live["tables"].get("alembic_version").is_some(), "another table named alembic_version is a user table now");
+    assert!(
+        live["tables"].get("alembic_version").is_some(),
+        "another table named alembic_version is a user table now"
+    );
     database.sql(&["DROP TABLE alembic_version"]);
     let live = live_json(&database.url, &[]);
     assert_eq!(live["version_table"]["status"], json!("absent"));
@@ -78,8 +114,12 @@ fn sqlite_odd_version_rows() {
 
 #[test]
 fn postgresql_version_table_in_another_schema() {
-    let Some(python) = reference_python() else { return };
-    let Some(database) = TestDatabase::create(&python, "postgresql") else { return };
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, "postgresql") else {
+        return;
+    };
     database.sql(&[
         "CREATE SCHEMA meta",
         "CREATE TABLE meta.alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))",

@@ -126,7 +126,7 @@ pub async fn connect(
             )
         }
         Dialect::Sqlite => {
-            let (options, target) = sqlite_options(url, access, base_dir)?;
+            let (options, target) = sqlite_options(url, access, base_dir, &mut notes)?;
             (
                 target,
                 Box::pin(async move {
@@ -287,12 +287,21 @@ fn sqlite_options(
     url: &DatabaseUrl,
     access: Access,
     base_dir: &Path,
+    notes: &mut Vec<String>,
 ) -> Result<(SqliteConnectOptions, String), LiveError> {
-    let options = SqliteConnectOptions::new()
+    let mut options = SqliteConnectOptions::new()
         .foreign_keys(false)
         .create_if_missing(false)
         .read_only(access == Access::ReadOnly)
         .busy_timeout(Duration::from_secs(5));
+    for (key, value) in &url.query {
+        match (key.as_str(), value.parse::<f64>()) {
+            ("timeout", Ok(seconds)) if seconds >= 0.0 => {
+                options = options.busy_timeout(Duration::from_secs_f64(seconds));
+            }
+            _ => ignore(notes, key),
+        }
+    }
     let Some(database) = url.database.as_deref().filter(|name| *name != ":memory:") else {
         return Ok((options.in_memory(true), "an in-memory database".to_owned()));
     };

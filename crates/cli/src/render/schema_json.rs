@@ -5,19 +5,34 @@
 //! the live schema adds `dialect`, `server_version`, `schema`, `views` and
 //! `version_table`.
 
-use migration_doctor::live::LiveDatabase;
-use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+use migration_doctor::live::{LiveDatabase, VersionTable};
+use migration_doctor::schema::{Dialect, Table};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct LiveSchemaJson<'a> {
+    revision: Option<&'a str>,
+    dialect: Dialect,
+    server_version: &'a str,
+    schema: &'a str,
+    tables: &'a BTreeMap<String, Table>,
+    views: &'a BTreeSet<String>,
+    version_table: &'a VersionTable,
+    unknown_operations: [(); 0],
+}
 
 pub fn render_live(live: &LiveDatabase) -> String {
-    let document = json!({
-        "revision": null,
-        "dialect": live.dialect,
-        "server_version": live.server_version,
-        "schema": live.schema_name,
-        "tables": live.schema.tables,
-        "views": live.schema.views,
-        "version_table": live.version_table,
-        "unknown_operations": [],
-    });
+    let document = LiveSchemaJson {
+        revision: None,
+        dialect: live.dialect,
+        server_version: &live.server_version,
+        schema: &live.schema_name,
+        tables: &live.schema.tables,
+        views: &live.schema.views,
+        version_table: &live.version_table,
+        unknown_operations: [],
+    };
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_owned())
 }

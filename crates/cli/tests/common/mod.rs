@@ -125,7 +125,9 @@ pub fn with_database(url: &str, name: &str) -> String {
         None => (url, String::new()),
     };
     let scheme_end = base.find("://").map_or(0, |at| at + 3);
-    let path_start = base[scheme_end..].find('/').map_or(base.len(), |at| scheme_end + at);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |at| scheme_end + at);
     format!("{}/{name}{query}", &base[..path_start])
 }
 
@@ -154,14 +156,21 @@ impl TestDatabase {
             });
         }
         let server = server_url(dialect);
-        let ping = run(Command::new(python).arg(live_db_script()).args(["ping", &server]));
+        let ping = run(Command::new(python)
+            .arg(live_db_script())
+            .args(["ping", &server]));
         if ping.code != 0 {
-            let message = format!("{dialect} server at {server} does not answer:\n{}", ping.stderr);
+            let message = format!(
+                "{dialect} server at {server} does not answer:\n{}",
+                ping.stderr
+            );
             assert!(!in_ci(), "{message}");
             eprintln!("skipped: {message}");
             return None;
         }
-        let created = run(Command::new(python).arg(live_db_script()).args(["create", &server, &name]));
+        let created = run(Command::new(python)
+            .arg(live_db_script())
+            .args(["create", &server, &name]));
         assert_eq!(created.code, 0, "creating {name}: {}", created.stderr);
         Some(TestDatabase {
             url: with_database(&server, &name),

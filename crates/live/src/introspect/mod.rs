@@ -11,7 +11,9 @@ mod sqlite;
 use migration_doctor_schema::{Dialect, Schema};
 use serde::Serialize;
 
-use crate::connect::{Database, DbConnection};
+use std::path::Path;
+
+use crate::connect::{Access, Database, DbConnection, connect};
 use crate::error::LiveError;
 use crate::version_table::{DEFAULT_VERSION_TABLE, VersionTable};
 
@@ -53,11 +55,28 @@ pub async fn read_live(
     database: &mut Database,
     options: &IntrospectOptions,
 ) -> Result<LiveDatabase, LiveError> {
+    // MySQL answers catalog queries slowly and one at a time per connection;
+    // a second connection lets the slowest one run alongside the others.
+    let mut spare = match database.connection {
+        DbConnection::Mysql(_) => {
+            match connect(&database.url, Access::ReadOnly, Path::new(".")).await {
+                Ok(Database {
+                    connection: DbConnection::Mysql(spare),
+                    ..
+                }) => Some(spare),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     let result = match &mut database.connection {
         DbConnection::Postgres(connection) => postgres::read(connection, options).await,
-        DbConnection::Mysql(connection) => mysql::read(connection, options).await,
+        DbConnection::Mysql(connection) => mysql::read(connection, spare.as_mut(), options).await,
         DbConnection::Sqlite(connection) => sqlite::read(connection, options).await,
     };
+    if let Some(spare) = spare {
+        let _ = sqlx::Connection::close(spare).await;
+    }
     result.map_err(|(doing, error)| database.query_error(&doing, error))
 }
 

@@ -9,8 +9,8 @@ use migration_doctor_schema::Dialect;
 use sqlparser::ast::{ColumnOption, Statement, TableConstraint};
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
+use sqlx::AssertSqlSafe;
 use sqlx::sqlite::SqliteConnection;
-use sqlx::{AssertSqlSafe, Row};
 
 use super::builder::{SchemaBuilder, version_table};
 use super::{Failed, IntrospectOptions, LiveDatabase, failed};
@@ -69,64 +69,113 @@ pub async fn read(
     })
 }
 
+/// Runs `SELECT <columns> <rest>` and returns its rows. The rows travel as
+/// one JSON array built by SQLite (`json_group_array`): sqlx hands SQLite
+/// rows over one at a time between threads, which costs more than the query
+/// itself for tens of thousands of catalog rows.
+async fn json_rows(
+    connection: &mut SqliteConnection,
+    columns: &[&str],
+    rest: &str,
+) -> Result<Vec<Vec<serde_json::Value>>, Failed> {
+    let doing = "read the catalog";
+    let aliased: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(at, column)| format!("{column} AS c{at}"))
+        .collect();
+    let names: Vec<String> = (0..columns.len()).map(|at| format!("c{at}")).collect();
+    let sql = format!(
+        "SELECT json_group_array(json_array({})) FROM (SELECT {} {rest})",
+        names.join(", "),
+        aliased.join(", ")
+    );
+    let text: String = sqlx::query_scalar(AssertSqlSafe(sql))
+        .fetch_one(&mut *connection)
+        .await
+        .map_err(failed(doing))?;
+    let rows: Vec<Vec<serde_json::Value>> = serde_json::from_str(&text)
+        .map_err(|error| failed(doing)(sqlx::Error::Decode(Box::new(error))))?;
+    Ok(rows)
+}
+
+fn text(row: &[serde_json::Value], at: usize) -> Option<String> {
+    match row.get(at)? {
+        serde_json::Value::String(text) => Some(text.clone()),
+        serde_json::Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+fn int(row: &[serde_json::Value], at: usize) -> i64 {
+    row.get(at).and_then(serde_json::Value::as_i64).unwrap_or(0)
+}
+
 async fn read_schema(
     connection: &mut SqliteConnection,
     schema: &str,
     builder: &mut SchemaBuilder,
 ) -> Result<(), Failed> {
-    let doing = "read the catalog";
     let master = format!("{}.sqlite_master", quote(schema));
     let schema_literal = format!("'{}'", schema.replace('\'', "''"));
     let user_tables = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 
     let mut definitions: HashMap<String, String> = HashMap::new();
-    let sql = format!(
-        "SELECT name, type, sql FROM {master} WHERE type IN ('table', 'view') \
-         AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
-    );
-    for row in sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(&mut *connection)
-        .await
-        .map_err(failed(doing))?
-    {
-        let name: String = row.try_get(0).map_err(failed(doing))?;
-        let kind: String = row.try_get(1).map_err(failed(doing))?;
-        let definition: Option<String> = row.try_get(2).map_err(failed(doing))?;
+    let relations = json_rows(
+        connection,
+        &["name", "type", "sql"],
+        &format!(
+            "FROM {master} WHERE type IN ('table', 'view') \
+             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        ),
+    )
+    .await?;
+    for row in &relations {
+        let (Some(name), Some(kind)) = (text(row, 0), text(row, 1)) else {
+            continue;
+        };
         if kind == "view" {
             builder.view(&name);
         } else {
             builder.table(&name);
-            if let Some(definition) = definition {
+            if let Some(definition) = text(row, 2) {
                 definitions.insert(name, definition);
             }
         }
     }
 
-    let sql = format!(
-        "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk \
-         FROM {master} m JOIN pragma_table_xinfo(m.name, {schema_literal}) p \
-         WHERE {user_tables} AND p.hidden IN (0, 2, 3) ORDER BY m.name, p.cid"
-    );
+    let mut columns = json_rows(
+        connection,
+        &[
+            "m.name",
+            "p.cid",
+            "p.name",
+            "p.type",
+            "p.\"notnull\"",
+            "p.dflt_value",
+            "p.pk",
+        ],
+        &format!(
+            "FROM {master} m JOIN pragma_table_xinfo(m.name, {schema_literal}) p \
+             WHERE {user_tables} AND p.hidden IN (0, 2, 3)"
+        ),
+    )
+    .await?;
+    columns.sort_by(|a, b| (text(a, 0), int(a, 1)).cmp(&(text(b, 0), int(b, 1))));
     let mut primary_keys: Vec<(String, i64, String)> = Vec::new();
-    for row in sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(&mut *connection)
-        .await
-        .map_err(failed(doing))?
-    {
-        let table: String = row.try_get(0).map_err(failed(doing))?;
-        let name: String = row.try_get(1).map_err(failed(doing))?;
-        let native: Option<String> = row.try_get(2).map_err(failed(doing))?;
-        let not_null: i64 = row.try_get(3).map_err(failed(doing))?;
-        let default: Option<String> = row.try_get(4).map_err(failed(doing))?;
-        let pk: i64 = row.try_get(5).map_err(failed(doing))?;
-        let native = native.unwrap_or_default();
+    for row in &columns {
+        let (Some(table), Some(name)) = (text(row, 0), text(row, 2)) else {
+            continue;
+        };
+        let native = text(row, 3).unwrap_or_default();
+        let pk = int(row, 6);
         builder.column(
             Dialect::Sqlite,
             &table,
             &name,
             &native,
-            not_null == 0,
-            default,
+            int(row, 4) == 0,
+            text(row, 5),
         );
         if pk > 0 {
             primary_keys.push((table, pk, name));
@@ -137,31 +186,42 @@ async fn read_schema(
         builder.primary_key_column(&table, &column);
     }
 
+    // Only `CONSTRAINT <name>` gives a constraint a name: other tables need
+    // no parsing.
     let names: HashMap<String, ConstraintNames> = definitions
         .iter()
+        .filter(|(_, definition)| definition.to_ascii_lowercase().contains("constraint"))
         .map(|(table, definition)| (table.clone(), constraint_names(definition)))
         .collect();
-    let sql = format!(
-        "SELECT m.name, il.name, il.\"unique\", il.origin, ii.name \
-         FROM {master} m JOIN pragma_index_list(m.name, {schema_literal}) il \
-         JOIN pragma_index_info(il.name, {schema_literal}) ii \
-         WHERE {user_tables} ORDER BY m.name, il.name, ii.seqno"
-    );
+    let mut index_parts = json_rows(
+        connection,
+        &[
+            "m.name",
+            "il.name",
+            "il.\"unique\"",
+            "il.origin",
+            "ii.seqno",
+            "ii.name",
+        ],
+        &format!(
+            "FROM {master} m JOIN pragma_index_list(m.name, {schema_literal}) il \
+             JOIN pragma_index_info(il.name, {schema_literal}) ii WHERE {user_tables}"
+        ),
+    )
+    .await?;
+    index_parts.sort_by(|a, b| {
+        (text(a, 0), text(a, 1), int(a, 4)).cmp(&(text(b, 0), text(b, 1), int(b, 4)))
+    });
     let mut unique_parts: Vec<(String, String, Vec<String>)> = Vec::new();
-    for row in sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(&mut *connection)
-        .await
-        .map_err(failed(doing))?
-    {
-        let table: String = row.try_get(0).map_err(failed(doing))?;
-        let index: String = row.try_get(1).map_err(failed(doing))?;
-        let unique: i64 = row.try_get(2).map_err(failed(doing))?;
-        let origin: String = row.try_get(3).map_err(failed(doing))?;
+    for row in &index_parts {
+        let (Some(table), Some(index), Some(origin)) = (text(row, 0), text(row, 1), text(row, 3))
+        else {
+            continue;
+        };
         // An expression index part has no column name.
-        let column: Option<String> = row.try_get(4).map_err(failed(doing))?;
-        let column = column.unwrap_or_else(|| "(expression)".to_owned());
+        let column = text(row, 5).unwrap_or_else(|| "(expression)".to_owned());
         match origin.as_str() {
-            "c" => builder.index_column(&table, &index, unique != 0, &column),
+            "c" => builder.index_column(&table, &index, int(row, 2) != 0, &column),
             "u" => match unique_parts.last_mut() {
                 Some((last_table, last_index, columns))
                     if *last_table == table && *last_index == index =>
@@ -184,22 +244,33 @@ async fn read_schema(
         }
     }
 
-    let sql = format!(
-        "SELECT m.name, fk.id, fk.\"table\", fk.\"from\", fk.\"to\" \
-         FROM {master} m JOIN pragma_foreign_key_list(m.name, {schema_literal}) fk \
-         WHERE {user_tables} ORDER BY m.name, fk.id, fk.seq"
-    );
+    let mut foreign_keys = json_rows(
+        connection,
+        &[
+            "m.name",
+            "fk.id",
+            "fk.seq",
+            "fk.\"table\"",
+            "fk.\"from\"",
+            "fk.\"to\"",
+        ],
+        &format!(
+            "FROM {master} m JOIN pragma_foreign_key_list(m.name, {schema_literal}) fk \
+             WHERE {user_tables}"
+        ),
+    )
+    .await?;
+    foreign_keys.sort_by(|a, b| {
+        (text(a, 0), int(a, 1), int(a, 2)).cmp(&(text(b, 0), int(b, 1), int(b, 2)))
+    });
     let mut implicit_targets: Vec<(String, String)> = Vec::new();
-    for row in sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(&mut *connection)
-        .await
-        .map_err(failed(doing))?
-    {
-        let table: String = row.try_get(0).map_err(failed(doing))?;
-        let id: i64 = row.try_get(1).map_err(failed(doing))?;
-        let referred_table: String = row.try_get(2).map_err(failed(doing))?;
-        let column: String = row.try_get(3).map_err(failed(doing))?;
-        let referred_column: Option<String> = row.try_get(4).map_err(failed(doing))?;
+    for row in &foreign_keys {
+        let (Some(table), Some(referred_table), Some(column)) =
+            (text(row, 0), text(row, 3), text(row, 4))
+        else {
+            continue;
+        };
+        let referred_column = text(row, 5);
         let name = names
             .get(&table)
             .and_then(|names| {
@@ -215,7 +286,7 @@ async fn read_schema(
         builder.foreign_key_column(
             &table,
             name.as_deref(),
-            &id.to_string(),
+            &int(row, 1).to_string(),
             &column,
             None,
             &referred_table,
