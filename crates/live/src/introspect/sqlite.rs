@@ -161,7 +161,7 @@ async fn read_schema(
         ),
     )
     .await?;
-    columns.sort_by(|a, b| (text(a, 0), int(a, 1)).cmp(&(text(b, 0), int(b, 1))));
+    columns.sort_by_key(|row| (text(row, 0), int(row, 1)));
     let mut primary_keys: Vec<(String, i64, String)> = Vec::new();
     for row in &columns {
         let (Some(table), Some(name)) = (text(row, 0), text(row, 2)) else {
@@ -209,9 +209,7 @@ async fn read_schema(
         ),
     )
     .await?;
-    index_parts.sort_by(|a, b| {
-        (text(a, 0), text(a, 1), int(a, 4)).cmp(&(text(b, 0), text(b, 1), int(b, 4)))
-    });
+    index_parts.sort_by_key(|row| (text(row, 0), text(row, 1), int(row, 4)));
     let mut unique_parts: Vec<(String, String, Vec<String>)> = Vec::new();
     for row in &index_parts {
         let (Some(table), Some(index), Some(origin)) = (text(row, 0), text(row, 1), text(row, 3))
@@ -260,9 +258,7 @@ async fn read_schema(
         ),
     )
     .await?;
-    foreign_keys.sort_by(|a, b| {
-        (text(a, 0), int(a, 1), int(a, 2)).cmp(&(text(b, 0), int(b, 1), int(b, 2)))
-    });
+    foreign_keys.sort_by_key(|row| (text(row, 0), int(row, 1), int(row, 2)));
     let mut implicit_targets: Vec<(String, String)> = Vec::new();
     for row in &foreign_keys {
         let (Some(table), Some(referred_table), Some(column)) =
