@@ -117,9 +117,33 @@ pub struct SchemaArgs {
     #[arg(long)]
     pub live: bool,
 
-    /// The revision whose expected schema to show [default: head]
+    /// The revision whose expected schema to show [default: heads]
     #[arg(long, value_name = "REV", conflicts_with = "live")]
     pub revision: Option<String>,
+
+    /// The dialect to derive the expected schema for [default: the database
+    /// URL's, when one is given]
+    #[arg(long, value_enum, conflicts_with = "live")]
+    pub dialect: Option<DialectArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    Postgresql,
+    Mysql,
+    Mariadb,
+    Sqlite,
+}
+
+impl DialectArg {
+    pub fn dialect(self) -> migration_doctor::schema::Dialect {
+        use migration_doctor::schema::Dialect;
+        match self {
+            DialectArg::Postgresql => Dialect::Postgresql,
+            DialectArg::Mysql | DialectArg::Mariadb => Dialect::Mysql,
+            DialectArg::Sqlite => Dialect::Sqlite,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,8 @@
 //! [`scripts`] reads the alembic project statically and [`graph`] builds its
 //! revision graph ([`Project::open`] does both in one call); [`live`]
 //! connects to a database and reads its schema and version table into the
-//! [`schema`] model.
+//! [`schema`] model; [`infer`] derives the expected schema after every
+//! revision from the migrations themselves.
 //!
 //! ```no_run
 //! use migration_doctor::{ConfigRequest, Project};
@@ -21,6 +22,7 @@
 //! ```
 
 pub use migration_doctor_graph as graph;
+pub use migration_doctor_infer as infer;
 pub use migration_doctor_live as live;
 pub use migration_doctor_schema as schema;
 pub use migration_doctor_scripts as scripts;

@@ -1,7 +1,10 @@
 //! `migration-doctor schema`: the live schema (`--live`), read from the
 //! database, or the expected schema at a revision.
 
+use migration_doctor::Project;
+use migration_doctor::infer::ExpectedSchemas;
 use migration_doctor::live::{Access, read_live};
+use migration_doctor::schema::Dialect;
 
 use crate::cli::{Format, GlobalOptions, SchemaArgs};
 use crate::commands::database;
@@ -11,11 +14,7 @@ use crate::render;
 
 pub fn run(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Result<(), Failure> {
     if !args.live {
-        return Err(Failure::Usage(
-            "the expected schema at a revision is not derived from the migrations yet; \
-             `schema --live` reads the database's schema"
-                .to_owned(),
-        ));
+        return expected(global, args, output);
     }
     let runtime = database::runtime()?;
     let live = runtime.block_on(async {
@@ -36,4 +35,59 @@ pub fn run(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Result
         }
     }
     Ok(())
+}
+
+/// `schema [--revision R] [--dialect D]`: the expected schema derived from
+/// the migrations.
+fn expected(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Result<(), Failure> {
+    let dialect = match args.dialect {
+        Some(dialect) => dialect.dialect(),
+        None => url_dialect(global)?,
+    };
+    let project = Project::open(&database::config_request(global)?)?;
+    for warning in project.warnings() {
+        output.warning(&warning);
+    }
+    let errors = project.errors();
+    if !errors.is_empty() {
+        return Err(Failure::InvalidScripts(errors));
+    }
+    let graph = &project.graph;
+    let ident = args.revision.as_deref().unwrap_or("heads");
+    let revisions = graph
+        .resolve(ident)
+        .map_err(|error| Failure::InvalidScripts(vec![error.to_string()]))?;
+    let expected = ExpectedSchemas::compute(graph, dialect);
+    let schema = expected.after_heads(graph, &revisions);
+    let mut unknown = Vec::new();
+    for &index in &revisions {
+        for operation in expected.unknown_operations_up_to(graph, index) {
+            if !unknown.contains(&operation) {
+                unknown.push(operation);
+            }
+        }
+    }
+    let ids: Vec<String> = revisions.iter().map(|&index| graph.revision(index).id().to_owned()).collect();
+    match global.format() {
+        Format::Json => output.print_raw(&render::schema_json::render_expected(&ids, dialect, &schema, &unknown)),
+        Format::Text => output.print(&render::schema_text::render_expected(&ids, dialect, &schema, &unknown, output)),
+        Format::Dot | Format::Mermaid => {
+            return Err(Failure::Usage(
+                "--format dot and mermaid apply to `graph` only; use text or json".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The dialect of the database URL, when one is configured.
+fn url_dialect(global: &GlobalOptions) -> Result<Dialect, Failure> {
+    match database::database_url(global) {
+        Ok((url, _)) => Ok(url.dialect),
+        Err(_) => Err(Failure::Usage(
+            "choose the dialect of the expected schema with --dialect postgresql|mysql|sqlite, or \
+             give a database URL (--database-url, DATABASE_URL or sqlalchemy.url)"
+                .to_owned(),
+        )),
+    }
 }

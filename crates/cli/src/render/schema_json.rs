@@ -7,8 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use migration_doctor::infer::UnknownOperation;
 use migration_doctor::live::{LiveDatabase, VersionTable};
-use migration_doctor::schema::{Dialect, Table};
+use migration_doctor::schema::{Dialect, Schema, Table};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -33,6 +34,46 @@ pub fn render_live(live: &LiveDatabase) -> String {
         views: &live.schema.views,
         version_table: &live.version_table,
         unknown_operations: [],
+    };
+    serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_owned())
+}
+
+#[derive(Serialize)]
+struct ExpectedSchemaJson<'a> {
+    /// One id, or several for unmerged heads applied side by side.
+    revision: serde_json::Value,
+    dialect: Dialect,
+    tables: &'a BTreeMap<String, Table>,
+    views: &'a BTreeSet<String>,
+    unknown_operations: Vec<UnknownJson>,
+}
+
+#[derive(Serialize)]
+struct UnknownJson {
+    path: String,
+    line: usize,
+    text: String,
+}
+
+pub fn render_expected(revisions: &[String], dialect: Dialect, schema: &Schema, unknown: &[UnknownOperation]) -> String {
+    let revision = match revisions {
+        [] => serde_json::Value::Null,
+        [one] => serde_json::Value::String(one.clone()),
+        many => serde_json::Value::from(many.to_vec()),
+    };
+    let document = ExpectedSchemaJson {
+        revision,
+        dialect,
+        tables: &schema.tables,
+        views: &schema.views,
+        unknown_operations: unknown
+            .iter()
+            .map(|operation| UnknownJson {
+                path: super::portable_path(&operation.path),
+                line: operation.line,
+                text: operation.text.clone(),
+            })
+            .collect(),
     };
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_owned())
 }

@@ -1,8 +1,9 @@
 //! `schema` as text: a header naming the database, the version table, then
 //! one block per table.
 
+use migration_doctor::infer::UnknownOperation;
 use migration_doctor::live::{LiveDatabase, VersionTable, engine_name};
-use migration_doctor::schema::Table;
+use migration_doctor::schema::{Dialect, Schema, Table};
 use owo_colors::Style;
 
 use crate::output::Output;
@@ -62,6 +63,42 @@ pub fn render_live(live: &LiveDatabase, url: &str, output: &Output) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+    }
+    out.join("\n")
+}
+
+pub fn render_expected(
+    revisions: &[String],
+    dialect: Dialect,
+    schema: &Schema,
+    unknown: &[UnknownOperation],
+    output: &Output,
+) -> String {
+    let mut out = Vec::new();
+    let at = if revisions.is_empty() { "base".to_owned() } else { revisions.join(", ") };
+    out.push(format!(
+        "expected schema at {at} on {}: {} table(s), {} view(s)",
+        engine_name(dialect),
+        schema.tables.len(),
+        schema.views.len()
+    ));
+    if !unknown.is_empty() {
+        out.push(format!(
+            "{} operation(s) could not be followed statically; the schema may differ there:",
+            unknown.len()
+        ));
+        for operation in unknown {
+            out.push(format!("  {}:{}: {}", super::portable_path(&operation.path), operation.line, operation.text));
+        }
+    }
+    for (name, table) in &schema.tables {
+        out.push(String::new());
+        out.push(output.paint(&format!("table {name}"), Style::new().bold()));
+        out.extend(table_lines(table));
+    }
+    if !schema.views.is_empty() {
+        out.push(String::new());
+        out.push(format!("views: {}", schema.views.iter().cloned().collect::<Vec<_>>().join(", ")));
     }
     out.join("\n")
 }

@@ -1,0 +1,399 @@
+//! Schema changes applied to the expected schema, with the effects each
+//! dialect adds on its own: names PostgreSQL and MySQL give unnamed
+//! constraints, MySQL's implicit index for a foreign key, and MySQL's unique
+//! constraints that are unique indexes.
+
+use migration_doctor_schema::{Column, Dialect, ForeignKey, Index, Schema, Table, UniqueConstraint};
+
+use crate::sa_types::type_family;
+use crate::value::{ColumnSpec, ConstraintSpec, ForeignKeySpec};
+
+/// PostgreSQL's identifier limit (NAMEDATALEN - 1); MySQL's is 64.
+const PG_MAX_IDENTIFIER: usize = 63;
+
+/// The key of a table in the expected schema: its name, qualified with its
+/// schema when the migration names one.
+pub fn table_key(name: &str, schema: Option<&str>) -> String {
+    match schema {
+        Some(schema) => format!("{schema}.{name}"),
+        None => name.to_owned(),
+    }
+}
+
+pub struct Applier<'a> {
+    pub schema: &'a mut Schema,
+    pub dialect: Dialect,
+}
+
+type Applied = Result<(), String>;
+
+impl Applier<'_> {
+    fn table(&mut self, key: &str) -> Result<&mut Table, String> {
+        self.schema
+            .tables
+            .get_mut(key)
+            .ok_or_else(|| format!("table {key} does not exist at this point of the history"))
+    }
+
+    pub fn column_of(&self, spec: &ColumnSpec) -> Column {
+        let type_family = match &spec.type_spec {
+            Some(spec) => type_family(spec, self.dialect),
+            None => migration_doctor_schema::TypeFamily::Other("unknown".to_owned()),
+        };
+        Column {
+            name: spec.name.clone().unwrap_or_default(),
+            native_type: spec.type_spec.as_ref().map(|spec| spec.name.clone()).unwrap_or_default(),
+            type_family,
+            nullable: spec.nullable.unwrap_or(!spec.primary_key),
+            default: spec.server_default.clone(),
+        }
+    }
+
+    pub fn create_table(&mut self, key: &str, columns: &[ColumnSpec], constraints: &[ConstraintSpec]) -> Applied {
+        if self.schema.tables.contains_key(key) {
+            return Err(format!("table {key} already exists at this point of the history"));
+        }
+        let mut table = Table::default();
+        let explicit_pk = constraints.iter().find_map(|constraint| match constraint {
+            ConstraintSpec::PrimaryKey { columns, .. } => Some(columns.clone()),
+            _ => None,
+        });
+        for spec in columns {
+            let mut column = self.column_of(spec);
+            let in_pk = spec.primary_key || explicit_pk.as_ref().is_some_and(|pk| pk.contains(&column.name));
+            if in_pk && spec.nullable.is_none() {
+                column.nullable = false;
+            }
+            if in_pk {
+                column.nullable = false;
+            }
+            table.columns.push(column);
+        }
+        table.primary_key = explicit_pk.unwrap_or_else(|| {
+            columns
+                .iter()
+                .filter(|spec| spec.primary_key)
+                .filter_map(|spec| spec.name.clone())
+                .collect()
+        });
+        self.schema.tables.insert(key.to_owned(), table);
+        let bare = bare_name(key);
+        for spec in columns {
+            let name = spec.name.clone().unwrap_or_default();
+            if spec.unique {
+                self.add_unique(key, None, vec![name.clone()])?;
+            }
+            if spec.index {
+                self.create_index(key, &format!("ix_{bare}_{name}"), vec![name.clone()], false)?;
+            }
+            for foreign_key in &spec.foreign_keys {
+                let mut foreign_key = foreign_key.clone();
+                foreign_key.columns = vec![name.clone()];
+                self.add_foreign_key(key, &foreign_key)?;
+            }
+        }
+        for constraint in constraints {
+            match constraint {
+                ConstraintSpec::PrimaryKey { .. } | ConstraintSpec::Check => {}
+                ConstraintSpec::Unique { name, columns } => self.add_unique(key, name.clone(), columns.clone())?,
+                ConstraintSpec::ForeignKey(foreign_key) => self.add_foreign_key(key, foreign_key)?,
+                ConstraintSpec::Index { name, columns, unique } => {
+                    let name = name.clone().unwrap_or_else(|| format!("ix_{bare}_{}", columns.join("_")));
+                    self.create_index(key, &name, columns.clone(), *unique)?
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn drop_table(&mut self, key: &str) -> Applied {
+        self.schema
+            .tables
+            .remove(key)
+            .map(|_| ())
+            .ok_or_else(|| format!("table {key} does not exist at this point of the history"))
+    }
+
+    pub fn rename_table(&mut self, old: &str, new: &str) -> Applied {
+        let table = self
+            .schema
+            .tables
+            .remove(old)
+            .ok_or_else(|| format!("table {old} does not exist at this point of the history"))?;
+        self.schema.tables.insert(new.to_owned(), table);
+        let (old_bare, new_bare) = (bare_name(old).to_owned(), bare_name(new).to_owned());
+        for table in self.schema.tables.values_mut() {
+            for foreign_key in &mut table.foreign_keys {
+                if foreign_key.referred_table == old_bare {
+                    foreign_key.referred_table = new_bare.clone();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn add_column(&mut self, key: &str, spec: &ColumnSpec) -> Applied {
+        let column = self.column_of(spec);
+        let name = column.name.clone();
+        let table = self.table(key)?;
+        if table.column(&name).is_some() {
+            return Err(format!("column {key}.{name} already exists at this point of the history"));
+        }
+        table.columns.push(column);
+        if spec.primary_key {
+            table.primary_key.push(name.clone());
+        }
+        if spec.unique {
+            self.add_unique(key, None, vec![name.clone()])?;
+        }
+        if spec.index {
+            let bare = bare_name(key).to_owned();
+            self.create_index(key, &format!("ix_{bare}_{name}"), vec![name.clone()], false)?;
+        }
+        for foreign_key in &spec.foreign_keys {
+            let mut foreign_key = foreign_key.clone();
+            foreign_key.columns = vec![name.clone()];
+            self.add_foreign_key(key, &foreign_key)?;
+        }
+        Ok(())
+    }
+
+    pub fn drop_column(&mut self, key: &str, name: &str) -> Applied {
+        let table = self.table(key)?;
+        let before = table.columns.len();
+        table.columns.retain(|column| column.name != name);
+        if table.columns.len() == before {
+            return Err(format!("column {key}.{name} does not exist at this point of the history"));
+        }
+        // Whatever covers the column goes with it, as the databases do.
+        table.primary_key.retain(|column| column != name);
+        table.indexes.retain(|index| !index.columns.iter().any(|column| column == name));
+        table
+            .unique_constraints
+            .retain(|unique| !unique.columns.iter().any(|column| column == name));
+        table
+            .foreign_keys
+            .retain(|key| !key.columns.iter().any(|column| column == name));
+        Ok(())
+    }
+
+    pub fn alter_column(
+        &mut self,
+        key: &str,
+        name: &str,
+        nullable: Option<bool>,
+        new_name: Option<&str>,
+        new_type: Option<migration_doctor_schema::TypeFamily>,
+        native: Option<String>,
+    ) -> Applied {
+        let table = self.table(key)?;
+        let column = table
+            .columns
+            .iter_mut()
+            .find(|column| column.name == name)
+            .ok_or_else(|| format!("column {key}.{name} does not exist at this point of the history"))?;
+        if let Some(nullable) = nullable {
+            column.nullable = nullable;
+        }
+        if let Some(family) = new_type {
+            column.type_family = family;
+        }
+        if let Some(native) = native {
+            column.native_type = native;
+        }
+        if let Some(new_name) = new_name {
+            column.name = new_name.to_owned();
+            let rename = |columns: &mut Vec<String>| {
+                for column in columns.iter_mut() {
+                    if column == name {
+                        *column = new_name.to_owned();
+                    }
+                }
+            };
+            rename(&mut table.primary_key);
+            table.indexes.iter_mut().for_each(|index| rename(&mut index.columns));
+            table.unique_constraints.iter_mut().for_each(|unique| rename(&mut unique.columns));
+            table.foreign_keys.iter_mut().for_each(|key| rename(&mut key.columns));
+            let bare = bare_name(key).to_owned();
+            for other in self.schema.tables.values_mut() {
+                for foreign_key in &mut other.foreign_keys {
+                    if foreign_key.referred_table == bare {
+                        for column in &mut foreign_key.referred_columns {
+                            if column == name {
+                                *column = new_name.to_owned();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn create_index(&mut self, key: &str, name: &str, columns: Vec<String>, unique: bool) -> Applied {
+        let table = self.table(key)?;
+        if table.indexes.iter().any(|index| index.name.as_deref() == Some(name)) {
+            return Err(format!("index {name} already exists on {key}"));
+        }
+        table.indexes.push(Index {
+            name: Some(name.to_owned()),
+            columns,
+            unique,
+        });
+        Ok(())
+    }
+
+    /// Drops an index by name, from the named table or from whichever holds it.
+    pub fn drop_index(&mut self, name: &str, key: Option<&str>) -> Applied {
+        let dialect = self.dialect;
+        for (table_key, table) in self.schema.tables.iter_mut() {
+            if key.is_some_and(|key| key != table_key && bare_name(key) != table_key) {
+                continue;
+            }
+            let before = table.indexes.len();
+            table.indexes.retain(|index| index.name.as_deref() != Some(name));
+            if table.indexes.len() != before {
+                if dialect == Dialect::Mysql {
+                    table.unique_constraints.retain(|unique| unique.name.as_deref() != Some(name));
+                }
+                return Ok(());
+            }
+        }
+        Err(format!("index {name} does not exist at this point of the history"))
+    }
+
+    pub fn add_unique(&mut self, key: &str, name: Option<String>, columns: Vec<String>) -> Applied {
+        let dialect = self.dialect;
+        let bare = bare_name(key).to_owned();
+        let table = self.table(key)?;
+        let name = name.or_else(|| match dialect {
+            Dialect::Postgresql => Some(pg_name(&bare, &columns, "key")),
+            Dialect::Mysql => Some(mysql_index_name(table, &columns)),
+            Dialect::Sqlite => None,
+        });
+        if dialect == Dialect::Mysql {
+            // A MySQL unique constraint is its unique index.
+            table.indexes.push(Index {
+                name: name.clone(),
+                columns: columns.clone(),
+                unique: true,
+            });
+        }
+        table.unique_constraints.push(UniqueConstraint { name, columns });
+        Ok(())
+    }
+
+    pub fn add_foreign_key(&mut self, key: &str, spec: &ForeignKeySpec) -> Applied {
+        let dialect = self.dialect;
+        let bare = bare_name(key).to_owned();
+        let table = self.table(key)?;
+        let name = spec.name.clone().or_else(|| match dialect {
+            Dialect::Postgresql => Some(pg_name(&bare, &spec.columns, "fkey")),
+            Dialect::Mysql => {
+                let taken = table.foreign_keys.len() + 1;
+                Some(format!("{bare}_ibfk_{taken}"))
+            }
+            Dialect::Sqlite => None,
+        });
+        if dialect == Dialect::Mysql {
+            // InnoDB indexes the referencing columns when no index starts with them.
+            let covered = table.primary_key.starts_with(&spec.columns)
+                || table.indexes.iter().any(|index| index.columns.starts_with(&spec.columns));
+            if !covered {
+                let index_name = spec
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| mysql_index_name(table, &spec.columns));
+                table.indexes.push(Index {
+                    name: Some(index_name),
+                    columns: spec.columns.clone(),
+                    unique: false,
+                });
+            }
+        }
+        table.foreign_keys.push(ForeignKey {
+            name,
+            columns: spec.columns.clone(),
+            referred_schema: spec.referred_schema.clone(),
+            referred_table: spec.referred_table.clone(),
+            referred_columns: spec.referred_columns.clone(),
+        });
+        Ok(())
+    }
+
+    pub fn create_primary_key(&mut self, key: &str, columns: Vec<String>) -> Applied {
+        let table = self.table(key)?;
+        for column in &mut table.columns {
+            if columns.contains(&column.name) {
+                column.nullable = false;
+            }
+        }
+        table.primary_key = columns;
+        Ok(())
+    }
+
+    /// `drop_constraint(name, table, type_=…)`: whatever constraint of that
+    /// name the table has.
+    pub fn drop_constraint(&mut self, key: &str, name: &str, kind: Option<&str>) -> Applied {
+        let dialect = self.dialect;
+        let table = self.table(key)?;
+        let named = |candidate: &Option<String>| candidate.as_deref() == Some(name);
+        let before = table.unique_constraints.len() + table.foreign_keys.len() + table.indexes.len();
+        match kind {
+            Some("primary") => {
+                table.primary_key.clear();
+                return Ok(());
+            }
+            Some("check") => return Ok(()),
+            Some("foreignkey") => table.foreign_keys.retain(|key| !named(&key.name)),
+            Some("unique") => {
+                table.unique_constraints.retain(|unique| !named(&unique.name));
+                if dialect == Dialect::Mysql {
+                    table.indexes.retain(|index| !named(&index.name));
+                }
+            }
+            _ => {
+                table.unique_constraints.retain(|unique| !named(&unique.name));
+                table.foreign_keys.retain(|key| !named(&key.name));
+                if dialect == Dialect::Mysql {
+                    table.indexes.retain(|index| !named(&index.name));
+                }
+            }
+        }
+        let after = table.unique_constraints.len() + table.foreign_keys.len() + table.indexes.len();
+        if before == after && kind != Some("check") && kind.is_some() {
+            return Err(format!("constraint {name} does not exist on {key} at this point of the history"));
+        }
+        Ok(())
+    }
+}
+
+fn bare_name(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+/// PostgreSQL's name for an unnamed constraint: `<table>_<columns>_<suffix>`,
+/// cut to 63 bytes as `ChooseConstraintName` does.
+fn pg_name(table: &str, columns: &[String], suffix: &str) -> String {
+    let mut name = format!("{table}_{}_{suffix}", columns.join("_"));
+    if name.len() > PG_MAX_IDENTIFIER {
+        let keep = PG_MAX_IDENTIFIER - suffix.len() - 1;
+        let mut head = format!("{table}_{}", columns.join("_"));
+        while head.len() > keep {
+            head.pop();
+        }
+        name = format!("{head}_{suffix}");
+    }
+    name
+}
+
+/// MySQL names an unnamed index after its first column, adding `_2`, `_3`…
+/// when that name is taken.
+fn mysql_index_name(table: &Table, columns: &[String]) -> String {
+    let base = columns.first().cloned().unwrap_or_default();
+    let taken = |candidate: &str| table.indexes.iter().any(|index| index.name.as_deref() == Some(candidate));
+    if !taken(&base) {
+        return base;
+    }
+    (2..).map(|n| format!("{base}_{n}")).find(|candidate| !taken(candidate)).unwrap_or(base)
+}

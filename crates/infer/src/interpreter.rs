@@ -1,0 +1,870 @@
+//! A small interpreter for the Python of `upgrade()`: enough of the
+//! language that real migration files use (constants, string formatting,
+//! lists, `for` over literal collections, helper functions of the same file,
+//! conditionals on the dialect and on what the database holds) to follow
+//! every `op.*` call and apply it to the expected schema.
+//!
+//! Whatever cannot be known statically (a loop over a query result, a helper
+//! imported from the application, a condition on data) becomes an
+//! [`UnknownOperation`] with its file, line and text; it is never silently
+//! dropped, and the branches it guards are not guessed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use migration_doctor_schema::{Dialect, Schema};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+use serde::Serialize;
+
+use crate::apply::{Applier, table_key};
+use crate::operations;
+use crate::value::Value;
+
+/// How deep helper functions may call one another.
+const MAX_DEPTH: usize = 32;
+/// How many iterations a `for` may run, so that no file can hang the tool.
+const MAX_ITERATIONS: usize = 100_000;
+
+/// Something in a revision that could not be followed statically.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownOperation {
+    /// The file, relative to the script directory.
+    pub path: PathBuf,
+    pub line: usize,
+    /// The first line of the statement.
+    pub text: String,
+    /// Why it could not be followed.
+    #[serde(skip)]
+    pub reason: String,
+}
+
+/// What running one revision's `upgrade()` found.
+#[derive(Debug, Clone, Default)]
+pub struct RevisionOutcome {
+    pub unknown: Vec<UnknownOperation>,
+    /// Schema operations applied.
+    pub operations: usize,
+    /// Data-only steps (`INSERT`, `UPDATE`, `bulk_insert`, …).
+    pub data_steps: usize,
+}
+
+enum Flow {
+    Normal,
+    Return(Value),
+    Break,
+    Continue,
+}
+
+pub struct Run<'a> {
+    pub dialect: Dialect,
+    path: &'a Path,
+    source: &'a str,
+    line_starts: Vec<usize>,
+    globals: HashMap<String, Value>,
+    functions: HashMap<String, &'a ast::StmtFunctionDef>,
+    pub applier: Applier<'a>,
+    pub outcome: RevisionOutcome,
+    depth: usize,
+}
+
+/// Runs `upgrade()` of one revision file against `schema`.
+pub fn run_upgrade(path: &Path, source: &str, dialect: Dialect, schema: &mut Schema) -> RevisionOutcome {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
+    let body = &parsed.syntax().body;
+    let mut run = Run {
+        dialect,
+        path,
+        source,
+        line_starts: std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(at, _)| at + 1))
+            .collect(),
+        globals: HashMap::new(),
+        functions: HashMap::new(),
+        applier: Applier { schema, dialect },
+        outcome: RevisionOutcome::default(),
+        depth: 0,
+    };
+    // Module level: imports, constants and function definitions, in order.
+    let mut module_locals = HashMap::new();
+    for statement in body {
+        match statement {
+            Stmt::FunctionDef(function) => {
+                run.functions.insert(function.name.id.to_string(), function);
+                module_locals.insert(function.name.id.to_string(), Value::Function(function.name.id.to_string()));
+            }
+            Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) => {
+                let mut quiet = run.quietly();
+                quiet.execute(statement, &mut module_locals);
+            }
+            _ => {}
+        }
+    }
+    run.globals = module_locals;
+    match run.functions.get("upgrade").copied() {
+        Some(upgrade) => {
+            if upgrade.parameters.args.is_empty() && upgrade.parameters.posonlyargs.is_empty() {
+                let mut locals = HashMap::new();
+                run.block(&upgrade.body, &mut locals);
+            } else {
+                run.unknown(upgrade.range, "upgrade() takes arguments (a multi-database template)");
+            }
+        }
+        None => {}
+    }
+    run.outcome
+}
+
+impl<'a> Run<'a> {
+    /// Module-level statements run without recording unknowns: a module
+    /// constant we cannot compute only matters if `upgrade()` uses it.
+    fn quietly(&mut self) -> QuietRun<'_, 'a> {
+        QuietRun { run: self }
+    }
+
+    fn line(&self, range: TextRange) -> usize {
+        let offset = range.start().to_usize();
+        self.line_starts.partition_point(|start| *start <= offset)
+    }
+
+    fn text(&self, range: TextRange) -> String {
+        self.source
+            .get(range.start().to_usize()..range.end().to_usize())
+            .and_then(|text| text.lines().next())
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    }
+
+    /// Records something that could not be followed.
+    pub fn unknown(&mut self, range: TextRange, reason: &str) {
+        let line = self.line(range);
+        if self.outcome.unknown.iter().any(|known| known.line == line) {
+            return;
+        }
+        let text = self.text(range);
+        self.outcome.unknown.push(UnknownOperation {
+            path: self.path.to_path_buf(),
+            line,
+            text,
+            reason: reason.to_owned(),
+        });
+    }
+
+    fn block(&mut self, body: &'a [Stmt], locals: &mut HashMap<String, Value>) -> Flow {
+        for statement in body {
+            match self.execute(statement, locals) {
+                Flow::Normal => {}
+                other => return other,
+            }
+        }
+        Flow::Normal
+    }
+
+    fn execute(&mut self, statement: &'a Stmt, locals: &mut HashMap<String, Value>) -> Flow {
+        match statement {
+            Stmt::Expr(expression) => {
+                if let Expr::Call(call) = expression.value.as_ref()
+                    && let Some(flow) = self.list_mutation(call, locals)
+                {
+                    return flow;
+                }
+                let value = self.eval(&expression.value, locals);
+                if let Value::Unknown(reason) = value
+                    && !reason.is_empty()
+                {
+                    self.unknown(statement.range(), &reason);
+                }
+                Flow::Normal
+            }
+            Stmt::Assign(assign) => {
+                let value = self.eval(&assign.value, locals);
+                for target in &assign.targets {
+                    self.bind(target, value.clone(), locals);
+                }
+                Flow::Normal
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    let value = self.eval(value, locals);
+                    self.bind(&assign.target, value, locals);
+                }
+                Flow::Normal
+            }
+            Stmt::AugAssign(assign) => {
+                let current = self.eval(&assign.target, locals);
+                let right = self.eval(&assign.value, locals);
+                let value = binary(assign.op, current, right);
+                self.bind(&assign.target, value, locals);
+                Flow::Normal
+            }
+            Stmt::If(branch) => {
+                let test = self.eval(&branch.test, locals);
+                match test.truthy() {
+                    Some(true) => return self.block(&branch.body, locals),
+                    Some(false) => {}
+                    None => {
+                        self.unknown(branch.range, "a condition that depends on something only known at run time");
+                        return Flow::Normal;
+                    }
+                }
+                for clause in &branch.elif_else_clauses {
+                    let taken = match &clause.test {
+                        None => Some(true),
+                        Some(test) => self.eval(test, locals).truthy(),
+                    };
+                    match taken {
+                        Some(true) => return self.block(&clause.body, locals),
+                        Some(false) => {}
+                        None => {
+                            self.unknown(clause.range, "a condition that depends on something only known at run time");
+                            return Flow::Normal;
+                        }
+                    }
+                }
+                Flow::Normal
+            }
+            Stmt::For(for_loop) => {
+                let iterable = self.eval(&for_loop.iter, locals);
+                let Some(items) = iterate(&iterable) else {
+                    self.unknown(for_loop.range, "a loop over values only known at run time");
+                    return Flow::Normal;
+                };
+                for item in items.into_iter().take(MAX_ITERATIONS) {
+                    self.bind(&for_loop.target, item, locals);
+                    match self.block(&for_loop.body, locals) {
+                        Flow::Break => return Flow::Normal,
+                        Flow::Return(value) => return Flow::Return(value),
+                        Flow::Normal | Flow::Continue => {}
+                    }
+                }
+                if !for_loop.orelse.is_empty() {
+                    return self.block(&for_loop.orelse, locals);
+                }
+                Flow::Normal
+            }
+            Stmt::With(with) => {
+                for item in &with.items {
+                    let value = self.eval(&item.context_expr, locals);
+                    if let Some(target) = &item.optional_vars {
+                        self.bind(target, value, locals);
+                    }
+                }
+                self.block(&with.body, locals)
+            }
+            Stmt::Try(attempt) => {
+                // The migration's intended path is the one without exceptions.
+                let flow = self.block(&attempt.body, locals);
+                if !matches!(flow, Flow::Normal) {
+                    return flow;
+                }
+                let flow = self.block(&attempt.orelse, locals);
+                if !matches!(flow, Flow::Normal) {
+                    return flow;
+                }
+                self.block(&attempt.finalbody, locals)
+            }
+            Stmt::Return(ret) => Flow::Return(
+                ret.value
+                    .as_ref()
+                    .map_or(Value::None, |value| self.eval(value, locals)),
+            ),
+            Stmt::Break(_) => Flow::Break,
+            Stmt::Continue(_) => Flow::Continue,
+            Stmt::FunctionDef(function) => {
+                self.functions.insert(function.name.id.to_string(), function);
+                locals.insert(function.name.id.to_string(), Value::Function(function.name.id.to_string()));
+                Flow::Normal
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let dotted = alias.name.as_str();
+                    match &alias.asname {
+                        Some(bound) => {
+                            locals.insert(bound.to_string(), Value::Path(dotted.to_owned()));
+                        }
+                        None => {
+                            let top = dotted.split('.').next().unwrap_or(dotted);
+                            locals.insert(top.to_owned(), Value::Path(top.to_owned()));
+                        }
+                    }
+                }
+                Flow::Normal
+            }
+            Stmt::ImportFrom(import) => {
+                let module = import.module.as_ref().map(|module| module.to_string()).unwrap_or_default();
+                let module = if import.level > 0 { format!("{}{module}", ".".repeat(import.level as usize)) } else { module };
+                for alias in &import.names {
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
+                    locals.insert(bound, Value::Path(format!("{module}.{}", alias.name)));
+                }
+                Flow::Normal
+            }
+            Stmt::Pass(_) | Stmt::Assert(_) | Stmt::Global(_) | Stmt::Nonlocal(_) | Stmt::Delete(_) => Flow::Normal,
+            Stmt::Raise(_) => Flow::Return(Value::None),
+            Stmt::ClassDef(_) => Flow::Normal,
+            _ => {
+                self.unknown(statement.range(), "a statement migration-doctor does not interpret");
+                Flow::Normal
+            }
+        }
+    }
+
+    /// `names.append(x)` / `names.extend(xs)` on a local list.
+    fn list_mutation(&mut self, call: &'a ast::ExprCall, locals: &mut HashMap<String, Value>) -> Option<Flow> {
+        let Expr::Attribute(attribute) = call.func.as_ref() else { return None };
+        let Expr::Name(name) = attribute.value.as_ref() else { return None };
+        let method = attribute.attr.as_str();
+        if !matches!(method, "append" | "extend" | "insert") {
+            return None;
+        }
+        let current = locals.get(name.id.as_str()).cloned().or_else(|| self.globals.get(name.id.as_str()).cloned())?;
+        let Value::List(mut items) = current else { return None };
+        let args: Vec<Value> = call.arguments.args.iter().map(|arg| self.eval(arg, locals)).collect();
+        match (method, args.as_slice()) {
+            ("append", [value]) => items.push(value.clone()),
+            ("extend", [Value::List(more)]) => items.extend(more.iter().cloned()),
+            ("insert", [Value::Int(at), value]) => {
+                let at = usize::try_from(*at).unwrap_or(0).min(items.len());
+                items.insert(at, value.clone());
+            }
+            _ => {
+                locals.insert(name.id.to_string(), Value::Unknown(String::new()));
+                return Some(Flow::Normal);
+            }
+        }
+        locals.insert(name.id.to_string(), Value::List(items));
+        Some(Flow::Normal)
+    }
+
+    fn bind(&mut self, target: &'a Expr, value: Value, locals: &mut HashMap<String, Value>) {
+        match target {
+            Expr::Name(name) => {
+                locals.insert(name.id.to_string(), value);
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                let items = iterate(&value).filter(|items| items.len() == elts.len());
+                for (at, element) in elts.iter().enumerate() {
+                    let item = items
+                        .as_ref()
+                        .and_then(|items| items.get(at).cloned())
+                        .unwrap_or_else(|| Value::Unknown(String::new()));
+                    self.bind(element, item, locals);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn lookup(&self, name: &str, locals: &HashMap<String, Value>) -> Value {
+        if let Some(value) = locals.get(name).or_else(|| self.globals.get(name)) {
+            return value.clone();
+        }
+        match name {
+            "len" | "range" | "str" | "int" | "list" | "tuple" | "set" | "sorted" | "enumerate" | "zip"
+            | "any" | "all" | "print" | "dict" | "isinstance" | "globals" | "reversed" | "bool" => {
+                Value::Path(format!("builtins.{name}"))
+            }
+            _ => Value::Unknown(format!("`{name}` is not defined in the file")),
+        }
+    }
+
+    pub fn eval(&mut self, expr: &'a Expr, locals: &mut HashMap<String, Value>) -> Value {
+        match expr {
+            Expr::StringLiteral(literal) => Value::Str(literal.value.to_str().to_owned()),
+            Expr::NoneLiteral(_) => Value::None,
+            Expr::BooleanLiteral(literal) => Value::Bool(literal.value),
+            Expr::NumberLiteral(number) => match &number.value {
+                ast::Number::Int(int) => int.as_i64().map_or(Value::Unknown(String::new()), Value::Int),
+                ast::Number::Float(float) => Value::Float(*float),
+                ast::Number::Complex { .. } => Value::Unknown(String::new()),
+            },
+            Expr::EllipsisLiteral(_) => Value::None,
+            Expr::BytesLiteral(_) => Value::Opaque("bytes".to_owned()),
+            Expr::Name(name) => self.lookup(name.id.as_str(), locals),
+            Expr::Tuple(ast::ExprTuple { elts, .. })
+            | Expr::List(ast::ExprList { elts, .. })
+            | Expr::Set(ast::ExprSet { elts, .. }) => {
+                let mut items = Vec::new();
+                for element in elts {
+                    if let Expr::Starred(starred) = element {
+                        match iterate(&self.eval(&starred.value, locals)) {
+                            Some(more) => items.extend(more),
+                            None => return Value::Unknown(String::new()),
+                        }
+                    } else {
+                        items.push(self.eval(element, locals));
+                    }
+                }
+                Value::List(items)
+            }
+            Expr::Dict(dict) => {
+                let mut items = Vec::new();
+                for item in &dict.items {
+                    let Some(key) = &item.key else { return Value::Unknown(String::new()) };
+                    let key = self.eval(key, locals);
+                    let value = self.eval(&item.value, locals);
+                    items.push((key, value));
+                }
+                Value::Dict(items)
+            }
+            Expr::FString(fstring) => {
+                let mut out = String::new();
+                for part in fstring.value.iter() {
+                    match part {
+                        ast::FStringPart::Literal(literal) => out.push_str(literal.as_str()),
+                        ast::FStringPart::FString(fstring) => {
+                            for element in fstring.elements.iter() {
+                                match element {
+                                    ast::InterpolatedStringElement::Literal(literal) => out.push_str(&literal.value),
+                                    ast::InterpolatedStringElement::Interpolation(interpolation) => {
+                                        match to_text(&self.eval(&interpolation.expression, locals)) {
+                                            Some(text) => out.push_str(&text),
+                                            None => return Value::Unknown(String::new()),
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                Value::Str(out)
+            }
+            Expr::BinOp(binop) => {
+                let left = self.eval(&binop.left, locals);
+                let right = self.eval(&binop.right, locals);
+                binary(binop.op, left, right)
+            }
+            Expr::UnaryOp(unary) => {
+                let operand = self.eval(&unary.operand, locals);
+                match (unary.op, operand) {
+                    (ast::UnaryOp::Not, value) => value.truthy().map_or(Value::Unknown(String::new()), |b| Value::Bool(!b)),
+                    (ast::UnaryOp::USub, Value::Int(number)) => Value::Int(-number),
+                    (ast::UnaryOp::USub, Value::Float(number)) => Value::Float(-number),
+                    (ast::UnaryOp::UAdd, value) => value,
+                    _ => Value::Unknown(String::new()),
+                }
+            }
+            Expr::BoolOp(boolop) => {
+                let is_and = boolop.op == ast::BoolOp::And;
+                let mut last = Value::None;
+                for value in &boolop.values {
+                    last = self.eval(value, locals);
+                    match last.truthy() {
+                        None => return Value::Unknown(String::new()),
+                        Some(truth) if truth != is_and => return last,
+                        Some(_) => {}
+                    }
+                }
+                last
+            }
+            Expr::Compare(compare) => {
+                let mut left = self.eval(&compare.left, locals);
+                for (op, right) in compare.ops.iter().zip(compare.comparators.iter()) {
+                    let right = self.eval(right, locals);
+                    match compare_values(*op, &left, &right) {
+                        Some(true) => left = right,
+                        Some(false) => return Value::Bool(false),
+                        None => return Value::Unknown(String::new()),
+                    }
+                }
+                Value::Bool(true)
+            }
+            Expr::If(conditional) => match self.eval(&conditional.test, locals).truthy() {
+                Some(true) => self.eval(&conditional.body, locals),
+                Some(false) => self.eval(&conditional.orelse, locals),
+                None => Value::Unknown(String::new()),
+            },
+            Expr::Subscript(subscript) => {
+                let value = self.eval(&subscript.value, locals);
+                if let Expr::Slice(slice) = subscript.slice.as_ref() {
+                    let bound = |run: &mut Self, expr: &'a Option<Box<Expr>>, locals: &mut HashMap<String, Value>| match expr {
+                        Some(expr) => match run.eval(expr, locals) {
+                            Value::Int(number) => Some(Some(number)),
+                            _ => None,
+                        },
+                        None => Some(None),
+                    };
+                    let (Some(lower), Some(upper)) = (bound(self, &slice.lower, locals), bound(self, &slice.upper, locals)) else {
+                        return Value::Unknown(String::new());
+                    };
+                    return slice_value(&value, lower, upper);
+                }
+                let index = self.eval(&subscript.slice, locals);
+                subscript_value(&value, &index)
+            }
+            Expr::Attribute(attribute) => {
+                let base = self.eval(&attribute.value, locals);
+                operations::attribute(self, base, attribute.attr.as_str())
+            }
+            Expr::Call(call) => {
+                let callee = self.eval(&call.func, locals);
+                let mut args = Vec::new();
+                for arg in &call.arguments.args {
+                    if let Expr::Starred(starred) = arg {
+                        match iterate(&self.eval(&starred.value, locals)) {
+                            Some(items) => args.extend(items),
+                            None => return Value::Unknown(format!("`{}`: arguments only known at run time", self.text(call.range()))),
+                        }
+                    } else {
+                        args.push(self.eval(arg, locals));
+                    }
+                }
+                let mut kwargs = Vec::new();
+                for keyword in &call.arguments.keywords {
+                    let value = self.eval(&keyword.value, locals);
+                    match &keyword.arg {
+                        Some(name) => kwargs.push((name.to_string(), value)),
+                        None => match value {
+                            Value::Dict(items) => {
+                                for (key, value) in items {
+                                    if let Value::Str(key) = key {
+                                        kwargs.push((key, value));
+                                    }
+                                }
+                            }
+                            _ => return Value::Unknown(format!("`{}`: arguments only known at run time", self.text(call.range()))),
+                        },
+                    }
+                }
+                self.call(callee, args, kwargs, call.range())
+            }
+            Expr::ListComp(comprehension) => self.comprehension(&comprehension.elt, &comprehension.generators, locals),
+            Expr::Generator(generator) => self.comprehension(&generator.elt, &generator.generators, locals),
+            Expr::SetComp(comprehension) => self.comprehension(&comprehension.elt, &comprehension.generators, locals),
+            Expr::Lambda(_) => Value::Opaque("lambda".to_owned()),
+            _ => Value::Unknown(String::new()),
+        }
+    }
+
+    fn comprehension(
+        &mut self,
+        element: &'a Expr,
+        generators: &'a [ast::Comprehension],
+        locals: &mut HashMap<String, Value>,
+    ) -> Value {
+        let [generator] = generators else { return Value::Unknown(String::new()) };
+        let Some(items) = iterate(&self.eval(&generator.iter, locals)) else {
+            return Value::Unknown(String::new());
+        };
+        let mut scope = locals.clone();
+        let mut out = Vec::new();
+        for item in items.into_iter().take(MAX_ITERATIONS) {
+            self.bind(&generator.target, item, &mut scope);
+            let mut keep = true;
+            for condition in &generator.ifs {
+                match self.eval(condition, &mut scope).truthy() {
+                    Some(true) => {}
+                    Some(false) => keep = false,
+                    None => return Value::Unknown(String::new()),
+                }
+            }
+            if keep {
+                out.push(self.eval(element, &mut scope));
+            }
+        }
+        Value::List(out)
+    }
+
+    fn call(&mut self, callee: Value, args: Vec<Value>, kwargs: Vec<(String, Value)>, range: TextRange) -> Value {
+        match callee {
+            Value::Function(name) => self.call_function(&name, args, kwargs, range),
+            Value::Path(path) => operations::call_path(self, &path, args, kwargs, range),
+            Value::Method(base, name) => operations::call_method(self, *base, &name, args, kwargs, range),
+            Value::Unknown(reason) if !reason.is_empty() => Value::Unknown(reason),
+            _ => Value::Unknown(format!("`{}` calls something only known at run time", self.text(range))),
+        }
+    }
+
+    fn call_function(&mut self, name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, range: TextRange) -> Value {
+        let Some(function) = self.functions.get(name).copied() else {
+            return Value::Unknown(format!("function {name} is not defined in the file"));
+        };
+        if self.depth >= MAX_DEPTH {
+            self.unknown(range, "helper functions call one another too deeply");
+            return Value::Unknown(String::new());
+        }
+        let parameters = &function.parameters;
+        let mut locals = HashMap::new();
+        let positional: Vec<&ast::ParameterWithDefault> =
+            parameters.posonlyargs.iter().chain(parameters.args.iter()).collect();
+        let mut args = args.into_iter();
+        for parameter in &positional {
+            let name = parameter.parameter.name.to_string();
+            let value = args
+                .next()
+                .or_else(|| kwargs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.clone()));
+            let value = match value {
+                Some(value) => value,
+                None => match &parameter.default {
+                    Some(default) => {
+                        let mut empty = HashMap::new();
+                        self.eval(default, &mut empty)
+                    }
+                    None => Value::Unknown(String::new()),
+                },
+            };
+            locals.insert(name, value);
+        }
+        if let Some(rest) = &parameters.vararg {
+            locals.insert(rest.name.to_string(), Value::List(args.collect()));
+        }
+        for parameter in &parameters.kwonlyargs {
+            let name = parameter.parameter.name.to_string();
+            let value = kwargs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.clone())
+                .or_else(|| {
+                    parameter.default.as_ref().map(|default| {
+                        let mut empty = HashMap::new();
+                        self.eval(default, &mut empty)
+                    })
+                })
+                .unwrap_or(Value::Unknown(String::new()));
+            locals.insert(name, value);
+        }
+        if let Some(rest) = &parameters.kwarg {
+            let named: Vec<String> = positional.iter().map(|p| p.parameter.name.to_string()).collect();
+            let extra = kwargs
+                .into_iter()
+                .filter(|(key, _)| !named.contains(key))
+                .map(|(key, value)| (Value::Str(key), value))
+                .collect();
+            locals.insert(rest.name.to_string(), Value::Dict(extra));
+        }
+        self.depth += 1;
+        let flow = self.block(&function.body, &mut locals);
+        self.depth -= 1;
+        match flow {
+            Flow::Return(value) => value,
+            _ => Value::None,
+        }
+    }
+
+    pub fn table_key(&self, name: &str, schema: Option<&str>) -> String {
+        table_key(name, schema)
+    }
+
+    pub fn schema(&self) -> &Schema {
+        self.applier.schema
+    }
+}
+
+/// Runs statements without reporting unknowns.
+struct QuietRun<'r, 'a> {
+    run: &'r mut Run<'a>,
+}
+
+impl<'a> QuietRun<'_, 'a> {
+    fn execute(&mut self, statement: &'a Stmt, locals: &mut HashMap<String, Value>) {
+        let saved = self.run.outcome.unknown.len();
+        let operations = self.run.outcome.operations;
+        self.run.execute(statement, locals);
+        self.run.outcome.unknown.truncate(saved);
+        self.run.outcome.operations = operations;
+    }
+}
+
+pub fn to_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Str(text) => Some(text.clone()),
+        Value::Int(number) => Some(number.to_string()),
+        Value::Float(number) => Some(number.to_string()),
+        Value::Bool(true) => Some("True".to_owned()),
+        Value::Bool(false) => Some("False".to_owned()),
+        Value::None => Some("None".to_owned()),
+        _ => None,
+    }
+}
+
+/// The items a `for` would see.
+pub fn iterate(value: &Value) -> Option<Vec<Value>> {
+    match value {
+        Value::List(items) => Some(items.clone()),
+        Value::Dict(items) => Some(items.iter().map(|(key, _)| key.clone()).collect()),
+        Value::Str(text) => Some(text.chars().map(|c| Value::Str(c.to_string())).collect()),
+        _ => None,
+    }
+}
+
+fn binary(op: ast::Operator, left: Value, right: Value) -> Value {
+    match (op, left, right) {
+        (ast::Operator::Add, Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
+        (ast::Operator::Add, Value::List(mut a), Value::List(b)) => {
+            a.extend(b);
+            Value::List(a)
+        }
+        (ast::Operator::Add, Value::Int(a), Value::Int(b)) => a.checked_add(b).map_or(Value::Unknown(String::new()), Value::Int),
+        (ast::Operator::Sub, Value::Int(a), Value::Int(b)) => a.checked_sub(b).map_or(Value::Unknown(String::new()), Value::Int),
+        (ast::Operator::Mult, Value::Int(a), Value::Int(b)) => a.checked_mul(b).map_or(Value::Unknown(String::new()), Value::Int),
+        (ast::Operator::Mult, Value::Str(a), Value::Int(b)) => Value::Str(a.repeat(usize::try_from(b).unwrap_or(0))),
+        (ast::Operator::Mod, Value::Str(format), args) => percent_format(&format, &args),
+        (ast::Operator::FloorDiv, Value::Int(a), Value::Int(b)) if b != 0 => Value::Int(a.div_euclid(b)),
+        _ => Value::Unknown(String::new()),
+    }
+}
+
+/// `"%s_%s" % (a, b)` and `"%(name)s" % {...}`.
+fn percent_format(format: &str, args: &Value) -> Value {
+    let positional: Vec<Value> = match args {
+        Value::List(items) => items.clone(),
+        Value::Dict(_) => Vec::new(),
+        other => vec![other.clone()],
+    };
+    let mut out = String::new();
+    let mut next = positional.iter();
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek().copied() {
+            Some('%') => {
+                chars.next();
+                out.push('%');
+            }
+            Some('(') => {
+                chars.next();
+                let key: String = chars.by_ref().take_while(|c| *c != ')').collect();
+                chars.next(); // the conversion letter
+                let Value::Dict(items) = args else { return Value::Unknown(String::new()) };
+                let Some(text) = items
+                    .iter()
+                    .find(|(k, _)| k.as_str() == Some(key.as_str()))
+                    .and_then(|(_, value)| to_text(value))
+                else {
+                    return Value::Unknown(String::new());
+                };
+                out.push_str(&text);
+            }
+            Some(_) => {
+                chars.next();
+                let Some(text) = next.next().and_then(to_text) else { return Value::Unknown(String::new()) };
+                out.push_str(&text);
+            }
+            None => out.push('%'),
+        }
+    }
+    Value::Str(out)
+}
+
+fn compare_values(op: ast::CmpOp, left: &Value, right: &Value) -> Option<bool> {
+    use ast::CmpOp;
+    if left.is_unknown() || right.is_unknown() {
+        return None;
+    }
+    match op {
+        CmpOp::Eq => equal(left, right),
+        CmpOp::NotEq => equal(left, right).map(|same| !same),
+        CmpOp::In => contains(right, left),
+        CmpOp::NotIn => contains(right, left).map(|found| !found),
+        CmpOp::Is => match (left, right) {
+            (Value::None, Value::None) => Some(true),
+            (Value::None, _) | (_, Value::None) => Some(false),
+            (Value::Bool(a), Value::Bool(b)) => Some(a == b),
+            _ => None,
+        },
+        CmpOp::IsNot => compare_values(CmpOp::Is, left, right).map(|same| !same),
+        CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE => {
+            let ordering = match (left, right) {
+                (Value::Int(a), Value::Int(b)) => a.cmp(b),
+                (Value::Str(a), Value::Str(b)) => a.cmp(b),
+                _ => return None,
+            };
+            Some(match op {
+                CmpOp::Lt => ordering.is_lt(),
+                CmpOp::LtE => ordering.is_le(),
+                CmpOp::Gt => ordering.is_gt(),
+                _ => ordering.is_ge(),
+            })
+        }
+    }
+}
+
+fn equal(left: &Value, right: &Value) -> Option<bool> {
+    match (left, right) {
+        (Value::Str(a), Value::Str(b)) => Some(a == b),
+        (Value::Int(a), Value::Int(b)) => Some(a == b),
+        (Value::Bool(a), Value::Bool(b)) => Some(a == b),
+        (Value::None, Value::None) => Some(true),
+        (Value::None, _) | (_, Value::None) => Some(false),
+        (Value::Str(_), Value::Int(_)) | (Value::Int(_), Value::Str(_)) => Some(false),
+        (Value::List(a), Value::List(b)) => {
+            if a.len() != b.len() {
+                return Some(false);
+            }
+            for (x, y) in a.iter().zip(b) {
+                if !equal(x, y)? {
+                    return Some(false);
+                }
+            }
+            Some(true)
+        }
+        _ => None,
+    }
+}
+
+fn contains(container: &Value, item: &Value) -> Option<bool> {
+    match container {
+        Value::List(items) => {
+            for candidate in items {
+                if equal(candidate, item)? {
+                    return Some(true);
+                }
+            }
+            Some(false)
+        }
+        Value::Dict(items) => {
+            for (key, _) in items {
+                if equal(key, item)? {
+                    return Some(true);
+                }
+            }
+            Some(false)
+        }
+        Value::Str(text) => item.as_str().map(|needle| text.contains(needle)),
+        _ => None,
+    }
+}
+
+fn subscript_value(value: &Value, index: &Value) -> Value {
+    match (value, index) {
+        (Value::List(items), Value::Int(at)) => {
+            let at = if *at < 0 { items.len() as i64 + at } else { *at };
+            usize::try_from(at)
+                .ok()
+                .and_then(|at| items.get(at).cloned())
+                .unwrap_or(Value::Unknown(String::new()))
+        }
+        (Value::Dict(items), key) => items
+            .iter()
+            .find(|(candidate, _)| equal(candidate, key) == Some(true))
+            .map(|(_, value)| value.clone())
+            .unwrap_or(Value::Unknown(String::new())),
+        _ => Value::Unknown(String::new()),
+    }
+}
+
+fn slice_value(value: &Value, lower: Option<i64>, upper: Option<i64>) -> Value {
+    let clamp = |bound: Option<i64>, len: usize, default: usize| -> usize {
+        match bound {
+            None => default,
+            Some(at) if at < 0 => len.saturating_sub(at.unsigned_abs() as usize),
+            Some(at) => (at as usize).min(len),
+        }
+    };
+    match value {
+        Value::List(items) => {
+            let (start, end) = (clamp(lower, items.len(), 0), clamp(upper, items.len(), items.len()));
+            Value::List(items.get(start..end.max(start)).map(<[Value]>::to_vec).unwrap_or_default())
+        }
+        Value::Str(text) => {
+            let chars: Vec<char> = text.chars().collect();
+            let (start, end) = (clamp(lower, chars.len(), 0), clamp(upper, chars.len(), chars.len()));
+            Value::Str(chars.get(start..end.max(start)).map(|part| part.iter().collect()).unwrap_or_default())
+        }
+        _ => Value::Unknown(String::new()),
+    }
+}

@@ -1,0 +1,120 @@
+//! Expected schemas for a whole revision graph, computed incrementally: the
+//! state after a revision is its parents' state (for a merge, the first
+//! parent's, with the other branches' own revisions replayed on it in the
+//! graph's order) with the revision's own `upgrade()` applied. Each
+//! revision's file is interpreted once per revision state, never per query.
+
+use std::collections::BTreeMap;
+
+use migration_doctor_graph::{RevisionGraph, RevisionIndex};
+use migration_doctor_schema::{Dialect, Schema};
+
+use crate::interpreter::{RevisionOutcome, UnknownOperation, run_upgrade};
+
+/// The expected schema after every revision, for one dialect.
+#[derive(Debug, Clone)]
+pub struct ExpectedSchemas {
+    pub dialect: Dialect,
+    states: Vec<Option<Schema>>,
+    outcomes: Vec<RevisionOutcome>,
+}
+
+impl ExpectedSchemas {
+    /// Interprets every revision of the graph (revisions caught in a cycle
+    /// have no state).
+    pub fn compute(graph: &RevisionGraph, dialect: Dialect) -> ExpectedSchemas {
+        let count = graph.len();
+        let mut states: Vec<Option<Schema>> = vec![None; count];
+        let mut outcomes = vec![RevisionOutcome::default(); count];
+        let position: BTreeMap<RevisionIndex, usize> =
+            graph.topological().iter().enumerate().map(|(at, &index)| (index, at)).collect();
+        for &index in graph.topological() {
+            let revision = graph.revision(index);
+            let predecessors: Vec<RevisionIndex> =
+                revision.parents().iter().chain(revision.dependencies()).copied().collect();
+            let mut schema = match predecessors.first().and_then(|first| states[*first].clone()) {
+                Some(schema) => schema,
+                None => Schema::default(),
+            };
+            if predecessors.len() > 1 {
+                // Replay what the other branches add, oldest first.
+                let mut applied = graph.ancestors(predecessors[0], true);
+                let mut missing: Vec<RevisionIndex> = Vec::new();
+                for &other in &predecessors[1..] {
+                    for (at, member) in graph.ancestors(other, true).into_iter().enumerate() {
+                        if member && !applied[at] {
+                            applied[at] = true;
+                            missing.push(at);
+                        }
+                    }
+                }
+                missing.sort_by_key(|at| position.get(at).copied().unwrap_or(usize::MAX));
+                for at in missing {
+                    let file = &graph.revision(at).file;
+                    run_upgrade(&file.path, &file.source, dialect, &mut schema);
+                }
+            }
+            let file = &revision.file;
+            outcomes[index] = run_upgrade(&file.path, &file.source, dialect, &mut schema);
+            states[index] = Some(schema);
+        }
+        ExpectedSchemas {
+            dialect,
+            states,
+            outcomes,
+        }
+    }
+
+    /// The schema after `index` and all its ancestors.
+    pub fn after(&self, index: RevisionIndex) -> Option<&Schema> {
+        self.states.get(index).and_then(Option::as_ref)
+    }
+
+    /// The schema after several heads applied side by side (two unmerged
+    /// branches): the first head's state with the others' own revisions
+    /// replayed in the graph's order. `[]` is the empty schema (`base`).
+    pub fn after_heads(&self, graph: &RevisionGraph, heads: &[RevisionIndex]) -> Schema {
+        let Some((&first, others)) = heads.split_first() else {
+            return Schema::default();
+        };
+        let mut schema = self.after(first).cloned().unwrap_or_default();
+        let mut applied = graph.ancestors(first, true);
+        let mut missing = Vec::new();
+        for &other in others {
+            for (at, member) in graph.ancestors(other, true).into_iter().enumerate() {
+                if member && !applied[at] {
+                    applied[at] = true;
+                    missing.push(at);
+                }
+            }
+        }
+        let position: BTreeMap<RevisionIndex, usize> =
+            graph.topological().iter().enumerate().map(|(at, &index)| (index, at)).collect();
+        missing.sort_by_key(|at| position.get(at).copied().unwrap_or(usize::MAX));
+        for at in missing {
+            let file = &graph.revision(at).file;
+            run_upgrade(&file.path, &file.source, self.dialect, &mut schema);
+        }
+        schema
+    }
+
+    /// What interpreting `index` found that it could not follow.
+    pub fn unknown_operations(&self, index: RevisionIndex) -> &[UnknownOperation] {
+        self.outcomes.get(index).map_or(&[], |outcome| &outcome.unknown)
+    }
+
+    pub fn outcome(&self, index: RevisionIndex) -> Option<&RevisionOutcome> {
+        self.outcomes.get(index)
+    }
+
+    /// The unknown operations of `index` and all its ancestors.
+    pub fn unknown_operations_up_to(&self, graph: &RevisionGraph, index: RevisionIndex) -> Vec<UnknownOperation> {
+        let members = graph.ancestors(index, true);
+        graph
+            .topological()
+            .iter()
+            .filter(|at| members[**at])
+            .flat_map(|at| self.unknown_operations(*at).iter().cloned())
+            .collect()
+    }
+}
