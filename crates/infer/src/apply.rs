@@ -231,9 +231,35 @@ impl Applier<'_> {
     }
 
     pub fn create_index(&mut self, key: &str, name: &str, columns: Vec<String>, unique: bool) -> Applied {
+        let dialect = self.dialect;
         let table = self.table(key)?;
         if table.indexes.iter().any(|index| index.name.as_deref() == Some(name)) {
             return Err(format!("index {name} already exists on {key}"));
+        }
+        if dialect == Dialect::Mysql {
+            // InnoDB drops the index it made for a foreign key once another
+            // index can serve the key.
+            let implicit: Vec<(Vec<String>, Vec<String>)> = table
+                .foreign_keys
+                .iter()
+                .filter(|key| columns.starts_with(&key.columns))
+                .map(|key| {
+                    let names = key.name.iter().cloned().chain(key.columns.first().cloned()).collect();
+                    (key.columns.clone(), names)
+                })
+                .collect();
+            table.indexes.retain(|index| {
+                !implicit.iter().any(|(columns, names)| {
+                    index.columns == *columns && index.name.as_ref().is_some_and(|name| names.contains(name))
+                })
+            });
+            if unique {
+                // A MySQL unique index is also its unique constraint.
+                table.unique_constraints.push(UniqueConstraint {
+                    name: Some(name.to_owned()),
+                    columns: columns.clone(),
+                });
+            }
         }
         table.indexes.push(Index {
             name: Some(name.to_owned()),

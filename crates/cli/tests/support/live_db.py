@@ -8,6 +8,8 @@ usage:
                                         reports it, in migration-doctor's JSON
                                         shape, with type families
   live_db.py sql URL STATEMENT...       run statements in one transaction
+  live_db.py revisions CONFIG           revision ids from base to head, as
+                                        alembic orders them (one per line)
 """
 import json
 import sys
@@ -142,6 +144,13 @@ def main():
     elif command == "inspect":
         schema = sys.argv[3] if len(sys.argv) > 3 else None
         print(json.dumps(inspect(url, schema), indent=2, ensure_ascii=False))
+    elif command == "revisions":
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        script = ScriptDirectory.from_config(Config(url))
+        for revision in reversed(list(script.walk_revisions())):
+            print(revision.revision)
     elif command == "sql":
         engine = sa.create_engine(url)
         with engine.begin() as connection:
