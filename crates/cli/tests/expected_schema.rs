@@ -14,10 +14,14 @@ use common::*;
 use serde_json::Value;
 
 fn expected(config: &std::path::Path, revision: &str, dialect: &str) -> Value {
-    let out = run(doctor()
-        .arg("-c")
-        .arg(config)
-        .args(["schema", "--json", "--revision", revision, "--dialect", dialect]));
+    let out = run(doctor().arg("-c").arg(config).args([
+        "schema",
+        "--json",
+        "--revision",
+        revision,
+        "--dialect",
+        dialect,
+    ]));
     assert_eq!(out.code, 0, "schema --revision {revision}: {}", out.stderr);
     serde_json::from_str(&out.stdout).expect("JSON")
 }
@@ -29,7 +33,10 @@ fn named(list: &Value, with_unique: bool) -> BTreeSet<String> {
         .filter(|item| item["name"].is_string())
         .map(|item| {
             if with_unique {
-                format!("{} {} unique={}", item["name"], item["columns"], item["unique"])
+                format!(
+                    "{} {} unique={}",
+                    item["name"], item["columns"], item["unique"]
+                )
             } else {
                 format!("{} {}", item["name"], item["columns"])
             }
@@ -41,65 +48,132 @@ fn foreign_keys(list: &Value) -> BTreeSet<String> {
     list.as_array()
         .into_iter()
         .flatten()
-        .map(|key| format!("{} -> {} {}", key["columns"], key["referred_table"], key["referred_columns"]))
+        .map(|key| {
+            format!(
+                "{} -> {} {}",
+                key["columns"], key["referred_table"], key["referred_columns"]
+            )
+        })
         .collect()
 }
 
 /// Compares our expected schema with the inspector's view; returns the differences.
 fn differences(ours: &Value, theirs: &Value, strict_names: bool) -> Vec<String> {
     let mut out = Vec::new();
-    let our_tables: BTreeSet<&String> = ours["tables"].as_object().expect("tables").keys().filter(|name| !name.contains('.')).collect();
-    let their_tables: BTreeSet<&String> = theirs["tables"].as_object().expect("tables").keys().collect();
+    let our_tables: BTreeSet<&String> = ours["tables"]
+        .as_object()
+        .expect("tables")
+        .keys()
+        .filter(|name| !name.contains('.'))
+        .collect();
+    let their_tables: BTreeSet<&String> = theirs["tables"]
+        .as_object()
+        .expect("tables")
+        .keys()
+        .collect();
     if our_tables != their_tables {
-        out.push(format!("tables: ours {our_tables:?}, theirs {their_tables:?}"));
+        out.push(format!(
+            "tables: ours {our_tables:?}, theirs {their_tables:?}"
+        ));
         return out;
     }
     for name in their_tables {
         let (our, their) = (&ours["tables"][name], &theirs["tables"][name]);
-        let our_columns: Vec<(Value, Value)> = our["columns"].as_array().expect("columns").iter().map(|c| (c["name"].clone(), c["nullable"].clone())).collect();
-        let their_columns: Vec<(Value, Value)> = their["columns"].as_array().expect("columns").iter().map(|c| (c["name"].clone(), c["nullable"].clone())).collect();
+        let our_columns: Vec<(Value, Value)> = our["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .map(|c| (c["name"].clone(), c["nullable"].clone()))
+            .collect();
+        let their_columns: Vec<(Value, Value)> = their["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .map(|c| (c["name"].clone(), c["nullable"].clone()))
+            .collect();
         if our_columns != their_columns {
-            out.push(format!("{name}: columns (name, nullable) ours {our_columns:?}, theirs {their_columns:?}"));
+            out.push(format!(
+                "{name}: columns (name, nullable) ours {our_columns:?}, theirs {their_columns:?}"
+            ));
         }
-        for (our_column, their_column) in our["columns"].as_array().expect("columns").iter().zip(their["columns"].as_array().expect("columns")) {
+        for (our_column, their_column) in our["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .zip(their["columns"].as_array().expect("columns"))
+        {
             let our_type = our_column["type"].as_str().unwrap_or_default();
             if !our_type.starts_with("other(") && our_column["type"] != their_column["type"] {
-                out.push(format!("{name}.{}: type ours {our_type}, theirs {}", our_column["name"], their_column["type"]));
+                out.push(format!(
+                    "{name}.{}: type ours {our_type}, theirs {}",
+                    our_column["name"], their_column["type"]
+                ));
             }
         }
         if our["primary_key"] != their["primary_key"] {
-            out.push(format!("{name}: primary key ours {}, theirs {}", our["primary_key"], their["primary_key"]));
+            out.push(format!(
+                "{name}: primary key ours {}, theirs {}",
+                our["primary_key"], their["primary_key"]
+            ));
         }
-        let (our_indexes, their_indexes) = (named(&our["indexes"], true), named(&their["indexes"], true));
+        let (our_indexes, their_indexes) =
+            (named(&our["indexes"], true), named(&their["indexes"], true));
         if our_indexes != their_indexes {
-            out.push(format!("{name}: indexes ours {our_indexes:?}, theirs {their_indexes:?}"));
+            out.push(format!(
+                "{name}: indexes ours {our_indexes:?}, theirs {their_indexes:?}"
+            ));
         }
-        let (our_uniques, their_uniques) = (named(&our["unique_constraints"], false), named(&their["unique_constraints"], false));
+        let (our_uniques, their_uniques) = (
+            named(&our["unique_constraints"], false),
+            named(&their["unique_constraints"], false),
+        );
         if strict_names && our_uniques != their_uniques {
-            out.push(format!("{name}: unique constraints ours {our_uniques:?}, theirs {their_uniques:?}"));
+            out.push(format!(
+                "{name}: unique constraints ours {our_uniques:?}, theirs {their_uniques:?}"
+            ));
         }
-        let (our_keys, their_keys) = (foreign_keys(&our["foreign_keys"]), foreign_keys(&their["foreign_keys"]));
+        let (our_keys, their_keys) = (
+            foreign_keys(&our["foreign_keys"]),
+            foreign_keys(&their["foreign_keys"]),
+        );
         if our_keys != their_keys {
-            out.push(format!("{name}: foreign keys ours {our_keys:?}, theirs {their_keys:?}"));
+            out.push(format!(
+                "{name}: foreign keys ours {our_keys:?}, theirs {their_keys:?}"
+            ));
         }
     }
     out
 }
 
 fn revision_by_revision(dialect: &'static str, project: &str) {
-    let Some(python) = reference_python() else { return };
-    let Some(database) = TestDatabase::create(&python, dialect) else { return };
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, dialect) else {
+        return;
+    };
     let config = fixture(project);
-    let listed = run(Command::new(&python).arg(live_db_script()).arg("revisions").arg(&config));
+    let listed = run(Command::new(&python)
+        .arg(live_db_script())
+        .arg("revisions")
+        .arg(&config));
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     let revisions: Vec<&str> = listed.stdout.lines().collect();
     assert!(revisions.len() >= 3, "{revisions:?}");
     let mut problems = Vec::new();
     for revision in &revisions {
         let upgraded = database.alembic(&config, &["upgrade", revision]);
-        assert_eq!(upgraded.code, 0, "alembic upgrade {revision}: {}", upgraded.stderr);
+        assert_eq!(
+            upgraded.code, 0,
+            "alembic upgrade {revision}: {}",
+            upgraded.stderr
+        );
         let ours = expected(&config, revision, dialect);
-        assert_eq!(ours["unknown_operations"], serde_json::json!([]), "{revision}");
+        assert_eq!(
+            ours["unknown_operations"],
+            serde_json::json!([]),
+            "{revision}"
+        );
         for difference in differences(&ours, &database.inspect(None), true) {
             problems.push(format!("{dialect} {project} at {revision}: {difference}"));
         }

@@ -50,7 +50,11 @@ fn odd_rows(dialect: &'static str) {
     expected.sort_by_key(|row| row.to_string());
     assert_eq!(rows, expected, "{dialect}");
     assert_eq!(version["primary_key"], json!([]));
-    assert_eq!(version["columns"][0]["type"], json!("string(64)"), "{dialect}");
+    assert_eq!(
+        version["columns"][0]["type"],
+        json!("string(64)"),
+        "{dialect}"
+    );
 
     // No version_num column at all, and an integer one: shapes, not failures.
     database.sql(&[

@@ -3,7 +3,9 @@
 //! constraints, MySQL's implicit index for a foreign key, and MySQL's unique
 //! constraints that are unique indexes.
 
-use migration_doctor_schema::{Column, Dialect, ForeignKey, Index, Schema, Table, UniqueConstraint};
+use migration_doctor_schema::{
+    Column, Dialect, ForeignKey, Index, Schema, Table, UniqueConstraint,
+};
 
 use crate::sa_types::type_family;
 use crate::value::{ColumnSpec, ConstraintSpec, ForeignKeySpec};
@@ -42,16 +44,27 @@ impl Applier<'_> {
         };
         Column {
             name: spec.name.clone().unwrap_or_default(),
-            native_type: spec.type_spec.as_ref().map(|spec| spec.name.clone()).unwrap_or_default(),
+            native_type: spec
+                .type_spec
+                .as_ref()
+                .map(|spec| spec.name.clone())
+                .unwrap_or_default(),
             type_family,
             nullable: spec.nullable.unwrap_or(!spec.primary_key),
             default: spec.server_default.clone(),
         }
     }
 
-    pub fn create_table(&mut self, key: &str, columns: &[ColumnSpec], constraints: &[ConstraintSpec]) -> Applied {
+    pub fn create_table(
+        &mut self,
+        key: &str,
+        columns: &[ColumnSpec],
+        constraints: &[ConstraintSpec],
+    ) -> Applied {
         if self.schema.tables.contains_key(key) {
-            return Err(format!("table {key} already exists at this point of the history"));
+            return Err(format!(
+                "table {key} already exists at this point of the history"
+            ));
         }
         let mut table = Table::default();
         let explicit_pk = constraints.iter().find_map(|constraint| match constraint {
@@ -60,7 +73,10 @@ impl Applier<'_> {
         });
         for spec in columns {
             let mut column = self.column_of(spec);
-            let in_pk = spec.primary_key || explicit_pk.as_ref().is_some_and(|pk| pk.contains(&column.name));
+            let in_pk = spec.primary_key
+                || explicit_pk
+                    .as_ref()
+                    .is_some_and(|pk| pk.contains(&column.name));
             if in_pk && spec.nullable.is_none() {
                 column.nullable = false;
             }
@@ -95,10 +111,20 @@ impl Applier<'_> {
         for constraint in constraints {
             match constraint {
                 ConstraintSpec::PrimaryKey { .. } | ConstraintSpec::Check => {}
-                ConstraintSpec::Unique { name, columns } => self.add_unique(key, name.clone(), columns.clone())?,
-                ConstraintSpec::ForeignKey(foreign_key) => self.add_foreign_key(key, foreign_key)?,
-                ConstraintSpec::Index { name, columns, unique } => {
-                    let name = name.clone().unwrap_or_else(|| format!("ix_{bare}_{}", columns.join("_")));
+                ConstraintSpec::Unique { name, columns } => {
+                    self.add_unique(key, name.clone(), columns.clone())?
+                }
+                ConstraintSpec::ForeignKey(foreign_key) => {
+                    self.add_foreign_key(key, foreign_key)?
+                }
+                ConstraintSpec::Index {
+                    name,
+                    columns,
+                    unique,
+                } => {
+                    let name = name
+                        .clone()
+                        .unwrap_or_else(|| format!("ix_{bare}_{}", columns.join("_")));
                     self.create_index(key, &name, columns.clone(), *unique)?
                 }
             }
@@ -115,11 +141,10 @@ impl Applier<'_> {
     }
 
     pub fn rename_table(&mut self, old: &str, new: &str) -> Applied {
-        let table = self
-            .schema
-            .tables
-            .remove(old)
-            .ok_or_else(|| format!("table {old} does not exist at this point of the history"))?;
+        let table =
+            self.schema.tables.remove(old).ok_or_else(|| {
+                format!("table {old} does not exist at this point of the history")
+            })?;
         self.schema.tables.insert(new.to_owned(), table);
         let (old_bare, new_bare) = (bare_name(old).to_owned(), bare_name(new).to_owned());
         for table in self.schema.tables.values_mut() {
@@ -137,7 +162,9 @@ impl Applier<'_> {
         let name = column.name.clone();
         let table = self.table(key)?;
         if table.column(&name).is_some() {
-            return Err(format!("column {key}.{name} already exists at this point of the history"));
+            return Err(format!(
+                "column {key}.{name} already exists at this point of the history"
+            ));
         }
         table.columns.push(column);
         if spec.primary_key {
@@ -163,11 +190,15 @@ impl Applier<'_> {
         let before = table.columns.len();
         table.columns.retain(|column| column.name != name);
         if table.columns.len() == before {
-            return Err(format!("column {key}.{name} does not exist at this point of the history"));
+            return Err(format!(
+                "column {key}.{name} does not exist at this point of the history"
+            ));
         }
         // Whatever covers the column goes with it, as the databases do.
         table.primary_key.retain(|column| column != name);
-        table.indexes.retain(|index| !index.columns.iter().any(|column| column == name));
+        table
+            .indexes
+            .retain(|index| !index.columns.iter().any(|column| column == name));
         table
             .unique_constraints
             .retain(|unique| !unique.columns.iter().any(|column| column == name));
@@ -191,7 +222,9 @@ impl Applier<'_> {
             .columns
             .iter_mut()
             .find(|column| column.name == name)
-            .ok_or_else(|| format!("column {key}.{name} does not exist at this point of the history"))?;
+            .ok_or_else(|| {
+                format!("column {key}.{name} does not exist at this point of the history")
+            })?;
         if let Some(nullable) = nullable {
             column.nullable = nullable;
         }
@@ -211,9 +244,18 @@ impl Applier<'_> {
                 }
             };
             rename(&mut table.primary_key);
-            table.indexes.iter_mut().for_each(|index| rename(&mut index.columns));
-            table.unique_constraints.iter_mut().for_each(|unique| rename(&mut unique.columns));
-            table.foreign_keys.iter_mut().for_each(|key| rename(&mut key.columns));
+            table
+                .indexes
+                .iter_mut()
+                .for_each(|index| rename(&mut index.columns));
+            table
+                .unique_constraints
+                .iter_mut()
+                .for_each(|unique| rename(&mut unique.columns));
+            table
+                .foreign_keys
+                .iter_mut()
+                .for_each(|key| rename(&mut key.columns));
             let bare = bare_name(key).to_owned();
             for other in self.schema.tables.values_mut() {
                 for foreign_key in &mut other.foreign_keys {
@@ -230,10 +272,20 @@ impl Applier<'_> {
         Ok(())
     }
 
-    pub fn create_index(&mut self, key: &str, name: &str, columns: Vec<String>, unique: bool) -> Applied {
+    pub fn create_index(
+        &mut self,
+        key: &str,
+        name: &str,
+        columns: Vec<String>,
+        unique: bool,
+    ) -> Applied {
         let dialect = self.dialect;
         let table = self.table(key)?;
-        if table.indexes.iter().any(|index| index.name.as_deref() == Some(name)) {
+        if table
+            .indexes
+            .iter()
+            .any(|index| index.name.as_deref() == Some(name))
+        {
             return Err(format!("index {name} already exists on {key}"));
         }
         if dialect == Dialect::Mysql {
@@ -244,13 +296,19 @@ impl Applier<'_> {
                 .iter()
                 .filter(|key| columns.starts_with(&key.columns))
                 .map(|key| {
-                    let names = key.name.iter().cloned().chain(key.columns.first().cloned()).collect();
+                    let names = key
+                        .name
+                        .iter()
+                        .cloned()
+                        .chain(key.columns.first().cloned())
+                        .collect();
                     (key.columns.clone(), names)
                 })
                 .collect();
             table.indexes.retain(|index| {
                 !implicit.iter().any(|(columns, names)| {
-                    index.columns == *columns && index.name.as_ref().is_some_and(|name| names.contains(name))
+                    index.columns == *columns
+                        && index.name.as_ref().is_some_and(|name| names.contains(name))
                 })
             });
             if unique {
@@ -277,15 +335,21 @@ impl Applier<'_> {
                 continue;
             }
             let before = table.indexes.len();
-            table.indexes.retain(|index| index.name.as_deref() != Some(name));
+            table
+                .indexes
+                .retain(|index| index.name.as_deref() != Some(name));
             if table.indexes.len() != before {
                 if dialect == Dialect::Mysql {
-                    table.unique_constraints.retain(|unique| unique.name.as_deref() != Some(name));
+                    table
+                        .unique_constraints
+                        .retain(|unique| unique.name.as_deref() != Some(name));
                 }
                 return Ok(());
             }
         }
-        Err(format!("index {name} does not exist at this point of the history"))
+        Err(format!(
+            "index {name} does not exist at this point of the history"
+        ))
     }
 
     pub fn add_unique(&mut self, key: &str, name: Option<String>, columns: Vec<String>) -> Applied {
@@ -305,7 +369,9 @@ impl Applier<'_> {
                 unique: true,
             });
         }
-        table.unique_constraints.push(UniqueConstraint { name, columns });
+        table
+            .unique_constraints
+            .push(UniqueConstraint { name, columns });
         Ok(())
     }
 
@@ -324,7 +390,10 @@ impl Applier<'_> {
         if dialect == Dialect::Mysql {
             // InnoDB indexes the referencing columns when no index starts with them.
             let covered = table.primary_key.starts_with(&spec.columns)
-                || table.indexes.iter().any(|index| index.columns.starts_with(&spec.columns));
+                || table
+                    .indexes
+                    .iter()
+                    .any(|index| index.columns.starts_with(&spec.columns));
             if !covered {
                 let index_name = spec
                     .name
@@ -364,7 +433,8 @@ impl Applier<'_> {
         let dialect = self.dialect;
         let table = self.table(key)?;
         let named = |candidate: &Option<String>| candidate.as_deref() == Some(name);
-        let before = table.unique_constraints.len() + table.foreign_keys.len() + table.indexes.len();
+        let before =
+            table.unique_constraints.len() + table.foreign_keys.len() + table.indexes.len();
         match kind {
             Some("primary") => {
                 table.primary_key.clear();
@@ -373,13 +443,17 @@ impl Applier<'_> {
             Some("check") => return Ok(()),
             Some("foreignkey") => table.foreign_keys.retain(|key| !named(&key.name)),
             Some("unique") => {
-                table.unique_constraints.retain(|unique| !named(&unique.name));
+                table
+                    .unique_constraints
+                    .retain(|unique| !named(&unique.name));
                 if dialect == Dialect::Mysql {
                     table.indexes.retain(|index| !named(&index.name));
                 }
             }
             _ => {
-                table.unique_constraints.retain(|unique| !named(&unique.name));
+                table
+                    .unique_constraints
+                    .retain(|unique| !named(&unique.name));
                 table.foreign_keys.retain(|key| !named(&key.name));
                 if dialect == Dialect::Mysql {
                     table.indexes.retain(|index| !named(&index.name));
@@ -388,7 +462,9 @@ impl Applier<'_> {
         }
         let after = table.unique_constraints.len() + table.foreign_keys.len() + table.indexes.len();
         if before == after && kind != Some("check") && kind.is_some() {
-            return Err(format!("constraint {name} does not exist on {key} at this point of the history"));
+            return Err(format!(
+                "constraint {name} does not exist on {key} at this point of the history"
+            ));
         }
         Ok(())
     }
@@ -417,9 +493,17 @@ fn pg_name(table: &str, columns: &[String], suffix: &str) -> String {
 /// when that name is taken.
 fn mysql_index_name(table: &Table, columns: &[String]) -> String {
     let base = columns.first().cloned().unwrap_or_default();
-    let taken = |candidate: &str| table.indexes.iter().any(|index| index.name.as_deref() == Some(candidate));
+    let taken = |candidate: &str| {
+        table
+            .indexes
+            .iter()
+            .any(|index| index.name.as_deref() == Some(candidate))
+    };
     if !taken(&base) {
         return base;
     }
-    (2..).map(|n| format!("{base}_{n}")).find(|candidate| !taken(candidate)).unwrap_or(base)
+    (2..)
+        .map(|n| format!("{base}_{n}"))
+        .find(|candidate| !taken(candidate))
+        .unwrap_or(base)
 }

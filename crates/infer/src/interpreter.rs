@@ -69,8 +69,14 @@ pub struct Run<'a> {
 }
 
 /// Runs `upgrade()` of one revision file against `schema`.
-pub fn run_upgrade(path: &Path, source: &str, dialect: Dialect, schema: &mut Schema) -> RevisionOutcome {
-    let parsed = ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
+pub fn run_upgrade(
+    path: &Path,
+    source: &str,
+    dialect: Dialect,
+    schema: &mut Schema,
+) -> RevisionOutcome {
+    let parsed =
+        ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
     let body = &parsed.syntax().body;
     let mut run = Run {
         dialect,
@@ -91,7 +97,10 @@ pub fn run_upgrade(path: &Path, source: &str, dialect: Dialect, schema: &mut Sch
         match statement {
             Stmt::FunctionDef(function) => {
                 run.functions.insert(function.name.id.to_string(), function);
-                module_locals.insert(function.name.id.to_string(), Value::Function(function.name.id.to_string()));
+                module_locals.insert(
+                    function.name.id.to_string(),
+                    Value::Function(function.name.id.to_string()),
+                );
             }
             Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) => {
                 let mut quiet = run.quietly();
@@ -101,16 +110,16 @@ pub fn run_upgrade(path: &Path, source: &str, dialect: Dialect, schema: &mut Sch
         }
     }
     run.globals = module_locals;
-    match run.functions.get("upgrade").copied() {
-        Some(upgrade) => {
-            if upgrade.parameters.args.is_empty() && upgrade.parameters.posonlyargs.is_empty() {
-                let mut locals = HashMap::new();
-                run.block(&upgrade.body, &mut locals);
-            } else {
-                run.unknown(upgrade.range, "upgrade() takes arguments (a multi-database template)");
-            }
+    if let Some(upgrade) = run.functions.get("upgrade").copied() {
+        if upgrade.parameters.args.is_empty() && upgrade.parameters.posonlyargs.is_empty() {
+            let mut locals = HashMap::new();
+            run.block(&upgrade.body, &mut locals);
+        } else {
+            run.unknown(
+                upgrade.range,
+                "upgrade() takes arguments (a multi-database template)",
+            );
         }
-        None => {}
     }
     run.outcome
 }
@@ -204,7 +213,10 @@ impl<'a> Run<'a> {
                     Some(true) => return self.block(&branch.body, locals),
                     Some(false) => {}
                     None => {
-                        self.unknown(branch.range, "a condition that depends on something only known at run time");
+                        self.unknown(
+                            branch.range,
+                            "a condition that depends on something only known at run time",
+                        );
                         return Flow::Normal;
                     }
                 }
@@ -217,7 +229,10 @@ impl<'a> Run<'a> {
                         Some(true) => return self.block(&clause.body, locals),
                         Some(false) => {}
                         None => {
-                            self.unknown(clause.range, "a condition that depends on something only known at run time");
+                            self.unknown(
+                                clause.range,
+                                "a condition that depends on something only known at run time",
+                            );
                             return Flow::Normal;
                         }
                     }
@@ -272,8 +287,12 @@ impl<'a> Run<'a> {
             Stmt::Break(_) => Flow::Break,
             Stmt::Continue(_) => Flow::Continue,
             Stmt::FunctionDef(function) => {
-                self.functions.insert(function.name.id.to_string(), function);
-                locals.insert(function.name.id.to_string(), Value::Function(function.name.id.to_string()));
+                self.functions
+                    .insert(function.name.id.to_string(), function);
+                locals.insert(
+                    function.name.id.to_string(),
+                    Value::Function(function.name.id.to_string()),
+                );
                 Flow::Normal
             }
             Stmt::Import(import) => {
@@ -292,35 +311,68 @@ impl<'a> Run<'a> {
                 Flow::Normal
             }
             Stmt::ImportFrom(import) => {
-                let module = import.module.as_ref().map(|module| module.to_string()).unwrap_or_default();
-                let module = if import.level > 0 { format!("{}{module}", ".".repeat(import.level as usize)) } else { module };
+                let module = import
+                    .module
+                    .as_ref()
+                    .map(|module| module.to_string())
+                    .unwrap_or_default();
+                let module = if import.level > 0 {
+                    format!("{}{module}", ".".repeat(import.level as usize))
+                } else {
+                    module
+                };
                 for alias in &import.names {
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
                     locals.insert(bound, Value::Path(format!("{module}.{}", alias.name)));
                 }
                 Flow::Normal
             }
-            Stmt::Pass(_) | Stmt::Assert(_) | Stmt::Global(_) | Stmt::Nonlocal(_) | Stmt::Delete(_) => Flow::Normal,
+            Stmt::Pass(_)
+            | Stmt::Assert(_)
+            | Stmt::Global(_)
+            | Stmt::Nonlocal(_)
+            | Stmt::Delete(_) => Flow::Normal,
             Stmt::Raise(_) => Flow::Return(Value::None),
             Stmt::ClassDef(_) => Flow::Normal,
             _ => {
-                self.unknown(statement.range(), "a statement migration-doctor does not interpret");
+                self.unknown(
+                    statement.range(),
+                    "a statement migration-doctor does not interpret",
+                );
                 Flow::Normal
             }
         }
     }
 
     /// `names.append(x)` / `names.extend(xs)` on a local list.
-    fn list_mutation(&mut self, call: &'a ast::ExprCall, locals: &mut HashMap<String, Value>) -> Option<Flow> {
-        let Expr::Attribute(attribute) = call.func.as_ref() else { return None };
-        let Expr::Name(name) = attribute.value.as_ref() else { return None };
+    fn list_mutation(
+        &mut self,
+        call: &'a ast::ExprCall,
+        locals: &mut HashMap<String, Value>,
+    ) -> Option<Flow> {
+        let Expr::Attribute(attribute) = call.func.as_ref() else {
+            return None;
+        };
+        let Expr::Name(name) = attribute.value.as_ref() else {
+            return None;
+        };
         let method = attribute.attr.as_str();
         if !matches!(method, "append" | "extend" | "insert") {
             return None;
         }
-        let current = locals.get(name.id.as_str()).cloned().or_else(|| self.globals.get(name.id.as_str()).cloned())?;
-        let Value::List(mut items) = current else { return None };
-        let args: Vec<Value> = call.arguments.args.iter().map(|arg| self.eval(arg, locals)).collect();
+        let current = locals
+            .get(name.id.as_str())
+            .cloned()
+            .or_else(|| self.globals.get(name.id.as_str()).cloned())?;
+        let Value::List(mut items) = current else {
+            return None;
+        };
+        let args: Vec<Value> = call
+            .arguments
+            .args
+            .iter()
+            .map(|arg| self.eval(arg, locals))
+            .collect();
         match (method, args.as_slice()) {
             ("append", [value]) => items.push(value.clone()),
             ("extend", [Value::List(more)]) => items.extend(more.iter().cloned()),
@@ -361,10 +413,9 @@ impl<'a> Run<'a> {
             return value.clone();
         }
         match name {
-            "len" | "range" | "str" | "int" | "list" | "tuple" | "set" | "sorted" | "enumerate" | "zip"
-            | "any" | "all" | "print" | "dict" | "isinstance" | "globals" | "reversed" | "bool" => {
-                Value::Path(format!("builtins.{name}"))
-            }
+            "len" | "range" | "str" | "int" | "list" | "tuple" | "set" | "sorted" | "enumerate"
+            | "zip" | "any" | "all" | "print" | "dict" | "isinstance" | "globals" | "reversed"
+            | "bool" => Value::Path(format!("builtins.{name}")),
             _ => Value::Unknown(format!("`{name}` is not defined in the file")),
         }
     }
@@ -375,7 +426,9 @@ impl<'a> Run<'a> {
             Expr::NoneLiteral(_) => Value::None,
             Expr::BooleanLiteral(literal) => Value::Bool(literal.value),
             Expr::NumberLiteral(number) => match &number.value {
-                ast::Number::Int(int) => int.as_i64().map_or(Value::Unknown(String::new()), Value::Int),
+                ast::Number::Int(int) => int
+                    .as_i64()
+                    .map_or(Value::Unknown(String::new()), Value::Int),
                 ast::Number::Float(float) => Value::Float(*float),
                 ast::Number::Complex { .. } => Value::Unknown(String::new()),
             },
@@ -401,7 +454,9 @@ impl<'a> Run<'a> {
             Expr::Dict(dict) => {
                 let mut items = Vec::new();
                 for item in &dict.items {
-                    let Some(key) = &item.key else { return Value::Unknown(String::new()) };
+                    let Some(key) = &item.key else {
+                        return Value::Unknown(String::new());
+                    };
                     let key = self.eval(key, locals);
                     let value = self.eval(&item.value, locals);
                     items.push((key, value));
@@ -416,9 +471,14 @@ impl<'a> Run<'a> {
                         ast::FStringPart::FString(fstring) => {
                             for element in fstring.elements.iter() {
                                 match element {
-                                    ast::InterpolatedStringElement::Literal(literal) => out.push_str(&literal.value),
-                                    ast::InterpolatedStringElement::Interpolation(interpolation) => {
-                                        match to_text(&self.eval(&interpolation.expression, locals)) {
+                                    ast::InterpolatedStringElement::Literal(literal) => {
+                                        out.push_str(&literal.value)
+                                    }
+                                    ast::InterpolatedStringElement::Interpolation(
+                                        interpolation,
+                                    ) => {
+                                        match to_text(&self.eval(&interpolation.expression, locals))
+                                        {
                                             Some(text) => out.push_str(&text),
                                             None => return Value::Unknown(String::new()),
                                         }
@@ -438,7 +498,9 @@ impl<'a> Run<'a> {
             Expr::UnaryOp(unary) => {
                 let operand = self.eval(&unary.operand, locals);
                 match (unary.op, operand) {
-                    (ast::UnaryOp::Not, value) => value.truthy().map_or(Value::Unknown(String::new()), |b| Value::Bool(!b)),
+                    (ast::UnaryOp::Not, value) => value
+                        .truthy()
+                        .map_or(Value::Unknown(String::new()), |b| Value::Bool(!b)),
                     (ast::UnaryOp::USub, Value::Int(number)) => Value::Int(-number),
                     (ast::UnaryOp::USub, Value::Float(number)) => Value::Float(-number),
                     (ast::UnaryOp::UAdd, value) => value,
@@ -478,14 +540,20 @@ impl<'a> Run<'a> {
             Expr::Subscript(subscript) => {
                 let value = self.eval(&subscript.value, locals);
                 if let Expr::Slice(slice) = subscript.slice.as_ref() {
-                    let bound = |run: &mut Self, expr: &'a Option<Box<Expr>>, locals: &mut HashMap<String, Value>| match expr {
-                        Some(expr) => match run.eval(expr, locals) {
-                            Value::Int(number) => Some(Some(number)),
-                            _ => None,
-                        },
-                        None => Some(None),
-                    };
-                    let (Some(lower), Some(upper)) = (bound(self, &slice.lower, locals), bound(self, &slice.upper, locals)) else {
+                    let bound =
+                        |run: &mut Self,
+                         expr: &'a Option<Box<Expr>>,
+                         locals: &mut HashMap<String, Value>| match expr {
+                            Some(expr) => match run.eval(expr, locals) {
+                                Value::Int(number) => Some(Some(number)),
+                                _ => None,
+                            },
+                            None => Some(None),
+                        };
+                    let (Some(lower), Some(upper)) = (
+                        bound(self, &slice.lower, locals),
+                        bound(self, &slice.upper, locals),
+                    ) else {
                         return Value::Unknown(String::new());
                     };
                     return slice_value(&value, lower, upper);
@@ -504,7 +572,12 @@ impl<'a> Run<'a> {
                     if let Expr::Starred(starred) = arg {
                         match iterate(&self.eval(&starred.value, locals)) {
                             Some(items) => args.extend(items),
-                            None => return Value::Unknown(format!("`{}`: arguments only known at run time", self.text(call.range()))),
+                            None => {
+                                return Value::Unknown(format!(
+                                    "`{}`: arguments only known at run time",
+                                    self.text(call.range())
+                                ));
+                            }
                         }
                     } else {
                         args.push(self.eval(arg, locals));
@@ -523,15 +596,26 @@ impl<'a> Run<'a> {
                                     }
                                 }
                             }
-                            _ => return Value::Unknown(format!("`{}`: arguments only known at run time", self.text(call.range()))),
+                            _ => {
+                                return Value::Unknown(format!(
+                                    "`{}`: arguments only known at run time",
+                                    self.text(call.range())
+                                ));
+                            }
                         },
                     }
                 }
                 self.call(callee, args, kwargs, call.range())
             }
-            Expr::ListComp(comprehension) => self.comprehension(&comprehension.elt, &comprehension.generators, locals),
-            Expr::Generator(generator) => self.comprehension(&generator.elt, &generator.generators, locals),
-            Expr::SetComp(comprehension) => self.comprehension(&comprehension.elt, &comprehension.generators, locals),
+            Expr::ListComp(comprehension) => {
+                self.comprehension(&comprehension.elt, &comprehension.generators, locals)
+            }
+            Expr::Generator(generator) => {
+                self.comprehension(&generator.elt, &generator.generators, locals)
+            }
+            Expr::SetComp(comprehension) => {
+                self.comprehension(&comprehension.elt, &comprehension.generators, locals)
+            }
             Expr::Lambda(_) => Value::Opaque("lambda".to_owned()),
             _ => Value::Unknown(String::new()),
         }
@@ -543,7 +627,9 @@ impl<'a> Run<'a> {
         generators: &'a [ast::Comprehension],
         locals: &mut HashMap<String, Value>,
     ) -> Value {
-        let [generator] = generators else { return Value::Unknown(String::new()) };
+        let [generator] = generators else {
+            return Value::Unknown(String::new());
+        };
         let Some(items) = iterate(&self.eval(&generator.iter, locals)) else {
             return Value::Unknown(String::new());
         };
@@ -566,17 +652,34 @@ impl<'a> Run<'a> {
         Value::List(out)
     }
 
-    fn call(&mut self, callee: Value, args: Vec<Value>, kwargs: Vec<(String, Value)>, range: TextRange) -> Value {
+    fn call(
+        &mut self,
+        callee: Value,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        range: TextRange,
+    ) -> Value {
         match callee {
             Value::Function(name) => self.call_function(&name, args, kwargs, range),
             Value::Path(path) => operations::call_path(self, &path, args, kwargs, range),
-            Value::Method(base, name) => operations::call_method(self, *base, &name, args, kwargs, range),
+            Value::Method(base, name) => {
+                operations::call_method(self, *base, &name, args, kwargs, range)
+            }
             Value::Unknown(reason) if !reason.is_empty() => Value::Unknown(reason),
-            _ => Value::Unknown(format!("`{}` calls something only known at run time", self.text(range))),
+            _ => Value::Unknown(format!(
+                "`{}` calls something only known at run time",
+                self.text(range)
+            )),
         }
     }
 
-    fn call_function(&mut self, name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, range: TextRange) -> Value {
+    fn call_function(
+        &mut self,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        range: TextRange,
+    ) -> Value {
         let Some(function) = self.functions.get(name).copied() else {
             return Value::Unknown(format!("function {name} is not defined in the file"));
         };
@@ -586,14 +689,20 @@ impl<'a> Run<'a> {
         }
         let parameters = &function.parameters;
         let mut locals = HashMap::new();
-        let positional: Vec<&ast::ParameterWithDefault> =
-            parameters.posonlyargs.iter().chain(parameters.args.iter()).collect();
+        let positional: Vec<&ast::ParameterWithDefault> = parameters
+            .posonlyargs
+            .iter()
+            .chain(parameters.args.iter())
+            .collect();
         let mut args = args.into_iter();
         for parameter in &positional {
             let name = parameter.parameter.name.to_string();
-            let value = args
-                .next()
-                .or_else(|| kwargs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.clone()));
+            let value = args.next().or_else(|| {
+                kwargs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.clone())
+            });
             let value = match value {
                 Some(value) => value,
                 None => match &parameter.default {
@@ -625,7 +734,10 @@ impl<'a> Run<'a> {
             locals.insert(name, value);
         }
         if let Some(rest) = &parameters.kwarg {
-            let named: Vec<String> = positional.iter().map(|p| p.parameter.name.to_string()).collect();
+            let named: Vec<String> = positional
+                .iter()
+                .map(|p| p.parameter.name.to_string())
+                .collect();
             let extra = kwargs
                 .into_iter()
                 .filter(|(key, _)| !named.contains(key))
@@ -695,12 +807,22 @@ fn binary(op: ast::Operator, left: Value, right: Value) -> Value {
             a.extend(b);
             Value::List(a)
         }
-        (ast::Operator::Add, Value::Int(a), Value::Int(b)) => a.checked_add(b).map_or(Value::Unknown(String::new()), Value::Int),
-        (ast::Operator::Sub, Value::Int(a), Value::Int(b)) => a.checked_sub(b).map_or(Value::Unknown(String::new()), Value::Int),
-        (ast::Operator::Mult, Value::Int(a), Value::Int(b)) => a.checked_mul(b).map_or(Value::Unknown(String::new()), Value::Int),
-        (ast::Operator::Mult, Value::Str(a), Value::Int(b)) => Value::Str(a.repeat(usize::try_from(b).unwrap_or(0))),
+        (ast::Operator::Add, Value::Int(a), Value::Int(b)) => a
+            .checked_add(b)
+            .map_or(Value::Unknown(String::new()), Value::Int),
+        (ast::Operator::Sub, Value::Int(a), Value::Int(b)) => a
+            .checked_sub(b)
+            .map_or(Value::Unknown(String::new()), Value::Int),
+        (ast::Operator::Mult, Value::Int(a), Value::Int(b)) => a
+            .checked_mul(b)
+            .map_or(Value::Unknown(String::new()), Value::Int),
+        (ast::Operator::Mult, Value::Str(a), Value::Int(b)) => {
+            Value::Str(a.repeat(usize::try_from(b).unwrap_or(0)))
+        }
         (ast::Operator::Mod, Value::Str(format), args) => percent_format(&format, &args),
-        (ast::Operator::FloorDiv, Value::Int(a), Value::Int(b)) if b != 0 => Value::Int(a.div_euclid(b)),
+        (ast::Operator::FloorDiv, Value::Int(a), Value::Int(b)) if b != 0 => {
+            Value::Int(a.div_euclid(b))
+        }
         _ => Value::Unknown(String::new()),
     }
 }
@@ -729,7 +851,9 @@ fn percent_format(format: &str, args: &Value) -> Value {
                 chars.next();
                 let key: String = chars.by_ref().take_while(|c| *c != ')').collect();
                 chars.next(); // the conversion letter
-                let Value::Dict(items) = args else { return Value::Unknown(String::new()) };
+                let Value::Dict(items) = args else {
+                    return Value::Unknown(String::new());
+                };
                 let Some(text) = items
                     .iter()
                     .find(|(k, _)| k.as_str() == Some(key.as_str()))
@@ -741,7 +865,9 @@ fn percent_format(format: &str, args: &Value) -> Value {
             }
             Some(_) => {
                 chars.next();
-                let Some(text) = next.next().and_then(to_text) else { return Value::Unknown(String::new()) };
+                let Some(text) = next.next().and_then(to_text) else {
+                    return Value::Unknown(String::new());
+                };
                 out.push_str(&text);
             }
             None => out.push('%'),
@@ -832,7 +958,11 @@ fn contains(container: &Value, item: &Value) -> Option<bool> {
 fn subscript_value(value: &Value, index: &Value) -> Value {
     match (value, index) {
         (Value::List(items), Value::Int(at)) => {
-            let at = if *at < 0 { items.len() as i64 + at } else { *at };
+            let at = if *at < 0 {
+                items.len() as i64 + at
+            } else {
+                *at
+            };
             usize::try_from(at)
                 .ok()
                 .and_then(|at| items.get(at).cloned())
@@ -857,13 +987,29 @@ fn slice_value(value: &Value, lower: Option<i64>, upper: Option<i64>) -> Value {
     };
     match value {
         Value::List(items) => {
-            let (start, end) = (clamp(lower, items.len(), 0), clamp(upper, items.len(), items.len()));
-            Value::List(items.get(start..end.max(start)).map(<[Value]>::to_vec).unwrap_or_default())
+            let (start, end) = (
+                clamp(lower, items.len(), 0),
+                clamp(upper, items.len(), items.len()),
+            );
+            Value::List(
+                items
+                    .get(start..end.max(start))
+                    .map(<[Value]>::to_vec)
+                    .unwrap_or_default(),
+            )
         }
         Value::Str(text) => {
             let chars: Vec<char> = text.chars().collect();
-            let (start, end) = (clamp(lower, chars.len(), 0), clamp(upper, chars.len(), chars.len()));
-            Value::Str(chars.get(start..end.max(start)).map(|part| part.iter().collect()).unwrap_or_default())
+            let (start, end) = (
+                clamp(lower, chars.len(), 0),
+                clamp(upper, chars.len(), chars.len()),
+            );
+            Value::Str(
+                chars
+                    .get(start..end.max(start))
+                    .map(|part| part.iter().collect())
+                    .unwrap_or_default(),
+            )
         }
         _ => Value::Unknown(String::new()),
     }

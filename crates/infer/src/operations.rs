@@ -17,16 +17,54 @@ use crate::value::{ColumnSpec, ConstraintSpec, ForeignKeySpec, TypeSpec, Value};
 
 /// SQLAlchemy names that build SQL expressions or metadata, not types.
 const SQLALCHEMY_NON_TYPES: &[&str] = &[
-    "Table", "MetaData", "table", "column", "select", "insert", "update", "delete", "and_", "or_",
-    "not_", "literal_column", "literal", "cast", "case", "null", "true", "false", "bindparam",
-    "Sequence", "Identity", "Computed", "DDL", "exists", "join", "outerjoin", "FetchedValue",
-    "DefaultClause", "desc", "asc", "distinct", "tuple_", "type_coerce", "over", "within_group",
+    "Table",
+    "MetaData",
+    "table",
+    "column",
+    "select",
+    "insert",
+    "update",
+    "delete",
+    "and_",
+    "or_",
+    "not_",
+    "literal_column",
+    "literal",
+    "cast",
+    "case",
+    "null",
+    "true",
+    "false",
+    "bindparam",
+    "Sequence",
+    "Identity",
+    "Computed",
+    "DDL",
+    "exists",
+    "join",
+    "outerjoin",
+    "FetchedValue",
+    "DefaultClause",
+    "desc",
+    "asc",
+    "distinct",
+    "tuple_",
+    "type_coerce",
+    "over",
+    "within_group",
 ];
 
 /// Calls with no effect on the schema at statement level.
-const HARMLESS_ROOTS: &[&str] = &["print", "logging", "logger", "log", "LOGGER", "LOG", "warnings", "time", "sys"];
+const HARMLESS_ROOTS: &[&str] = &[
+    "print", "logging", "logger", "log", "LOGGER", "LOG", "warnings", "time", "sys",
+];
 
-fn arg<'v>(args: &'v [Value], kwargs: &'v [(String, Value)], position: usize, keyword: &str) -> Option<&'v Value> {
+fn arg<'v>(
+    args: &'v [Value],
+    kwargs: &'v [(String, Value)],
+    position: usize,
+    keyword: &str,
+) -> Option<&'v Value> {
     kwargs
         .iter()
         .find(|(name, _)| name == keyword)
@@ -35,7 +73,10 @@ fn arg<'v>(args: &'v [Value], kwargs: &'v [(String, Value)], position: usize, ke
 }
 
 fn kwarg<'v>(kwargs: &'v [(String, Value)], keyword: &str) -> Option<&'v Value> {
-    kwargs.iter().find(|(name, _)| name == keyword).map(|(_, value)| value)
+    kwargs
+        .iter()
+        .find(|(name, _)| name == keyword)
+        .map(|(_, value)| value)
 }
 
 fn string(value: Option<&Value>) -> Option<String> {
@@ -86,10 +127,15 @@ pub fn attribute(run: &mut Run<'_>, base: Value, name: &str) -> Value {
             "has_table" | "has_index" => Value::Method(Box::new(Value::Dialect), name.to_owned()),
             _ => Value::Unknown(String::new()),
         },
-        Value::Column(column) if name == "name" => column.name.clone().map_or(Value::Unknown(String::new()), Value::Str),
-        Value::Inspector | Value::Batch { .. } | Value::Str(_) | Value::Dict(_) | Value::List(_) => {
-            Value::Method(Box::new(base), name.to_owned())
-        }
+        Value::Column(column) if name == "name" => column
+            .name
+            .clone()
+            .map_or(Value::Unknown(String::new()), Value::Str),
+        Value::Inspector
+        | Value::Batch { .. }
+        | Value::Str(_)
+        | Value::Dict(_)
+        | Value::List(_) => Value::Method(Box::new(base), name.to_owned()),
         Value::Unknown(reason) => Value::Unknown(reason),
         Value::Opaque(what) => Value::Opaque(what),
         _ => Value::Unknown(String::new()),
@@ -100,7 +146,13 @@ fn run_dialect_name(run: &Run<'_>) -> String {
     run.dialect.name().to_owned()
 }
 
-pub fn call_path(run: &mut Run<'_>, path: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, range: TextRange) -> Value {
+pub fn call_path(
+    run: &mut Run<'_>,
+    path: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+    range: TextRange,
+) -> Value {
     if let Some(name) = path.strip_prefix("builtins.") {
         return builtin(name, &args, &kwargs);
     }
@@ -136,7 +188,12 @@ pub fn call_path(run: &mut Run<'_>, path: &str, args: Vec<Value>, kwargs: Vec<(S
     Value::Unknown(format!("calls {path}, which is defined outside the file"))
 }
 
-fn sqlalchemy_call(last: &str, path: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Value {
+fn sqlalchemy_call(
+    last: &str,
+    path: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Value {
     match last {
         "Column" | "mapped_column" => Value::Column(Box::new(column_spec(&args, &kwargs))),
         "ForeignKey" => {
@@ -149,16 +206,20 @@ fn sqlalchemy_call(last: &str, path: &str, args: Vec<Value>, kwargs: Vec<(String
         }
         "PrimaryKeyConstraint" => Value::Constraint(ConstraintSpec::PrimaryKey {
             name: optional_string(kwarg(&kwargs, "name")),
-            columns: args.iter().filter_map(|arg| to_text(arg)).collect(),
+            columns: args.iter().filter_map(to_text).collect(),
         }),
         "UniqueConstraint" => Value::Constraint(ConstraintSpec::Unique {
             name: optional_string(kwarg(&kwargs, "name")),
-            columns: args.iter().filter_map(|arg| to_text(arg)).collect(),
+            columns: args.iter().filter_map(to_text).collect(),
         }),
         "ForeignKeyConstraint" => {
             let columns = column_names(arg(&args, &kwargs, 0, "columns")).unwrap_or_default();
             let targets = column_names(arg(&args, &kwargs, 1, "refcolumns")).unwrap_or_default();
-            let mut spec = foreign_key_target(targets.first().map(String::as_str), optional_string(kwarg(&kwargs, "name")), columns);
+            let mut spec = foreign_key_target(
+                targets.first().map(String::as_str),
+                optional_string(kwarg(&kwargs, "name")),
+                columns,
+            );
             spec.referred_columns = targets
                 .iter()
                 .map(|target| target.rsplit('.').next().unwrap_or(target).to_owned())
@@ -168,11 +229,15 @@ fn sqlalchemy_call(last: &str, path: &str, args: Vec<Value>, kwargs: Vec<(String
         "CheckConstraint" => Value::Constraint(ConstraintSpec::Check),
         "Index" => Value::Constraint(ConstraintSpec::Index {
             name: string(args.first()),
-            columns: args.iter().skip(1).filter_map(|arg| match arg {
-                Value::Str(text) | Value::Sql(text) => Some(text.clone()),
-                Value::Column(column) => column.name.clone(),
-                _ => None,
-            }).collect(),
+            columns: args
+                .iter()
+                .skip(1)
+                .filter_map(|arg| match arg {
+                    Value::Str(text) | Value::Sql(text) => Some(text.clone()),
+                    Value::Column(column) => column.name.clone(),
+                    _ => None,
+                })
+                .collect(),
             unique: matches!(kwarg(&kwargs, "unique"), Some(Value::Bool(true))),
         }),
         "text" => string(args.first()).map_or(Value::Unknown(String::new()), Value::Sql),
@@ -187,7 +252,9 @@ fn sqlalchemy_call(last: &str, path: &str, args: Vec<Value>, kwargs: Vec<(String
             args,
             kwargs,
         }),
-        _ if path.contains(".func.") || SQLALCHEMY_NON_TYPES.contains(&last) => Value::Opaque(last.to_owned()),
+        _ if path.contains(".func.") || SQLALCHEMY_NON_TYPES.contains(&last) => {
+            Value::Opaque(last.to_owned())
+        }
         _ if last.chars().next().is_some_and(char::is_uppercase) => Value::Type(TypeSpec {
             name: last.to_owned(),
             known_module: true,
@@ -199,10 +266,20 @@ fn sqlalchemy_call(last: &str, path: &str, args: Vec<Value>, kwargs: Vec<(String
 }
 
 /// `"table.column"` or `"schema.table.column"`.
-fn foreign_key_target(target: Option<&str>, name: Option<String>, columns: Vec<String>) -> ForeignKeySpec {
-    let parts: Vec<&str> = target.map(|target| target.split('.').collect()).unwrap_or_default();
+fn foreign_key_target(
+    target: Option<&str>,
+    name: Option<String>,
+    columns: Vec<String>,
+) -> ForeignKeySpec {
+    let parts: Vec<&str> = target
+        .map(|target| target.split('.').collect())
+        .unwrap_or_default();
     let (referred_schema, referred_table, referred_column) = match parts.as_slice() {
-        [schema, table, column] => (Some((*schema).to_owned()), (*table).to_owned(), Some((*column).to_owned())),
+        [schema, table, column] => (
+            Some((*schema).to_owned()),
+            (*table).to_owned(),
+            Some((*column).to_owned()),
+        ),
         [table, column] => (None, (*table).to_owned(), Some((*column).to_owned())),
         _ => (None, String::new(), None),
     };
@@ -252,7 +329,9 @@ fn column_spec(args: &[Value], kwargs: &[(String, Value)]) -> ColumnSpec {
     };
     for arg in args {
         match arg {
-            Value::Str(name) if spec.name.is_none() && spec.type_spec.is_none() => spec.name = Some(name.clone()),
+            Value::Str(name) if spec.name.is_none() && spec.type_spec.is_none() => {
+                spec.name = Some(name.clone())
+            }
             Value::ForeignKeyRef(foreign_key) => spec.foreign_keys.push(foreign_key.clone()),
             Value::Opaque(_) | Value::Constraint(_) => {}
             other => {
@@ -294,10 +373,13 @@ fn builtin(name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Value {
             _ => Value::Unknown(String::new()),
         },
         "range" => {
-            let numbers: Vec<i64> = args.iter().filter_map(|arg| match arg {
-                Value::Int(number) => Some(*number),
-                _ => None,
-            }).collect();
+            let numbers: Vec<i64> = args
+                .iter()
+                .filter_map(|arg| match arg {
+                    Value::Int(number) => Some(*number),
+                    _ => None,
+                })
+                .collect();
             let (start, end) = match numbers.as_slice() {
                 [end] => (0, *end),
                 [start, end, ..] => (*start, *end),
@@ -305,20 +387,32 @@ fn builtin(name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Value {
             };
             Value::List((start..end.min(start + 100_000)).map(Value::Int).collect())
         }
-        "str" => first.and_then(to_text).map_or(Value::Unknown(String::new()), Value::Str),
+        "str" => first
+            .and_then(to_text)
+            .map_or(Value::Unknown(String::new()), Value::Str),
         "int" => match first {
             Some(Value::Int(number)) => Value::Int(*number),
-            Some(Value::Str(text)) => text.trim().parse().map_or(Value::Unknown(String::new()), Value::Int),
+            Some(Value::Str(text)) => text
+                .trim()
+                .parse()
+                .map_or(Value::Unknown(String::new()), Value::Int),
             _ => Value::Unknown(String::new()),
         },
-        "bool" => first.and_then(Value::truthy).map_or(Value::Unknown(String::new()), Value::Bool),
+        "bool" => first
+            .and_then(Value::truthy)
+            .map_or(Value::Unknown(String::new()), Value::Bool),
         "list" | "tuple" | "set" | "reversed" | "sorted" => {
-            let Some(mut items) = first.and_then(iterate) else { return Value::Unknown(String::new()) };
+            let Some(mut items) = first.and_then(iterate) else {
+                return Value::Unknown(String::new());
+            };
             if name == "reversed" {
                 items.reverse();
             }
             if name == "sorted" {
-                let mut keyed: Vec<(String, Value)> = items.into_iter().filter_map(|item| to_text(&item).map(|key| (key, item))).collect();
+                let mut keyed: Vec<(String, Value)> = items
+                    .into_iter()
+                    .filter_map(|item| to_text(&item).map(|key| (key, item)))
+                    .collect();
                 keyed.sort_by(|a, b| a.0.cmp(&b.0));
                 items = keyed.into_iter().map(|(_, item)| item).collect();
             }
@@ -333,17 +427,33 @@ fn builtin(name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Value {
             }
             Value::List(items)
         }
-        "enumerate" => first.and_then(iterate).map_or(Value::Unknown(String::new()), |items| {
-            Value::List(items.into_iter().enumerate().map(|(at, item)| Value::List(vec![Value::Int(at as i64), item])).collect())
-        }),
+        "enumerate" => first
+            .and_then(iterate)
+            .map_or(Value::Unknown(String::new()), |items| {
+                Value::List(
+                    items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(at, item)| Value::List(vec![Value::Int(at as i64), item]))
+                        .collect(),
+                )
+            }),
         "zip" => {
             let lists: Option<Vec<Vec<Value>>> = args.iter().map(iterate).collect();
-            let Some(lists) = lists else { return Value::Unknown(String::new()) };
+            let Some(lists) = lists else {
+                return Value::Unknown(String::new());
+            };
             let shortest = lists.iter().map(Vec::len).min().unwrap_or(0);
-            Value::List((0..shortest).map(|at| Value::List(lists.iter().map(|list| list[at].clone()).collect())).collect())
+            Value::List(
+                (0..shortest)
+                    .map(|at| Value::List(lists.iter().map(|list| list[at].clone()).collect()))
+                    .collect(),
+            )
         }
         "any" | "all" => {
-            let Some(items) = first.and_then(iterate) else { return Value::Unknown(String::new()) };
+            let Some(items) = first.and_then(iterate) else {
+                return Value::Unknown(String::new());
+            };
             let truths: Option<Vec<bool>> = items.iter().map(Value::truthy).collect();
             match truths {
                 Some(truths) if name == "any" => Value::Bool(truths.iter().any(|t| *t)),
@@ -351,22 +461,42 @@ fn builtin(name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Value {
                 None => Value::Unknown(String::new()),
             }
         }
-        "dict" => Value::Dict(kwargs.iter().map(|(key, value)| (Value::Str(key.clone()), value.clone())).collect()),
+        "dict" => Value::Dict(
+            kwargs
+                .iter()
+                .map(|(key, value)| (Value::Str(key.clone()), value.clone()))
+                .collect(),
+        ),
         "print" => Value::None,
-        _ => Value::Unknown(format!("calls {name}(), which migration-doctor does not evaluate")),
+        _ => Value::Unknown(format!(
+            "calls {name}(), which migration-doctor does not evaluate"
+        )),
     }
 }
 
-pub fn call_method(run: &mut Run<'_>, base: Value, name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, range: TextRange) -> Value {
+pub fn call_method(
+    run: &mut Run<'_>,
+    base: Value,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+    range: TextRange,
+) -> Value {
     match base {
-        Value::Batch { table, schema } => op_call(run, Some((table, schema)), name, args, kwargs, range),
+        Value::Batch { table, schema } => {
+            op_call(run, Some((table, schema)), name, args, kwargs, range)
+        }
         Value::Inspector => inspector_call(run, name, &args, &kwargs),
         Value::Dialect => match name {
             "has_table" => {
                 let table = string(arg(&args, &kwargs, 1, "table_name"));
                 let schema = string(kwarg(&kwargs, "schema"));
                 table.map_or(Value::Unknown(String::new()), |table| {
-                    Value::Bool(run.schema().tables.contains_key(&run.table_key(&table, schema.as_deref())))
+                    Value::Bool(
+                        run.schema()
+                            .tables
+                            .contains_key(&run.table_key(&table, schema.as_deref())),
+                    )
                 })
             }
             _ => Value::Unknown(String::new()),
@@ -377,7 +507,9 @@ pub fn call_method(run: &mut Run<'_>, base: Value, name: &str, args: Vec<Value>,
                 // The result of a query is only known at run time.
                 Value::Unknown(String::new())
             }
-            "begin" | "begin_nested" | "autocommit_block" | "connect" => Value::Opaque(name.to_owned()),
+            "begin" | "begin_nested" | "autocommit_block" | "connect" => {
+                Value::Opaque(name.to_owned())
+            }
             _ => Value::Unknown(String::new()),
         },
         Value::Str(text) => string_method(&text, name, &args, &kwargs),
@@ -390,7 +522,12 @@ pub fn call_method(run: &mut Run<'_>, base: Value, name: &str, args: Vec<Value>,
                     .map(|(_, value)| value.clone())
                     .unwrap_or_else(|| args.get(1).cloned().unwrap_or(Value::None))
             }
-            "items" => Value::List(items.into_iter().map(|(key, value)| Value::List(vec![key, value])).collect()),
+            "items" => Value::List(
+                items
+                    .into_iter()
+                    .map(|(key, value)| Value::List(vec![key, value]))
+                    .collect(),
+            ),
             "keys" => Value::List(items.into_iter().map(|(key, _)| key).collect()),
             "values" => Value::List(items.into_iter().map(|(_, value)| value).collect()),
             _ => Value::Unknown(String::new()),
@@ -400,7 +537,12 @@ pub fn call_method(run: &mut Run<'_>, base: Value, name: &str, args: Vec<Value>,
                 .iter()
                 .position(|item| Some(item) == args.first())
                 .map_or(Value::Unknown(String::new()), |at| Value::Int(at as i64)),
-            "count" => Value::Int(items.iter().filter(|item| Some(*item) == args.first()).count() as i64),
+            "count" => Value::Int(
+                items
+                    .iter()
+                    .filter(|item| Some(*item) == args.first())
+                    .count() as i64,
+            ),
             _ => Value::Unknown(String::new()),
         },
         _ => Value::Unknown(String::new()),
@@ -413,8 +555,12 @@ fn string_method(text: &str, name: &str, args: &[Value], kwargs: &[(String, Valu
         "lower" => Value::Str(text.to_lowercase()),
         "upper" => Value::Str(text.to_uppercase()),
         "strip" => Value::Str(text.trim().to_owned()),
-        "startswith" => first.map_or(Value::Unknown(String::new()), |prefix| Value::Bool(text.starts_with(&prefix))),
-        "endswith" => first.map_or(Value::Unknown(String::new()), |suffix| Value::Bool(text.ends_with(&suffix))),
+        "startswith" => first.map_or(Value::Unknown(String::new()), |prefix| {
+            Value::Bool(text.starts_with(&prefix))
+        }),
+        "endswith" => first.map_or(Value::Unknown(String::new()), |suffix| {
+            Value::Bool(text.ends_with(&suffix))
+        }),
         "replace" => match (first, args.get(1).and_then(to_text)) {
             (Some(from), Some(to)) => Value::Str(text.replace(&from, &to)),
             _ => Value::Unknown(String::new()),
@@ -422,13 +568,21 @@ fn string_method(text: &str, name: &str, args: &[Value], kwargs: &[(String, Valu
         "join" => match args.first().and_then(iterate) {
             Some(items) => {
                 let parts: Option<Vec<String>> = items.iter().map(to_text).collect();
-                parts.map_or(Value::Unknown(String::new()), |parts| Value::Str(parts.join(text)))
+                parts.map_or(Value::Unknown(String::new()), |parts| {
+                    Value::Str(parts.join(text))
+                })
             }
             None => Value::Unknown(String::new()),
         },
         "split" => Value::List(match first {
-            Some(separator) => text.split(separator.as_str()).map(|part| Value::Str(part.to_owned())).collect(),
-            None => text.split_whitespace().map(|part| Value::Str(part.to_owned())).collect(),
+            Some(separator) => text
+                .split(separator.as_str())
+                .map(|part| Value::Str(part.to_owned()))
+                .collect(),
+            None => text
+                .split_whitespace()
+                .map(|part| Value::Str(part.to_owned()))
+                .collect(),
         }),
         "format" => {
             let mut out = String::new();
@@ -441,16 +595,23 @@ fn string_method(text: &str, name: &str, args: &[Value], kwargs: &[(String, Valu
                     rest = &rest[open + 2..];
                     continue;
                 }
-                let Some(close) = rest[open..].find('}') else { return Value::Unknown(String::new()) };
+                let Some(close) = rest[open..].find('}') else {
+                    return Value::Unknown(String::new());
+                };
                 let field = &rest[open + 1..open + close];
                 let value = if field.is_empty() {
                     positional.next()
                 } else if let Ok(at) = field.parse::<usize>() {
                     args.get(at)
                 } else {
-                    kwargs.iter().find(|(key, _)| key == field).map(|(_, value)| value)
+                    kwargs
+                        .iter()
+                        .find(|(key, _)| key == field)
+                        .map(|(_, value)| value)
                 };
-                let Some(text) = value.and_then(to_text) else { return Value::Unknown(String::new()) };
+                let Some(text) = value.and_then(to_text) else {
+                    return Value::Unknown(String::new());
+                };
                 out.push_str(&text);
                 rest = &rest[open + close + 1..];
             }
@@ -462,11 +623,19 @@ fn string_method(text: &str, name: &str, args: &[Value], kwargs: &[(String, Valu
 }
 
 /// Answers a migration's question about the database from the expected schema.
-fn inspector_call(run: &mut Run<'_>, name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Value {
+fn inspector_call(
+    run: &mut Run<'_>,
+    name: &str,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+) -> Value {
     let schema = string(kwarg(kwargs, "schema"));
     let table_named = |position: usize| string(arg(args, kwargs, position, "table_name"));
     let find = |run: &Run<'_>, table: &str| -> Option<Table> {
-        run.schema().tables.get(&run.table_key(table, schema.as_deref())).cloned()
+        run.schema()
+            .tables
+            .get(&run.table_key(table, schema.as_deref()))
+            .cloned()
     };
     match name {
         "get_table_names" => {
@@ -483,22 +652,38 @@ fn inspector_call(run: &mut Run<'_>, name: &str, args: &[Value], kwargs: &[(Stri
                     .collect(),
             )
         }
-        "get_view_names" => Value::List(run.schema().views.iter().cloned().map(Value::Str).collect()),
-        "has_table" => table_named(0).map_or(Value::Unknown(String::new()), |table| Value::Bool(find(run, &table).is_some())),
+        "get_view_names" => {
+            Value::List(run.schema().views.iter().cloned().map(Value::Str).collect())
+        }
+        "has_table" => table_named(0).map_or(Value::Unknown(String::new()), |table| {
+            Value::Bool(find(run, &table).is_some())
+        }),
         "has_index" => match (table_named(0), string(arg(args, kwargs, 1, "index_name"))) {
-            (Some(table), Some(index)) => Value::Bool(
-                find(run, &table).is_some_and(|table| table.indexes.iter().any(|i| i.name.as_deref() == Some(index.as_str()))),
-            ),
+            (Some(table), Some(index)) => Value::Bool(find(run, &table).is_some_and(|table| {
+                table
+                    .indexes
+                    .iter()
+                    .any(|i| i.name.as_deref() == Some(index.as_str()))
+            })),
             _ => Value::Unknown(String::new()),
         },
-        "get_columns" | "get_indexes" | "get_unique_constraints" | "get_foreign_keys" | "get_pk_constraint" => {
-            let Some(table) = table_named(0) else { return Value::Unknown(String::new()) };
+        "get_columns"
+        | "get_indexes"
+        | "get_unique_constraints"
+        | "get_foreign_keys"
+        | "get_pk_constraint" => {
+            let Some(table) = table_named(0) else {
+                return Value::Unknown(String::new());
+            };
             let Some(table) = find(run, &table) else {
                 // SQLAlchemy raises NoSuchTableError: the migration would fail.
-                return Value::Unknown(format!("asks about table {table}, which does not exist at this point"));
+                return Value::Unknown(format!(
+                    "asks about table {table}, which does not exist at this point"
+                ));
             };
             let text = |value: &str| Value::Str(value.to_owned());
-            let names = |names: &[String]| Value::List(names.iter().map(|name| text(name)).collect());
+            let names =
+                |names: &[String]| Value::List(names.iter().map(|name| text(name)).collect());
             let optional = |name: &Option<String>| name.as_deref().map_or(Value::None, text);
             match name {
                 "get_columns" => Value::List(
@@ -610,7 +795,9 @@ fn op_call(
         "batch_alter_table" => {
             return match table_arg(0, "table_name") {
                 Some(table) => Value::Batch { table, schema },
-                None => Value::Unknown("batch_alter_table on a table only known at run time".to_owned()),
+                None => {
+                    Value::Unknown("batch_alter_table on a table only known at run time".to_owned())
+                }
             };
         }
         "execute" => return execute_sql(run, arg(&args, &kwargs, 0, "sqltext"), range),
@@ -618,8 +805,13 @@ fn op_call(
             run.outcome.data_steps += 1;
             return Value::None;
         }
-        "create_check_constraint" | "create_exclude_constraint" | "create_table_comment"
-        | "drop_table_comment" | "create_sequence" | "drop_sequence" | "alter_table_comment" => Ok(()),
+        "create_check_constraint"
+        | "create_exclude_constraint"
+        | "create_table_comment"
+        | "drop_table_comment"
+        | "create_sequence"
+        | "drop_sequence"
+        | "alter_table_comment" => Ok(()),
         "create_table" => match string(arg(&args, &kwargs, 0, "table_name")) {
             None => Err("create_table with a name only known at run time".to_owned()),
             Some(table) => {
@@ -634,7 +826,9 @@ fn op_call(
                             for item in items {
                                 match item {
                                     Value::Column(column) => columns.push((**column).clone()),
-                                    Value::Constraint(constraint) => constraints.push(constraint.clone()),
+                                    Value::Constraint(constraint) => {
+                                        constraints.push(constraint.clone())
+                                    }
                                     _ => unknown_parts = true,
                                 }
                             }
@@ -657,28 +851,43 @@ fn op_call(
             }
             None => Err("drop_table of a table only known at run time".to_owned()),
         },
-        "rename_table" => match (string(arg(&args, &kwargs, 0, "old_table_name")), string(arg(&args, &kwargs, 1, "new_table_name"))) {
+        "rename_table" => match (
+            string(arg(&args, &kwargs, 0, "old_table_name")),
+            string(arg(&args, &kwargs, 1, "new_table_name")),
+        ) {
             (Some(old), Some(new)) => {
-                let (old, new) = (run.table_key(&old, schema.as_deref()), run.table_key(&new, schema.as_deref()));
+                let (old, new) = (
+                    run.table_key(&old, schema.as_deref()),
+                    run.table_key(&new, schema.as_deref()),
+                );
                 run.applier.rename_table(&old, &new)
             }
             _ => Err("rename_table with names only known at run time".to_owned()),
         },
-        "add_column" => match (table_arg(0, "table_name"), arg(&args, &kwargs, shift, "column")) {
+        "add_column" => match (
+            table_arg(0, "table_name"),
+            arg(&args, &kwargs, shift, "column"),
+        ) {
             (Some(table), Some(Value::Column(column))) => {
                 let key = run.table_key(&table, schema.as_deref());
                 run.applier.add_column(&key, column)
             }
             _ => Err("add_column with a column only known at run time".to_owned()),
         },
-        "drop_column" => match (table_arg(0, "table_name"), string(arg(&args, &kwargs, shift, "column_name"))) {
+        "drop_column" => match (
+            table_arg(0, "table_name"),
+            string(arg(&args, &kwargs, shift, "column_name")),
+        ) {
             (Some(table), Some(column)) => {
                 let key = run.table_key(&table, schema.as_deref());
                 run.applier.drop_column(&key, &column)
             }
             _ => Err("drop_column with names only known at run time".to_owned()),
         },
-        "alter_column" => match (table_arg(0, "table_name"), string(arg(&args, &kwargs, shift, "column_name"))) {
+        "alter_column" => match (
+            table_arg(0, "table_name"),
+            string(arg(&args, &kwargs, shift, "column_name")),
+        ) {
             (Some(table), Some(column)) => {
                 let key = run.table_key(&table, schema.as_deref());
                 let nullable = match kwarg(&kwargs, "nullable") {
@@ -689,7 +898,14 @@ fn op_call(
                 let new_type = kwarg(&kwargs, "type_").and_then(type_of);
                 let family = new_type.as_ref().map(|spec| type_family(spec, dialect));
                 let native = new_type.map(|spec| spec.name);
-                run.applier.alter_column(&key, &column, nullable, new_name.as_deref(), family, native)
+                run.applier.alter_column(
+                    &key,
+                    &column,
+                    nullable,
+                    new_name.as_deref(),
+                    family,
+                    native,
+                )
             }
             _ => Err("alter_column with names only known at run time".to_owned()),
         },
@@ -719,7 +935,10 @@ fn op_call(
         },
         "create_unique_constraint" => {
             let constraint = string(arg(&args, &kwargs, 0, "constraint_name"));
-            match (table_arg(1, "table_name"), column_names(arg(&args, &kwargs, 1 + shift, "columns"))) {
+            match (
+                table_arg(1, "table_name"),
+                column_names(arg(&args, &kwargs, 1 + shift, "columns")),
+            ) {
                 (Some(table), Some(columns)) => {
                     let key = run.table_key(&table, schema.as_deref());
                     run.applier.add_unique(&key, constraint, columns)
@@ -752,18 +971,25 @@ fn op_call(
                 _ => Err("create_foreign_key with names only known at run time".to_owned()),
             }
         }
-        "create_primary_key" => match (table_arg(1, "table_name"), column_names(arg(&args, &kwargs, 1 + shift, "columns"))) {
+        "create_primary_key" => match (
+            table_arg(1, "table_name"),
+            column_names(arg(&args, &kwargs, 1 + shift, "columns")),
+        ) {
             (Some(table), Some(columns)) => {
                 let key = run.table_key(&table, schema.as_deref());
                 run.applier.create_primary_key(&key, columns)
             }
             _ => Err("create_primary_key with names only known at run time".to_owned()),
         },
-        "drop_constraint" => match (string(arg(&args, &kwargs, 0, "constraint_name")), table_arg(1, "table_name")) {
+        "drop_constraint" => match (
+            string(arg(&args, &kwargs, 0, "constraint_name")),
+            table_arg(1, "table_name"),
+        ) {
             (Some(constraint), Some(table)) => {
                 let key = run.table_key(&table, schema.as_deref());
                 let kind = string(arg(&args, &kwargs, 1 + shift, "type_"));
-                run.applier.drop_constraint(&key, &constraint, kind.as_deref())
+                run.applier
+                    .drop_constraint(&key, &constraint, kind.as_deref())
             }
             _ => Err("drop_constraint with names only known at run time".to_owned()),
         },

@@ -91,7 +91,10 @@ fn enum_family(spec: &TypeSpec, dialect: Dialect) -> TypeFamily {
         .iter()
         .flat_map(|arg| match arg {
             Value::Str(text) => vec![text.clone()],
-            Value::List(items) => items.iter().filter_map(|item| item.as_str().map(str::to_owned)).collect(),
+            Value::List(items) => items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .collect(),
             _ => Vec::new(),
         })
         .collect();
@@ -127,14 +130,32 @@ mod tests {
         for dialect in [Dialect::Postgresql, Dialect::Mysql, Dialect::Sqlite] {
             assert_eq!(type_family(&string, dialect).to_string(), "string(50)");
         }
-        let status = spec("Enum", vec![Value::Str("new".into()), Value::Str("shipped".into())]);
-        assert_eq!(type_family(&status, Dialect::Postgresql).to_string(), "enum(new,shipped)");
-        assert_eq!(type_family(&status, Dialect::Sqlite).to_string(), "string(7)");
+        let status = spec(
+            "Enum",
+            vec![Value::Str("new".into()), Value::Str("shipped".into())],
+        );
+        assert_eq!(
+            type_family(&status, Dialect::Postgresql).to_string(),
+            "enum(new,shipped)"
+        );
+        assert_eq!(
+            type_family(&status, Dialect::Sqlite).to_string(),
+            "string(7)"
+        );
         let mut stamp = spec("DateTime", vec![]);
         stamp.kwargs.push(("timezone".into(), Value::Bool(true)));
-        assert_eq!(type_family(&stamp, Dialect::Postgresql).to_string(), "datetime(tz)");
+        assert_eq!(
+            type_family(&stamp, Dialect::Postgresql).to_string(),
+            "datetime(tz)"
+        );
         assert_eq!(type_family(&stamp, Dialect::Mysql).to_string(), "datetime");
-        let custom = TypeSpec { known_module: false, ..spec("GUID", vec![]) };
-        assert_eq!(type_family(&custom, Dialect::Postgresql).to_string(), "other(guid)");
+        let custom = TypeSpec {
+            known_module: false,
+            ..spec("GUID", vec![])
+        };
+        assert_eq!(
+            type_family(&custom, Dialect::Postgresql).to_string(),
+            "other(guid)"
+        );
     }
 }

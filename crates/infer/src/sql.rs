@@ -6,11 +6,13 @@
 //! operation, unless it is plainly one of the harmless kinds above
 //! (PostgreSQL `DO $$ … $$` blocks and SQLite `PRAGMA`s included).
 
-use migration_doctor_schema::{Column, Dialect, ForeignKey, Index, Table, TypeFamily, UniqueConstraint};
+use migration_doctor_schema::{
+    Column, Dialect, ForeignKey, Index, Table, TypeFamily, UniqueConstraint,
+};
 use ruff_text_size::TextRange;
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, ObjectName, ObjectType, RenameTableNameKind,
-    Statement, TableConstraint,
+    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, ObjectName, ObjectType,
+    RenameTableNameKind, Statement, TableConstraint,
 };
 use sqlparser::dialect::{Dialect as SqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
@@ -19,15 +21,52 @@ use crate::interpreter::Run;
 
 /// Statements that change nothing the comparison looks at.
 const HARMLESS_PREFIXES: &[&str] = &[
-    "comment on", "grant", "revoke", "set ", "create extension", "drop extension", "create function",
-    "create or replace function", "drop function", "create trigger", "create or replace trigger",
-    "drop trigger", "create type", "alter type", "drop type", "do $$", "do $", "do language", "pragma",
-    "create sequence", "alter sequence", "drop sequence", "create policy", "drop policy", "analyze",
-    "vacuum", "lock table", "select setval", "refresh materialized view", "create aggregate",
-    "create or replace procedure", "create procedure", "drop procedure", "create rule",
+    "comment on",
+    "grant",
+    "revoke",
+    "set ",
+    "create extension",
+    "drop extension",
+    "create function",
+    "create or replace function",
+    "drop function",
+    "create trigger",
+    "create or replace trigger",
+    "drop trigger",
+    "create type",
+    "alter type",
+    "drop type",
+    "do $$",
+    "do $",
+    "do language",
+    "pragma",
+    "create sequence",
+    "alter sequence",
+    "drop sequence",
+    "create policy",
+    "drop policy",
+    "analyze",
+    "vacuum",
+    "lock table",
+    "select setval",
+    "refresh materialized view",
+    "create aggregate",
+    "create or replace procedure",
+    "create procedure",
+    "drop procedure",
+    "create rule",
 ];
 
-const DATA_PREFIXES: &[&str] = &["insert", "update", "delete", "select", "with", "merge", "replace into", "truncate"];
+const DATA_PREFIXES: &[&str] = &[
+    "insert",
+    "update",
+    "delete",
+    "select",
+    "with",
+    "merge",
+    "replace into",
+    "truncate",
+];
 
 pub fn apply_sql(run: &mut Run<'_>, text: &str, range: TextRange) {
     let dialect: Box<dyn SqlDialect> = match run.dialect {
@@ -39,9 +78,15 @@ pub fn apply_sql(run: &mut Run<'_>, text: &str, range: TextRange) {
         Ok(statements) => statements,
         Err(_) => {
             let lowered = text.trim_start().to_lowercase();
-            if HARMLESS_PREFIXES.iter().any(|prefix| lowered.starts_with(prefix)) {
+            if HARMLESS_PREFIXES
+                .iter()
+                .any(|prefix| lowered.starts_with(prefix))
+            {
                 run.outcome.operations += 1;
-            } else if DATA_PREFIXES.iter().any(|prefix| lowered.starts_with(prefix)) {
+            } else if DATA_PREFIXES
+                .iter()
+                .any(|prefix| lowered.starts_with(prefix))
+            {
                 run.outcome.data_steps += 1;
             } else {
                 run.unknown(range, "SQL that migration-doctor cannot parse");
@@ -72,7 +117,10 @@ fn name_of(name: &ObjectName) -> (Option<String>, String) {
 fn unquote(text: &str) -> String {
     let text = text.trim();
     for (open, close) in [('"', '"'), ('`', '`'), ('[', ']')] {
-        if let Some(inner) = text.strip_prefix(open).and_then(|rest| rest.strip_suffix(close)) {
+        if let Some(inner) = text
+            .strip_prefix(open)
+            .and_then(|rest| rest.strip_suffix(close))
+        {
             return inner.to_owned();
         }
     }
@@ -97,11 +145,7 @@ fn column_of(dialect: Dialect, definition: &ColumnDef) -> (Column, bool, bool) {
             _ => {}
         }
     }
-    let type_family = if native.eq_ignore_ascii_case("serial") || native.eq_ignore_ascii_case("bigserial") {
-        TypeFamily::from_native(dialect, &native)
-    } else {
-        TypeFamily::from_native(dialect, &native)
-    };
+    let type_family = TypeFamily::from_native(dialect, &native);
     (
         Column {
             name: unquote(&definition.name.to_string()),
@@ -116,7 +160,10 @@ fn column_of(dialect: Dialect, definition: &ColumnDef) -> (Column, bool, bool) {
 }
 
 fn constraint_columns(columns: &[sqlparser::ast::IndexColumn]) -> Vec<String> {
-    columns.iter().map(|column| unquote(&column.column.expr.to_string())).collect()
+    columns
+        .iter()
+        .map(|column| unquote(&column.column.expr.to_string()))
+        .collect()
 }
 
 fn apply_statement(run: &mut Run<'_>, statement: Statement) -> Result<(), String> {
@@ -159,7 +206,12 @@ fn apply_statement(run: &mut Run<'_>, statement: Statement) -> Result<(), String
                 alter_table(run, &key, dialect, operation)?;
             }
         }
-        Statement::Drop { object_type, names, if_exists, .. } => {
+        Statement::Drop {
+            object_type,
+            names,
+            if_exists,
+            ..
+        } => {
             for name in &names {
                 let (schema, name) = name_of(name);
                 let key = run.table_key(&name, schema.as_deref());
@@ -182,20 +234,35 @@ fn apply_statement(run: &mut Run<'_>, statement: Statement) -> Result<(), String
         Statement::CreateIndex(create) => {
             let (schema, table) = name_of(&create.table_name);
             let key = run.table_key(&table, schema.as_deref());
-            let name = create.name.as_ref().map(|name| name_of(name).1).unwrap_or_default();
-            let exists = run
-                .schema()
-                .tables
-                .get(&key)
-                .is_some_and(|table| table.indexes.iter().any(|index| index.name.as_deref() == Some(name.as_str())));
+            let name = create
+                .name
+                .as_ref()
+                .map(|name| name_of(name).1)
+                .unwrap_or_default();
+            let exists = run.schema().tables.get(&key).is_some_and(|table| {
+                table
+                    .indexes
+                    .iter()
+                    .any(|index| index.name.as_deref() == Some(name.as_str()))
+            });
             if !(create.if_not_exists && exists) {
-                run.applier.create_index(&key, &name, constraint_columns(&create.columns), create.unique)?;
+                run.applier.create_index(
+                    &key,
+                    &name,
+                    constraint_columns(&create.columns),
+                    create.unique,
+                )?;
             }
         }
         Statement::CreateView(view) => {
             run.applier.schema.views.insert(name_of(&view.name).1);
         }
-        Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) | Statement::Query(_) | Statement::Merge(_) | Statement::Truncate(_) => {
+        Statement::Insert(_)
+        | Statement::Update(_)
+        | Statement::Delete(_)
+        | Statement::Query(_)
+        | Statement::Merge(_)
+        | Statement::Truncate(_) => {
             run.outcome.data_steps += 1;
             return Ok(());
         }
@@ -207,7 +274,9 @@ fn apply_statement(run: &mut Run<'_>, statement: Statement) -> Result<(), String
 
 fn add_constraint(table: &mut Table, constraint: &TableConstraint) {
     match constraint {
-        TableConstraint::PrimaryKey(primary) => table.primary_key = constraint_columns(&primary.columns),
+        TableConstraint::PrimaryKey(primary) => {
+            table.primary_key = constraint_columns(&primary.columns)
+        }
         TableConstraint::Unique(unique) => table.unique_constraints.push(UniqueConstraint {
             name: unique.name.as_ref().map(|name| name.value.clone()),
             columns: constraint_columns(&unique.columns),
@@ -216,10 +285,18 @@ fn add_constraint(table: &mut Table, constraint: &TableConstraint) {
             let (referred_schema, referred_table) = name_of(&foreign.foreign_table);
             table.foreign_keys.push(ForeignKey {
                 name: foreign.name.as_ref().map(|name| name.value.clone()),
-                columns: foreign.columns.iter().map(|column| column.value.clone()).collect(),
+                columns: foreign
+                    .columns
+                    .iter()
+                    .map(|column| column.value.clone())
+                    .collect(),
                 referred_schema,
                 referred_table,
-                referred_columns: foreign.referred_columns.iter().map(|column| column.value.clone()).collect(),
+                referred_columns: foreign
+                    .referred_columns
+                    .iter()
+                    .map(|column| column.value.clone())
+                    .collect(),
             });
         }
         TableConstraint::Index(index) => table.indexes.push(Index {
@@ -231,29 +308,46 @@ fn add_constraint(table: &mut Table, constraint: &TableConstraint) {
     }
 }
 
-fn alter_table(run: &mut Run<'_>, key: &str, dialect: Dialect, operation: AlterTableOperation) -> Result<(), String> {
+fn alter_table(
+    run: &mut Run<'_>,
+    key: &str,
+    dialect: Dialect,
+    operation: AlterTableOperation,
+) -> Result<(), String> {
     match operation {
-        AlterTableOperation::AddColumn { column_def, if_not_exists, .. } => {
+        AlterTableOperation::AddColumn {
+            column_def,
+            if_not_exists,
+            ..
+        } => {
             let (column, primary, unique) = column_of(dialect, &column_def);
-            let table = run
-                .applier
-                .schema
-                .tables
-                .get_mut(key)
-                .ok_or_else(|| format!("table {key} does not exist at this point of the history"))?;
+            let table = run.applier.schema.tables.get_mut(key).ok_or_else(|| {
+                format!("table {key} does not exist at this point of the history")
+            })?;
             if table.column(&column.name).is_some() {
-                return if if_not_exists { Ok(()) } else { Err(format!("column {} already exists", column.name)) };
+                return if if_not_exists {
+                    Ok(())
+                } else {
+                    Err(format!("column {} already exists", column.name))
+                };
             }
             if primary {
                 table.primary_key.push(column.name.clone());
             }
             if unique {
-                table.unique_constraints.push(UniqueConstraint { name: None, columns: vec![column.name.clone()] });
+                table.unique_constraints.push(UniqueConstraint {
+                    name: None,
+                    columns: vec![column.name.clone()],
+                });
             }
             table.columns.push(column);
             Ok(())
         }
-        AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
+        AlterTableOperation::DropColumn {
+            column_names,
+            if_exists,
+            ..
+        } => {
             for column in column_names {
                 if let Err(reason) = run.applier.drop_column(key, &column.value)
                     && !if_exists
@@ -263,9 +357,17 @@ fn alter_table(run: &mut Run<'_>, key: &str, dialect: Dialect, operation: AlterT
             }
             Ok(())
         }
-        AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
-            run.applier.alter_column(key, &old_column_name.value, None, Some(&new_column_name.value), None, None)
-        }
+        AlterTableOperation::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => run.applier.alter_column(
+            key,
+            &old_column_name.value,
+            None,
+            Some(&new_column_name.value),
+            None,
+            None,
+        ),
         AlterTableOperation::RenameTable { table_name } => {
             let (RenameTableNameKind::As(name) | RenameTableNameKind::To(name)) = table_name;
             let (schema, name) = name_of(&name);
@@ -273,18 +375,39 @@ fn alter_table(run: &mut Run<'_>, key: &str, dialect: Dialect, operation: AlterT
             run.applier.rename_table(key, &new_key)
         }
         AlterTableOperation::AlterColumn { column_name, op } => match op {
-            AlterColumnOperation::SetNotNull => run.applier.alter_column(key, &column_name.value, Some(false), None, None, None),
-            AlterColumnOperation::DropNotNull => run.applier.alter_column(key, &column_name.value, Some(true), None, None, None),
+            AlterColumnOperation::SetNotNull => {
+                run.applier
+                    .alter_column(key, &column_name.value, Some(false), None, None, None)
+            }
+            AlterColumnOperation::DropNotNull => {
+                run.applier
+                    .alter_column(key, &column_name.value, Some(true), None, None, None)
+            }
             AlterColumnOperation::SetDataType { data_type, .. } => {
                 let native = data_type.to_string();
                 let family = TypeFamily::from_native(dialect, &native);
-                run.applier.alter_column(key, &column_name.value, None, None, Some(family), Some(native))
+                run.applier.alter_column(
+                    key,
+                    &column_name.value,
+                    None,
+                    None,
+                    Some(family),
+                    Some(native),
+                )
             }
             _ => Ok(()),
         },
-        AlterTableOperation::ChangeColumn { old_name, new_name, data_type, options, .. } => {
+        AlterTableOperation::ChangeColumn {
+            old_name,
+            new_name,
+            data_type,
+            options,
+            ..
+        } => {
             let native = data_type.to_string();
-            let nullable = !options.iter().any(|option| matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_)));
+            let nullable = !options.iter().any(|option| {
+                matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_))
+            });
             run.applier.alter_column(
                 key,
                 &old_name.value,
@@ -294,9 +417,16 @@ fn alter_table(run: &mut Run<'_>, key: &str, dialect: Dialect, operation: AlterT
                 Some(native),
             )
         }
-        AlterTableOperation::ModifyColumn { col_name, data_type, options, .. } => {
+        AlterTableOperation::ModifyColumn {
+            col_name,
+            data_type,
+            options,
+            ..
+        } => {
             let native = data_type.to_string();
-            let nullable = !options.iter().any(|option| matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_)));
+            let nullable = !options.iter().any(|option| {
+                matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_))
+            });
             run.applier.alter_column(
                 key,
                 &col_name.value,
@@ -307,20 +437,21 @@ fn alter_table(run: &mut Run<'_>, key: &str, dialect: Dialect, operation: AlterT
             )
         }
         AlterTableOperation::AddConstraint { constraint, .. } => {
-            let table = run
-                .applier
-                .schema
-                .tables
-                .get_mut(key)
-                .ok_or_else(|| format!("table {key} does not exist at this point of the history"))?;
+            let table = run.applier.schema.tables.get_mut(key).ok_or_else(|| {
+                format!("table {key} does not exist at this point of the history")
+            })?;
             add_constraint(table, &constraint);
             Ok(())
         }
-        AlterTableOperation::DropConstraint { name, if_exists, .. } => match run.applier.drop_constraint(key, &name.value, None) {
+        AlterTableOperation::DropConstraint {
+            name, if_exists, ..
+        } => match run.applier.drop_constraint(key, &name.value, None) {
             Err(reason) if !if_exists => Err(reason),
             _ => Ok(()),
         },
-        AlterTableOperation::DropPrimaryKey { .. } => run.applier.drop_constraint(key, "", Some("primary")),
+        AlterTableOperation::DropPrimaryKey { .. } => {
+            run.applier.drop_constraint(key, "", Some("primary"))
+        }
         _ => Ok(()),
     }
 }

@@ -26,16 +26,24 @@ impl ExpectedSchemas {
         let count = graph.len();
         let mut states: Vec<Option<Schema>> = vec![None; count];
         let mut outcomes = vec![RevisionOutcome::default(); count];
-        let position: BTreeMap<RevisionIndex, usize> =
-            graph.topological().iter().enumerate().map(|(at, &index)| (index, at)).collect();
+        let position: BTreeMap<RevisionIndex, usize> = graph
+            .topological()
+            .iter()
+            .enumerate()
+            .map(|(at, &index)| (index, at))
+            .collect();
         for &index in graph.topological() {
             let revision = graph.revision(index);
-            let predecessors: Vec<RevisionIndex> =
-                revision.parents().iter().chain(revision.dependencies()).copied().collect();
-            let mut schema = match predecessors.first().and_then(|first| states[*first].clone()) {
-                Some(schema) => schema,
-                None => Schema::default(),
-            };
+            let predecessors: Vec<RevisionIndex> = revision
+                .parents()
+                .iter()
+                .chain(revision.dependencies())
+                .copied()
+                .collect();
+            let mut schema = predecessors
+                .first()
+                .and_then(|first| states[*first].clone())
+                .unwrap_or_default();
             if predecessors.len() > 1 {
                 // Replay what the other branches add, oldest first.
                 let mut applied = graph.ancestors(predecessors[0], true);
@@ -88,8 +96,12 @@ impl ExpectedSchemas {
                 }
             }
         }
-        let position: BTreeMap<RevisionIndex, usize> =
-            graph.topological().iter().enumerate().map(|(at, &index)| (index, at)).collect();
+        let position: BTreeMap<RevisionIndex, usize> = graph
+            .topological()
+            .iter()
+            .enumerate()
+            .map(|(at, &index)| (index, at))
+            .collect();
         missing.sort_by_key(|at| position.get(at).copied().unwrap_or(usize::MAX));
         for at in missing {
             let file = &graph.revision(at).file;
@@ -100,7 +112,9 @@ impl ExpectedSchemas {
 
     /// What interpreting `index` found that it could not follow.
     pub fn unknown_operations(&self, index: RevisionIndex) -> &[UnknownOperation] {
-        self.outcomes.get(index).map_or(&[], |outcome| &outcome.unknown)
+        self.outcomes
+            .get(index)
+            .map_or(&[], |outcome| &outcome.unknown)
     }
 
     pub fn outcome(&self, index: RevisionIndex) -> Option<&RevisionOutcome> {
@@ -108,7 +122,11 @@ impl ExpectedSchemas {
     }
 
     /// The unknown operations of `index` and all its ancestors.
-    pub fn unknown_operations_up_to(&self, graph: &RevisionGraph, index: RevisionIndex) -> Vec<UnknownOperation> {
+    pub fn unknown_operations_up_to(
+        &self,
+        graph: &RevisionGraph,
+        index: RevisionIndex,
+    ) -> Vec<UnknownOperation> {
         let members = graph.ancestors(index, true);
         graph
             .topological()

@@ -17,7 +17,10 @@ pub struct TypeSpec {
 
 impl TypeSpec {
     pub fn kwarg(&self, key: &str) -> Option<&Value> {
-        self.kwargs.iter().find(|(name, _)| name == key).map(|(_, value)| value)
+        self.kwargs
+            .iter()
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| value)
     }
 }
 
@@ -48,11 +51,21 @@ pub struct ForeignKeySpec {
 /// Table-level arguments of `create_table`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConstraintSpec {
-    PrimaryKey { name: Option<String>, columns: Vec<String> },
-    Unique { name: Option<String>, columns: Vec<String> },
+    PrimaryKey {
+        name: Option<String>,
+        columns: Vec<String>,
+    },
+    Unique {
+        name: Option<String>,
+        columns: Vec<String>,
+    },
     ForeignKey(ForeignKeySpec),
     Check,
-    Index { name: Option<String>, columns: Vec<String>, unique: bool },
+    Index {
+        name: Option<String>,
+        columns: Vec<String>,
+        unique: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +98,10 @@ pub enum Value {
     /// `sa.inspect(bind)`.
     Inspector,
     /// `with op.batch_alter_table("t", schema=…) as batch_op`.
-    Batch { table: String, schema: Option<String> },
+    Batch {
+        table: String,
+        schema: Option<String>,
+    },
     /// `sa.text("…")`.
     Sql(String),
     /// A type family already decided (for reflected column types).

@@ -67,10 +67,17 @@ fn expected(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Resul
             }
         }
     }
-    let ids: Vec<String> = revisions.iter().map(|&index| graph.revision(index).id().to_owned()).collect();
+    let ids: Vec<String> = revisions
+        .iter()
+        .map(|&index| graph.revision(index).id().to_owned())
+        .collect();
     match global.format() {
-        Format::Json => output.print_raw(&render::schema_json::render_expected(&ids, dialect, &schema, &unknown)),
-        Format::Text => output.print(&render::schema_text::render_expected(&ids, dialect, &schema, &unknown, output)),
+        Format::Json => output.print_raw(&render::schema_json::render_expected(
+            &ids, dialect, &schema, &unknown,
+        )),
+        Format::Text => output.print(&render::schema_text::render_expected(
+            &ids, dialect, &schema, &unknown, output,
+        )),
         Format::Dot | Format::Mermaid => {
             return Err(Failure::Usage(
                 "--format dot and mermaid apply to `graph` only; use text or json".to_owned(),

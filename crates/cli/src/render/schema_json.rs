@@ -55,7 +55,12 @@ struct UnknownJson {
     text: String,
 }
 
-pub fn render_expected(revisions: &[String], dialect: Dialect, schema: &Schema, unknown: &[UnknownOperation]) -> String {
+pub fn render_expected(
+    revisions: &[String],
+    dialect: Dialect,
+    schema: &Schema,
+    unknown: &[UnknownOperation],
+) -> String {
     let revision = match revisions {
         [] => serde_json::Value::Null,
         [one] => serde_json::Value::String(one.clone()),

@@ -75,7 +75,11 @@ pub fn render_expected(
     output: &Output,
 ) -> String {
     let mut out = Vec::new();
-    let at = if revisions.is_empty() { "base".to_owned() } else { revisions.join(", ") };
+    let at = if revisions.is_empty() {
+        "base".to_owned()
+    } else {
+        revisions.join(", ")
+    };
     out.push(format!(
         "expected schema at {at} on {}: {} table(s), {} view(s)",
         engine_name(dialect),
@@ -88,7 +92,12 @@ pub fn render_expected(
             unknown.len()
         ));
         for operation in unknown {
-            out.push(format!("  {}:{}: {}", super::portable_path(&operation.path), operation.line, operation.text));
+            out.push(format!(
+                "  {}:{}: {}",
+                super::portable_path(&operation.path),
+                operation.line,
+                operation.text
+            ));
         }
     }
     for (name, table) in &schema.tables {
@@ -98,7 +107,10 @@ pub fn render_expected(
     }
     if !schema.views.is_empty() {
         out.push(String::new());
-        out.push(format!("views: {}", schema.views.iter().cloned().collect::<Vec<_>>().join(", ")));
+        out.push(format!(
+            "views: {}",
+            schema.views.iter().cloned().collect::<Vec<_>>().join(", ")
+        ));
     }
     out.join("\n")
 }

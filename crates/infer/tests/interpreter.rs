@@ -1,0 +1,190 @@
+//! The interpreter on single revision files: what it follows, and what it
+//! records as unknown (with line and text) instead of guessing.
+
+use std::path::Path;
+
+use migration_doctor_infer::run_upgrade;
+use migration_doctor_schema::{Dialect, Schema};
+
+fn upgrade(
+    source: &str,
+    dialect: Dialect,
+    schema: &mut Schema,
+) -> migration_doctor_infer::RevisionOutcome {
+    run_upgrade(Path::new("versions/x.py"), source, dialect, schema)
+}
+
+const HEADER: &str =
+    "from alembic import op\nimport sqlalchemy as sa\nrevision = 'x'\ndown_revision = None\n";
+
+fn with_header(body: &str) -> String {
+    format!("{HEADER}{body}")
+}
+
+#[test]
+fn unknowable_things_are_recorded_with_line_and_text() {
+    let source = with_header(
+        r#"from myapp.models import Base
+from myapp import helpers
+
+def upgrade():
+    op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))
+    conn = op.get_bind()
+    rows = conn.execute(sa.text('SELECT name FROM tenants')).fetchall()
+    for row in rows:
+        op.create_table('t_' + row[0], sa.Column('id', sa.Integer))
+    count = conn.execute(sa.text('SELECT count(*) FROM a')).scalar()
+    if count > 0:
+        op.add_column('a', sa.Column('x', sa.Integer))
+    helpers.create_audit_table(op)
+    Base.metadata.create_all(conn)
+    op.execute('THIS IS NOT SQL AT ALL')
+    op.add_column('a', sa.Column('y', sa.Integer))
+"#,
+    );
+    let mut schema = Schema::default();
+    let outcome = upgrade(&source, Dialect::Postgresql, &mut schema);
+    let lines: Vec<(usize, &str)> = outcome
+        .unknown
+        .iter()
+        .map(|u| (u.line, u.text.as_str()))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            (12, "for row in rows:"),
+            (15, "if count > 0:"),
+            (17, "helpers.create_audit_table(op)"),
+            (18, "Base.metadata.create_all(conn)"),
+            (19, "op.execute('THIS IS NOT SQL AT ALL')"),
+        ],
+        "{:#?}",
+        outcome.unknown
+    );
+    let table = &schema.tables["a"];
+    let columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        columns,
+        ["id", "y"],
+        "known operations around the unknown ones still apply"
+    );
+    assert_eq!(outcome.data_steps, 2, "the two queries");
+}
+
+#[test]
+fn operations_on_missing_tables_are_unknown_not_fatal() {
+    let source = with_header(
+        r#"
+def upgrade():
+    op.drop_column('ghost', 'x')
+    op.create_table('b', sa.Column('id', sa.Integer))
+"#,
+    );
+    let mut schema = Schema::default();
+    let outcome = upgrade(&source, Dialect::Sqlite, &mut schema);
+    assert_eq!(outcome.unknown.len(), 1);
+    assert!(
+        outcome.unknown[0].reason.contains("ghost"),
+        "{:?}",
+        outcome.unknown
+    );
+    assert!(schema.tables.contains_key("b"));
+}
+
+#[test]
+fn sql_statements_change_the_schema_or_count_as_data() {
+    let source = with_header(
+        r#"
+def upgrade():
+    op.execute("CREATE TABLE t (id SERIAL PRIMARY KEY, name VARCHAR(20) NOT NULL UNIQUE)")
+    op.execute(sa.text('ALTER TABLE t ADD COLUMN note TEXT'))
+    op.execute('ALTER TABLE t RENAME COLUMN note TO remark')
+    op.execute('ALTER TABLE t ALTER COLUMN remark SET NOT NULL')
+    op.execute('CREATE UNIQUE INDEX ux_t_remark ON t (remark)')
+    op.execute("INSERT INTO t (name, remark) VALUES ('a', 'b')")
+    op.execute("UPDATE t SET remark = 'c'")
+    op.execute("DO $$ BEGIN RAISE NOTICE 'x'; END $$")
+    op.execute('CREATE VIEW v AS SELECT id FROM t')
+"#,
+    );
+    let mut schema = Schema::default();
+    let outcome = upgrade(&source, Dialect::Postgresql, &mut schema);
+    assert!(outcome.unknown.is_empty(), "{:?}", outcome.unknown);
+    assert_eq!(outcome.data_steps, 2);
+    let table = &schema.tables["t"];
+    let columns: Vec<(&str, bool, String)> = table
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.nullable, c.type_family.to_string()))
+        .collect();
+    assert_eq!(
+        columns,
+        vec![
+            ("id", false, "integer".to_owned()),
+            ("name", false, "string(20)".to_owned()),
+            ("remark", false, "text".to_owned())
+        ]
+    );
+    assert_eq!(table.primary_key, ["id"]);
+    assert!(
+        table
+            .indexes
+            .iter()
+            .any(|index| index.name.as_deref() == Some("ux_t_remark") && index.unique)
+    );
+    assert!(schema.views.contains("v"));
+}
+
+#[test]
+fn python_the_migrations_use() {
+    let source = with_header(
+        r#"
+PREFIX = 'app'
+TABLES = {'users': 'u', 'groups': 'g'}
+
+def _name(base, suffix='x'):
+    return '%s_%s' % (PREFIX, base) if suffix else base
+
+def upgrade():
+    names = []
+    for table, short in TABLES.items():
+        names.append(_name(table))
+    for name in sorted(names):
+        op.create_table(name, sa.Column('id', sa.Integer, primary_key=True), sa.Column('{}_code'.format(name[4:]), sa.String(len(name))))
+    cols = [c for c in ['a', 'b', 'c'] if c != 'b']
+    with op.batch_alter_table('app_users', schema=None) as batch_op:
+        for col in cols:
+            batch_op.add_column(sa.Column(col, sa.Boolean(), nullable=False, server_default=sa.false()))
+    if op.get_bind().dialect.name != 'sqlite' and 'app_groups' in sa.inspect(op.get_bind()).get_table_names():
+        op.drop_table('app_groups')
+"#,
+    );
+    let mut schema = Schema::default();
+    let outcome = upgrade(&source, Dialect::Mysql, &mut schema);
+    assert!(outcome.unknown.is_empty(), "{:?}", outcome.unknown);
+    let tables: Vec<&String> = schema.tables.keys().collect();
+    assert_eq!(tables, ["app_users"]);
+    let users = &schema.tables["app_users"];
+    let columns: Vec<String> = users
+        .columns
+        .iter()
+        .map(|c| format!("{} {}", c.name, c.type_family))
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            "id integer",
+            "users_code string(9)",
+            "a boolean",
+            "c boolean"
+        ]
+    );
+
+    let mut schema = Schema::default();
+    upgrade(&source, Dialect::Sqlite, &mut schema);
+    assert_eq!(
+        schema.tables.len(),
+        2,
+        "the drop is for other dialects only"
+    );
+}
