@@ -1,5 +1,7 @@
 """Benchmark: `migration-doctor graph` against `alembic heads` on a generated
-script directory of 2,000 revisions with branches and merges.
+script directory of 2,000 revisions with branches and merges, and the time
+of `migration-doctor schema` (the expected schema after every revision,
+derived from the migrations) on the same folder.
 
 usage: python bench/graph_vs_alembic.py [--revisions N] [--runs K]
 Run with the Python of the virtualenv that holds alembic (./bench/run does).
@@ -39,6 +41,36 @@ def downgrade() -> None:
 '''
 
 
+BASE = '''"""create the tables
+
+Revision ID: {rev}
+Revises:
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "{rev}"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+TABLES = 40
+
+
+def upgrade():
+    for number in range(TABLES):
+        op.create_table(
+            "t%d" % number,
+            sa.Column("id", sa.Integer(), primary_key=True),
+            sa.Column("name", sa.String(50), nullable=False, index=True),
+        )
+
+
+def downgrade():
+    pass
+'''
+
+
 def generate(folder, count):
     """A main line where every 50th revision forks a two-revision side branch
     that the next revision merges back."""
@@ -48,8 +80,10 @@ def generate(folder, count):
         f.write("[alembic]\nscript_location = %(here)s/migrations\npath_separator = os\n")
     with open(os.path.join(folder, "migrations", "env.py"), "w") as f:
         f.write("")
-    head = None
-    n = 0
+    head = "%012x" % 0xBA5E00000000
+    with open(os.path.join(versions, "%s_base.py" % head), "w") as f:
+        f.write(BASE.format(rev=head))
+    n = 1
     while n < count:
         if head is not None and n % 50 == 0 and n + 3 <= count:
             side_a = "%012x" % (0xA00000000000 + n)
@@ -101,10 +135,15 @@ def main():
         generate(folder, args.revisions)
         ours = median_seconds([binary, "graph", "--format", "json"], folder, args.runs)
         theirs = median_seconds([alembic, "heads"], folder, args.runs)
+        expected = median_seconds(
+            [binary, "schema", "--dialect", "postgresql", "--format", "json"], folder, args.runs
+        )
     print("revisions: %d (runs: %d)" % (args.revisions, args.runs))
     print("migration-doctor graph --format json  median %8.1f ms" % (ours * 1000))
     print("alembic heads                         median %8.1f ms" % (theirs * 1000))
     print("ratio (alembic / migration-doctor)           %8.1fx" % (theirs / ours))
+    print("migration-doctor schema (every revision's    ")
+    print("  expected schema, PostgreSQL)        median %8.1f ms" % (expected * 1000))
 
 
 if __name__ == "__main__":

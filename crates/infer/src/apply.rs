@@ -3,6 +3,8 @@
 //! constraints, MySQL's implicit index for a foreign key, and MySQL's unique
 //! constraints that are unique indexes.
 
+use std::sync::Arc;
+
 use migration_doctor_schema::{
     Column, Dialect, ForeignKey, Index, Schema, Table, UniqueConstraint,
 };
@@ -32,8 +34,7 @@ type Applied = Result<(), String>;
 impl Applier<'_> {
     fn table(&mut self, key: &str) -> Result<&mut Table, String> {
         self.schema
-            .tables
-            .get_mut(key)
+            .table_mut(key)
             .ok_or_else(|| format!("table {key} does not exist at this point of the history"))
     }
 
@@ -92,7 +93,7 @@ impl Applier<'_> {
                 .filter_map(|spec| spec.name.clone())
                 .collect()
         });
-        self.schema.tables.insert(key.to_owned(), table);
+        self.schema.insert_table(key.to_owned(), table);
         let bare = bare_name(key);
         for spec in columns {
             let name = spec.name.clone().unwrap_or_default();
@@ -133,24 +134,22 @@ impl Applier<'_> {
     }
 
     pub fn drop_table(&mut self, key: &str) -> Applied {
-        self.schema
-            .tables
-            .remove(key)
-            .map(|_| ())
+        self.schema.remove_table(key).map(|_| ())
             .ok_or_else(|| format!("table {key} does not exist at this point of the history"))
     }
 
     pub fn rename_table(&mut self, old: &str, new: &str) -> Applied {
-        let table =
-            self.schema.tables.remove(old).ok_or_else(|| {
-                format!("table {old} does not exist at this point of the history")
-            })?;
+        let table = self.schema.tables.remove(old).ok_or_else(|| {
+            format!("table {old} does not exist at this point of the history")
+        })?;
         self.schema.tables.insert(new.to_owned(), table);
         let (old_bare, new_bare) = (bare_name(old).to_owned(), bare_name(new).to_owned());
         for table in self.schema.tables.values_mut() {
-            for foreign_key in &mut table.foreign_keys {
-                if foreign_key.referred_table == old_bare {
-                    foreign_key.referred_table = new_bare.clone();
+            if table.foreign_keys.iter().any(|key| key.referred_table == old_bare) {
+                for foreign_key in &mut Arc::make_mut(table).foreign_keys {
+                    if foreign_key.referred_table == old_bare {
+                        foreign_key.referred_table = new_bare.clone();
+                    }
                 }
             }
         }
@@ -258,7 +257,10 @@ impl Applier<'_> {
                 .for_each(|key| rename(&mut key.columns));
             let bare = bare_name(key).to_owned();
             for other in self.schema.tables.values_mut() {
-                for foreign_key in &mut other.foreign_keys {
+                if !other.foreign_keys.iter().any(|key| key.referred_table == bare) {
+                    continue;
+                }
+                for foreign_key in &mut Arc::make_mut(other).foreign_keys {
                     if foreign_key.referred_table == bare {
                         for column in &mut foreign_key.referred_columns {
                             if column == name {
@@ -334,11 +336,14 @@ impl Applier<'_> {
             if key.is_some_and(|key| key != table_key && bare_name(key) != table_key) {
                 continue;
             }
-            let before = table.indexes.len();
+            if !table.indexes.iter().any(|index| index.name.as_deref() == Some(name)) {
+                continue;
+            }
+            let table = Arc::make_mut(table);
             table
                 .indexes
                 .retain(|index| index.name.as_deref() != Some(name));
-            if table.indexes.len() != before {
+            {
                 if dialect == Dialect::Mysql {
                     table
                         .unique_constraints

@@ -7,6 +7,8 @@
 //! `has_table`, `get_columns`, …) are answered from the expected schema built
 //! so far: that is what the database held when alembic ran the revision.
 
+use std::sync::Arc;
+
 use migration_doctor_schema::Table;
 use ruff_text_size::TextRange;
 
@@ -631,7 +633,7 @@ fn inspector_call(
 ) -> Value {
     let schema = string(kwarg(kwargs, "schema"));
     let table_named = |position: usize| string(arg(args, kwargs, position, "table_name"));
-    let find = |run: &Run<'_>, table: &str| -> Option<Table> {
+    let find = |run: &Run<'_>, table: &str| -> Option<Arc<Table>> {
         run.schema()
             .tables
             .get(&run.table_key(table, schema.as_deref()))

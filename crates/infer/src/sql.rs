@@ -197,7 +197,7 @@ fn apply_statement(run: &mut Run<'_>, statement: Statement) -> Result<(), String
                     column.nullable = false;
                 }
             }
-            run.applier.schema.tables.insert(key, table);
+            run.applier.schema.insert_table(key, table);
         }
         Statement::AlterTable(alter) => {
             let (schema, name) = name_of(&alter.name);
@@ -321,7 +321,7 @@ fn alter_table(
             ..
         } => {
             let (column, primary, unique) = column_of(dialect, &column_def);
-            let table = run.applier.schema.tables.get_mut(key).ok_or_else(|| {
+            let table = run.applier.schema.table_mut(key).ok_or_else(|| {
                 format!("table {key} does not exist at this point of the history")
             })?;
             if table.column(&column.name).is_some() {
@@ -437,7 +437,7 @@ fn alter_table(
             )
         }
         AlterTableOperation::AddConstraint { constraint, .. } => {
-            let table = run.applier.schema.tables.get_mut(key).ok_or_else(|| {
+            let table = run.applier.schema.table_mut(key).ok_or_else(|| {
                 format!("table {key} does not exist at this point of the history")
             })?;
             add_constraint(table, &constraint);

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -36,9 +37,27 @@ impl fmt::Display for Dialect {
 /// The user objects of one database schema (the version table excluded).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Schema {
-    pub tables: BTreeMap<String, Table>,
+    /// Shared, so that the expected schemas of thousands of revisions cost
+    /// one copy of each table version, not one per revision; change a table
+    /// through [`Schema::table_mut`].
+    pub tables: BTreeMap<String, Arc<Table>>,
     /// Views (and materialised views) by name; they are listed, not compared.
     pub views: BTreeSet<String>,
+}
+
+impl Schema {
+    /// The table, made unique to this schema before it is changed.
+    pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
+        self.tables.get_mut(name).map(Arc::make_mut)
+    }
+
+    pub fn insert_table(&mut self, name: String, table: Table) {
+        self.tables.insert(name, Arc::new(table));
+    }
+
+    pub fn remove_table(&mut self, name: &str) -> Option<Table> {
+        self.tables.remove(name).map(Arc::unwrap_or_clone)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

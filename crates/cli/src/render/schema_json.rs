@@ -6,6 +6,7 @@
 //! `version_table`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use migration_doctor::infer::UnknownOperation;
 use migration_doctor::live::{LiveDatabase, VersionTable};
@@ -18,7 +19,7 @@ struct LiveSchemaJson<'a> {
     dialect: Dialect,
     server_version: &'a str,
     schema: &'a str,
-    tables: &'a BTreeMap<String, Table>,
+    tables: &'a BTreeMap<String, Arc<Table>>,
     views: &'a BTreeSet<String>,
     version_table: &'a VersionTable,
     unknown_operations: [(); 0],
@@ -43,7 +44,7 @@ struct ExpectedSchemaJson<'a> {
     /// One id, or several for unmerged heads applied side by side.
     revision: serde_json::Value,
     dialect: Dialect,
-    tables: &'a BTreeMap<String, Table>,
+    tables: &'a BTreeMap<String, Arc<Table>>,
     views: &'a BTreeSet<String>,
     unknown_operations: Vec<UnknownJson>,
 }

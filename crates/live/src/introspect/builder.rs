@@ -27,7 +27,7 @@ impl SchemaBuilder {
     }
 
     fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
-        self.schema.tables.get_mut(name)
+        self.schema.table_mut(name)
     }
 
     pub fn column(
@@ -79,7 +79,7 @@ impl SchemaBuilder {
     pub fn index_column(&mut self, table: &str, name: &str, unique: bool, column: &str) {
         let key = (table.to_owned(), name.to_owned());
         let Some(slot) = self.index_slots.get(&key).copied().or_else(|| {
-            let table = self.schema.tables.get_mut(table)?;
+            let table = self.schema.table_mut(table)?;
             table.indexes.push(Index {
                 name: Some(name.to_owned()),
                 columns: Vec::new(),
@@ -98,7 +98,7 @@ impl SchemaBuilder {
     pub fn unique_column(&mut self, table: &str, name: Option<&str>, slot_key: &str, column: &str) {
         let key = (table.to_owned(), slot_key.to_owned());
         let Some(slot) = self.unique_slots.get(&key).copied().or_else(|| {
-            let table = self.schema.tables.get_mut(table)?;
+            let table = self.schema.table_mut(table)?;
             table.unique_constraints.push(UniqueConstraint {
                 name: name.map(str::to_owned),
                 columns: Vec::new(),
@@ -129,7 +129,7 @@ impl SchemaBuilder {
     ) {
         let key = (table.to_owned(), slot_key.to_owned());
         let Some(slot) = self.foreign_key_slots.get(&key).copied().or_else(|| {
-            let table = self.schema.tables.get_mut(table)?;
+            let table = self.schema.table_mut(table)?;
             table.foreign_keys.push(ForeignKey {
                 name: name.map(str::to_owned),
                 columns: Vec::new(),
@@ -151,22 +151,22 @@ impl SchemaBuilder {
         }
     }
 
-    pub fn tables(&self) -> &BTreeMap<String, Table> {
+    pub fn tables(&self) -> &BTreeMap<String, std::sync::Arc<Table>> {
         &self.schema.tables
     }
 
-    pub fn tables_mut(&mut self) -> &mut BTreeMap<String, Table> {
-        &mut self.schema.tables
+    pub fn table_mut_by_name(&mut self, name: &str) -> Option<&mut Table> {
+        self.schema.table_mut(name)
     }
 
     /// Takes the version table out of the user schema when it lives there.
     pub fn take_table(&mut self, name: &str) -> Option<Table> {
-        self.schema.tables.remove(name)
+        self.schema.remove_table(name)
     }
 
     pub fn finish(mut self) -> Schema {
         for table in self.schema.tables.values_mut() {
-            table.sort();
+            std::sync::Arc::make_mut(table).sort();
         }
         self.schema
     }

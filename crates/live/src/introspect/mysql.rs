@@ -257,8 +257,7 @@ async fn mark_json_columns(
             continue;
         };
         if let Some(column) = builder
-            .tables_mut()
-            .get_mut(&table)
+            .table_mut_by_name(&table)
             .and_then(|table| table.columns.iter_mut().find(|c| c.name == column))
         {
             column.type_family = TypeFamily::Json;

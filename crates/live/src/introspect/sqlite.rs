@@ -296,7 +296,7 @@ async fn read_schema(
             .get(&referred)
             .map(|parent| parent.primary_key.clone())
             .unwrap_or_default();
-        if let Some(table) = builder.tables_mut().get_mut(&table) {
+        if let Some(table) = builder.table_mut_by_name(&table) {
             for foreign_key in &mut table.foreign_keys {
                 if foreign_key.referred_table == referred && foreign_key.referred_columns.is_empty()
                 {
