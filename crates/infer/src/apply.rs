@@ -134,18 +134,25 @@ impl Applier<'_> {
     }
 
     pub fn drop_table(&mut self, key: &str) -> Applied {
-        self.schema.remove_table(key).map(|_| ())
+        self.schema
+            .remove_table(key)
+            .map(|_| ())
             .ok_or_else(|| format!("table {key} does not exist at this point of the history"))
     }
 
     pub fn rename_table(&mut self, old: &str, new: &str) -> Applied {
-        let table = self.schema.tables.remove(old).ok_or_else(|| {
-            format!("table {old} does not exist at this point of the history")
-        })?;
+        let table =
+            self.schema.tables.remove(old).ok_or_else(|| {
+                format!("table {old} does not exist at this point of the history")
+            })?;
         self.schema.tables.insert(new.to_owned(), table);
         let (old_bare, new_bare) = (bare_name(old).to_owned(), bare_name(new).to_owned());
         for table in self.schema.tables.values_mut() {
-            if table.foreign_keys.iter().any(|key| key.referred_table == old_bare) {
+            if table
+                .foreign_keys
+                .iter()
+                .any(|key| key.referred_table == old_bare)
+            {
                 for foreign_key in &mut Arc::make_mut(table).foreign_keys {
                     if foreign_key.referred_table == old_bare {
                         foreign_key.referred_table = new_bare.clone();
@@ -257,7 +264,11 @@ impl Applier<'_> {
                 .for_each(|key| rename(&mut key.columns));
             let bare = bare_name(key).to_owned();
             for other in self.schema.tables.values_mut() {
-                if !other.foreign_keys.iter().any(|key| key.referred_table == bare) {
+                if !other
+                    .foreign_keys
+                    .iter()
+                    .any(|key| key.referred_table == bare)
+                {
                     continue;
                 }
                 for foreign_key in &mut Arc::make_mut(other).foreign_keys {
@@ -336,7 +347,11 @@ impl Applier<'_> {
             if key.is_some_and(|key| key != table_key && bare_name(key) != table_key) {
                 continue;
             }
-            if !table.indexes.iter().any(|index| index.name.as_deref() == Some(name)) {
+            if !table
+                .indexes
+                .iter()
+                .any(|index| index.name.as_deref() == Some(name))
+            {
                 continue;
             }
             let table = Arc::make_mut(table);

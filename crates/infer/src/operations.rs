@@ -115,6 +115,7 @@ pub fn attribute(run: &mut Run<'_>, base: Value, name: &str) -> Value {
         Value::Path(path) => Value::Path(format!("{path}.{name}")),
         Value::Bind => match name {
             "dialect" => Value::Dialect,
+            "name" => Value::Str(run_dialect_name(run)),
             "engine" | "connection" | "bind" => Value::Bind,
             _ => Value::Method(Box::new(Value::Bind), name.to_owned()),
         },
