@@ -138,6 +138,15 @@ fn real_world_graphs_match_alembic() {
     assert!(total > 1000, "only {total} revisions in the corpus");
 }
 
+/// Operations, unknown operations, the dialect, and each unknown one's kind
+/// and text.
+type DialectReport = (
+    usize,
+    usize,
+    migration_doctor::schema::Dialect,
+    Vec<(&'static str, String)>,
+);
+
 /// What kind of thing an unknown operation is, for the summary.
 fn kind(reason: &str) -> &'static str {
     if reason.contains("does not exist") || reason.contains("already exists") {
@@ -184,7 +193,7 @@ fn real_world_upgrades_are_mostly_understood() {
         .expect("configuration");
         // Projects support some dialects only (and branch on it): report
         // each on the dialect its migrations follow best.
-        let mut best: Option<(usize, usize, Dialect, Vec<(&'static str, String)>)> = None;
+        let mut best: Option<DialectReport> = None;
         for dialect in [Dialect::Postgresql, Dialect::Mysql, Dialect::Sqlite] {
             let expected = ExpectedSchemas::compute(&project.graph, dialect);
             let (mut ops, mut unknowns, mut found) = (0, 0, Vec::new());
