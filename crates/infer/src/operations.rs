@@ -140,10 +140,16 @@ pub fn attribute(run: &mut Run<'_>, base: Value, name: &str) -> Value {
         | Value::Dict(_)
         | Value::List(_) => Value::Method(Box::new(base), name.to_owned()),
         Value::Unknown(reason) => Value::Unknown(reason),
+        Value::Opaque(what) if what == SESSION => {
+            Value::Method(Box::new(Value::Opaque(what)), name.to_owned())
+        }
         Value::Opaque(what) => Value::Opaque(what),
         _ => Value::Unknown(String::new()),
     }
 }
+
+/// What `sqlalchemy.orm.Session(...)` evaluates to.
+const SESSION: &str = "session";
 
 fn run_dialect_name(run: &Run<'_>) -> String {
     run.dialect.name().to_owned()
@@ -249,6 +255,8 @@ fn sqlalchemy_call(
             _ => Value::Opaque("inspect".to_owned()),
         },
         "from_engine" if path.ends_with("Inspector.from_engine") => Value::Inspector,
+        // ORM sessions move data; what they return is only known at run time.
+        "Session" | "sessionmaker" | "scoped_session" => Value::Opaque(SESSION.to_owned()),
         "AutoString" => Value::Type(TypeSpec {
             name: "String".to_owned(),
             known_module: true,
@@ -516,6 +524,7 @@ pub fn call_method(
             _ => Value::Unknown(String::new()),
         },
         Value::Str(text) => string_method(&text, name, &args, &kwargs),
+        Value::Opaque(what) if what == SESSION => session_method(run, name, &args, &kwargs, range),
         Value::Dict(items) => match name {
             "get" => {
                 let key = args.first().cloned().unwrap_or(Value::None);
@@ -548,6 +557,35 @@ pub fn call_method(
             ),
             _ => Value::Unknown(String::new()),
         },
+        _ => Value::Unknown(String::new()),
+    }
+}
+
+/// `session.<name>(…)`: data moves and queries, never schema changes.
+fn session_method(
+    run: &mut Run<'_>,
+    name: &str,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+    range: TextRange,
+) -> Value {
+    match name {
+        "execute" => {
+            execute_sql(run, arg(args, kwargs, 0, "statement"), range);
+            Value::Unknown(String::new())
+        }
+        "add"
+        | "add_all"
+        | "merge"
+        | "delete"
+        | "bulk_save_objects"
+        | "bulk_insert_mappings"
+        | "bulk_update_mappings" => {
+            run.outcome.data_steps += 1;
+            Value::None
+        }
+        "commit" | "close" | "flush" | "rollback" | "expunge_all" | "begin" => Value::None,
+        // `session.query(Model)…` answers with data only known at run time.
         _ => Value::Unknown(String::new()),
     }
 }
