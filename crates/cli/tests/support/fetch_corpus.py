@@ -5,6 +5,7 @@ usage: fetch_corpus.py MANIFEST DEST
 Prints one line per requirement: the folder it was unpacked into.
 """
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -38,7 +39,7 @@ def main():
             dist, version = requirement.split("==")
             prefix = dist.replace("-", "_").lower() + "-" + version + "-"
             wheel = next(w for w in os.listdir(wheels) if w.lower().startswith(prefix))
-            partial = target + ".partial"
+            partial = "%s.partial-%d" % (target, os.getpid())
             with zipfile.ZipFile(os.path.join(wheels, wheel)) as archive:
                 for member in archive.namelist():
                     lowered = member.lower()
@@ -46,7 +47,11 @@ def main():
                         member.endswith(".py") or member.endswith(".ini")
                     ):
                         archive.extract(member, partial)
-            os.replace(partial, target)
+            try:
+                os.rename(partial, target)
+            except OSError:
+                # Another process unpacked it first: keep theirs.
+                shutil.rmtree(partial, ignore_errors=True)
         print(requirement, target)
 
 
