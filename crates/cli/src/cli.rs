@@ -17,7 +17,15 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOptions,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+
+    /// Same as the `diagnose` command (the seed script's flag)
+    #[arg(long, hide = true)]
+    pub diagnose: bool,
+
+    /// Same as the `status` command (the seed script's flag)
+    #[arg(long, hide = true)]
+    pub status: bool,
 }
 
 #[derive(Debug, Args)]
@@ -64,6 +72,15 @@ pub struct GlobalOptions {
     #[arg(long, global = true, value_name = "NAME")]
     pub version_table_schema: Option<String>,
 
+    /// Tables no migration manages, as glob patterns (`audit_*,tmp_?`);
+    /// added to `ignore_tables` of the ini's [migration_doctor] section
+    #[arg(long, global = true, value_delimiter = ',', value_name = "GLOB,...")]
+    pub ignore_tables: Vec<String>,
+
+    /// Which state to pick when several revision states match equally
+    #[arg(long, global = true, value_enum, default_value_t = OnTie::Latest)]
+    pub on_tie: OnTie,
+
     /// Output format (dot and mermaid only for `graph`)
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -96,6 +113,13 @@ impl GlobalOptions {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnTie {
+    Latest,
+    Earliest,
+    Refuse,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
@@ -109,6 +133,11 @@ pub enum Command {
     Graph(GraphArgs),
     /// A schema: the live one (--live) or the expected one at a revision
     Schema(SchemaArgs),
+    /// The state, the strategy and the evidence; changes nothing
+    Diagnose,
+    /// The full report: database, version rows, graph, pending revisions,
+    /// schema comparison and verdict
+    Status,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,10 @@ pub enum Failure {
     InvalidScripts(Vec<String>),
     /// The database cannot be reached or read.
     Database(String),
+    /// The analysis found problems (its report is already printed).
+    ProblemsFound,
+    /// The scripts are invalid (the report is already printed).
+    InvalidScriptsReported,
 }
 
 impl Failure {
@@ -21,6 +25,8 @@ impl Failure {
             Failure::Usage(_) => ExitCode::from(2),
             Failure::InvalidScripts(_) => ExitCode::from(4),
             Failure::Database(_) => ExitCode::from(3),
+            Failure::ProblemsFound => ExitCode::from(1),
+            Failure::InvalidScriptsReported => ExitCode::from(4),
         }
     }
 
@@ -29,6 +35,7 @@ impl Failure {
             Failure::Usage(message) => vec![message.clone()],
             Failure::InvalidScripts(problems) => problems.clone(),
             Failure::Database(message) => vec![message.clone()],
+            Failure::ProblemsFound | Failure::InvalidScriptsReported => Vec::new(),
         }
     }
 }

@@ -32,12 +32,24 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
     let format = cli.global.format();
-    match &cli.command {
+    let command = match (&cli.command, cli.diagnose, cli.status) {
+        (Some(command), _, _) => command,
+        (None, true, _) => &Command::Diagnose,
+        (None, false, true) => &Command::Status,
+        (None, false, false) => {
+            return Err(Failure::Usage(
+                "name a command: graph, schema, diagnose or status (see --help)".to_owned(),
+            ));
+        }
+    };
+    match command {
         Command::Graph(args) => {
             let project = open_project(cli, output)?;
             commands::graph::run(&project, args, format, output)
         }
         Command::Schema(args) => commands::schema::run(&cli.global, args, output),
+        Command::Diagnose => commands::diagnose::run(&cli.global, false, output),
+        Command::Status => commands::diagnose::run(&cli.global, true, output),
     }
 }
 

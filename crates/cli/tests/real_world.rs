@@ -43,7 +43,9 @@ fn manifest() -> Vec<Entry> {
 fn corpus(python: &Path) -> Option<PathBuf> {
     // The tests of this file share one download.
     static FETCHED: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = FETCHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _guard = FETCHED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dest = workspace_root().join("target/corpus");
     let out = run(Command::new(python)
         .arg(support_script("fetch_corpus.py"))

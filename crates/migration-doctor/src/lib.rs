@@ -21,6 +21,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub use migration_doctor_diagnosis as diagnosis;
 pub use migration_doctor_graph as graph;
 pub use migration_doctor_infer as infer;
 pub use migration_doctor_live as live;

@@ -56,6 +56,9 @@ pub struct AlembicConfig {
     /// `sqlalchemy.url` from the ini section, interpolated; `None` when absent
     /// or empty.
     pub sqlalchemy_url: Option<String>,
+    /// Glob patterns of tables no migration manages, from the
+    /// `[migration_doctor]` section's `ignore_tables` (commas or spaces).
+    pub ignore_tables: Vec<String>,
     /// Things worth telling the user that do not stop the work.
     pub notes: Vec<String>,
 }
@@ -224,6 +227,17 @@ pub fn load_config(request: &ConfigRequest) -> Result<AlembicConfig, ConfigError
         );
     }
     let sqlalchemy_url = ini_option("sqlalchemy.url")?.filter(|url| !url.trim().is_empty());
+    let ignore_tables = match &sources.ini {
+        Some((path, ini)) => ini
+            .get("migration_doctor", "ignore_tables")
+            .map_err(|source| ConfigError::Interpolation {
+                path: path.clone(),
+                source,
+            })?
+            .map(|value| split_locations(&value, None))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
 
     Ok(AlembicConfig {
         ini_file: sources.ini.map(|(path, _)| path),
@@ -233,6 +247,7 @@ pub fn load_config(request: &ConfigRequest) -> Result<AlembicConfig, ConfigError
         version_locations,
         recursive_version_locations,
         sqlalchemy_url,
+        ignore_tables,
         notes,
     })
 }

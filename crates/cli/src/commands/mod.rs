@@ -1,3 +1,4 @@
 pub mod database;
+pub mod diagnose;
 pub mod graph;
 pub mod schema;

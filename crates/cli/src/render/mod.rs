@@ -1,5 +1,7 @@
 //! Rendering of analysis results; only this crate knows output formats.
 
+pub mod diagnosis_json;
+pub mod diagnosis_text;
 pub mod graph_dot;
 pub mod graph_json;
 pub mod graph_mermaid;

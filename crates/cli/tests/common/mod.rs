@@ -146,6 +146,8 @@ impl TestDatabase {
         if dialect == "sqlite" {
             let dir = tempfile::tempdir().expect("tempdir");
             let path = dir.path().join(format!("{name}.db"));
+            // An empty file is an empty SQLite database.
+            std::fs::write(&path, "").expect("create the database file");
             return Some(TestDatabase {
                 url: format!("sqlite:///{}", path.display()),
                 dialect,

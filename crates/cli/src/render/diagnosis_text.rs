@@ -1,0 +1,279 @@
+//! `diagnose` and `status` for a person: the verdict first, then the
+//! reasons, then what recovery would run.
+
+use migration_doctor::diagnosis::{Comparison, Diagnosis, Severity, State, Strategy};
+use migration_doctor::live::{VersionTable, engine_name};
+use owo_colors::Style;
+
+use crate::commands::diagnose::Report;
+use crate::output::Output;
+
+fn state_name(state: State) -> &'static str {
+    match state {
+        State::Fresh => "fresh",
+        State::Healthy => "healthy",
+        State::Behind => "behind",
+        State::UntrackedSchema => "untracked_schema",
+        State::PartialMigration => "partial_migration",
+        State::CorruptedVersionTable => "corrupted_version_table",
+        State::AheadOfScripts => "ahead_of_scripts",
+        State::Drifted => "drifted",
+        State::InvalidScripts => "invalid_scripts",
+    }
+}
+
+fn strategy_name(strategy: Strategy) -> &'static str {
+    match strategy {
+        Strategy::NormalMigration => "normal_migration",
+        Strategy::NoActionNeeded => "no_action_needed",
+        Strategy::InitializeAlembicVersion => "initialize_alembic_version",
+        Strategy::CompletePartialMigration => "complete_partial_migration",
+        Strategy::RepairCorruptedAlembic => "repair_corrupted_alembic",
+        Strategy::StampExistingSchemaToHead => "stamp_existing_schema_to_head",
+        Strategy::ManualIntervention => "manual_intervention",
+    }
+}
+
+/// One sentence saying where the database stands and what to do.
+fn verdict(diagnosis: &Diagnosis) -> String {
+    let matched = diagnosis.matched_revisions.join(", ");
+    let heads = diagnosis.head_revisions.join(", ");
+    match diagnosis.state {
+        State::Fresh => "the database has no tables yet: run `alembic upgrade heads`".to_owned(),
+        State::Healthy => format!("the database is at {matched}, the head, and its schema agrees: nothing to do"),
+        State::Behind => format!(
+            "the database is at {matched} and its schema agrees; {} revision(s) are pending: run `alembic upgrade heads`",
+            diagnosis.pending_revisions.len()
+        ),
+        State::UntrackedSchema if diagnosis.strategy == Strategy::InitializeAlembicVersion => format!(
+            "the database has tables but no version table; its schema matches revision {matched} (heads: {heads}): \
+             `migration-doctor recover` would create the version table and stamp {matched}"
+        ),
+        State::UntrackedSchema => "the database has tables but no version table, and its schema matches no revision: stamping would be a guess".to_owned(),
+        State::CorruptedVersionTable if diagnosis.strategy == Strategy::RepairCorruptedAlembic => format!(
+            "the version table is corrupted; the schema matches revision {matched}: `migration-doctor recover` would rewrite the rows to {matched}"
+        ),
+        State::CorruptedVersionTable => "the version table is corrupted and the schema does not prove a revision".to_owned(),
+        State::PartialMigration if diagnosis.strategy == Strategy::CompletePartialMigration => format!(
+            "the version rows say {}, but the schema matches {matched}: `migration-doctor recover` would re-stamp {matched} so that `alembic upgrade` re-runs what is missing",
+            diagnosis.current_revisions.join(", ")
+        ),
+        State::PartialMigration => "a revision is partly applied; recovering needs a person".to_owned(),
+        State::AheadOfScripts => "the database was migrated by newer scripts than these: deploy the newer release".to_owned(),
+        State::Drifted => "the schema differs from every revision in ways no migration explains: a person must decide".to_owned(),
+        State::InvalidScripts => "the migration scripts are broken: fix them first".to_owned(),
+    }
+}
+
+fn comparison_lines(comparison: &Comparison, out: &mut Vec<String>) {
+    if !comparison.missing_tables.is_empty() {
+        out.push(format!(
+            "    missing tables: {}",
+            comparison.missing_tables.join(", ")
+        ));
+    }
+    if !comparison.unexpected_tables.is_empty() {
+        out.push(format!(
+            "    unexpected tables: {}",
+            comparison.unexpected_tables.join(", ")
+        ));
+    }
+    for table in &comparison.tables {
+        if !table.missing_columns.is_empty() {
+            out.push(format!(
+                "    {}: missing columns {}",
+                table.table,
+                table.missing_columns.join(", ")
+            ));
+        }
+        if !table.unexpected_columns.is_empty() {
+            out.push(format!(
+                "    {}: unexpected columns {}",
+                table.table,
+                table.unexpected_columns.join(", ")
+            ));
+        }
+        for detail in &table.details {
+            out.push(format!("    {}: {detail}", table.table));
+        }
+    }
+}
+
+pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
+    let diagnosis = &report.diagnosis;
+    let mut out = Vec::new();
+    let good = matches!(
+        diagnosis.state,
+        State::Healthy | State::Fresh | State::Behind
+    );
+    let style = if good {
+        Style::new().green().bold()
+    } else {
+        Style::new().red().bold()
+    };
+    out.push(format!(
+        "{} ({}): {}",
+        output.paint(state_name(diagnosis.state), style),
+        strategy_name(diagnosis.strategy),
+        verdict(diagnosis)
+    ));
+    if !diagnosis.findings.is_empty() {
+        out.push(String::new());
+        out.push("why:".to_owned());
+        for finding in &diagnosis.findings {
+            let mark = match finding.severity {
+                Severity::Error => output.paint("error", Style::new().red()),
+                Severity::Warning => output.paint("warning", Style::new().yellow()),
+                Severity::Info => "note".to_owned(),
+            };
+            out.push(format!(
+                "  - {mark} [{}]: {}",
+                finding.code, finding.message
+            ));
+        }
+    }
+    if diagnosis.candidate_revisions.len() > 1 {
+        out.push(format!(
+            "candidates: {}",
+            diagnosis.candidate_revisions.join(", ")
+        ));
+    }
+    if let Some(plan) = &diagnosis.plan {
+        out.push(String::new());
+        out.push(
+            "`migration-doctor recover` would run (only the version table is written):".to_owned(),
+        );
+        for statement in plan {
+            out.push(format!("  {statement};"));
+        }
+    }
+    if detailed {
+        if let Some(comparison) = &diagnosis.comparison {
+            out.push(String::new());
+            out.push("schema comparison:".to_owned());
+            let before = out.len();
+            comparison_lines(comparison, &mut out);
+            if out.len() == before {
+                out.push("    tables, columns, types, keys and named indexes agree".to_owned());
+            }
+        }
+        for closest in &diagnosis.closest {
+            out.push(String::new());
+            let at = if closest.revisions.is_empty() {
+                "base".to_owned()
+            } else {
+                closest.revisions.join("+")
+            };
+            out.push(format!("closest state {at}:"));
+            comparison_lines(&closest.comparison, &mut out);
+        }
+    } else if !diagnosis.closest.is_empty() {
+        out.push(String::new());
+        out.push("--detailed shows the closest revision states and how they differ".to_owned());
+    }
+    out.join("\n")
+}
+
+pub fn status(report: &Report, detailed: bool, output: &Output) -> String {
+    let graph = &report.project.graph;
+    let live = &report.live;
+    let mut out = Vec::new();
+    let title = |text: &str| output.paint(text, Style::new().bold());
+    out.push(title("database"));
+    out.push(format!(
+        "  {} ({} {}), schema {}",
+        report.url,
+        engine_name(live.dialect),
+        live.server_version,
+        live.schema_name
+    ));
+    out.push(title("version table"));
+    match &live.version_table {
+        VersionTable::Absent { name, .. } => out.push(format!("  {name}: absent")),
+        VersionTable::Present(contents) => {
+            let rows: Vec<String> = contents
+                .rows
+                .iter()
+                .map(|row| row.as_ref().map_or("NULL".to_owned(), |v| format!("{v:?}")))
+                .collect();
+            out.push(format!(
+                "  {}: {}",
+                contents.name,
+                if rows.is_empty() {
+                    "empty".to_owned()
+                } else {
+                    rows.join(", ")
+                }
+            ));
+        }
+    }
+    out.push(title("scripts"));
+    let heads: Vec<&str> = graph
+        .heads()
+        .into_iter()
+        .map(|i| graph.revision(i).id())
+        .collect();
+    let bases: Vec<&str> = graph
+        .bases()
+        .into_iter()
+        .map(|i| graph.revision(i).id())
+        .collect();
+    let branch_points = (0..graph.len())
+        .filter(|&i| graph.revision(i).is_branch_point())
+        .count();
+    let merges = (0..graph.len())
+        .filter(|&i| graph.revision(i).is_merge_point())
+        .count();
+    out.push(format!(
+        "  {} revisions in {}; heads {}; bases {}; {branch_points} branch point(s), {merges} merge point(s)",
+        graph.len(),
+        report.project.config.script_location.display(),
+        heads.join(", "),
+        bases.join(", ")
+    ));
+    out.push(title("current vs head"));
+    out.push(format!(
+        "  current {}; head {}",
+        if report.diagnosis.current_revisions.is_empty() {
+            "none".to_owned()
+        } else {
+            report.diagnosis.current_revisions.join(", ")
+        },
+        report.diagnosis.head_revisions.join(", ")
+    ));
+    if !report.diagnosis.pending_revisions.is_empty() {
+        out.push(format!(
+            "  pending: {}",
+            report.diagnosis.pending_revisions.join(", ")
+        ));
+    }
+    if let Some(expected) = &report.expected {
+        let unknown: Vec<_> = (0..graph.len())
+            .flat_map(|i| expected.unknown_operations(i).iter())
+            .collect();
+        if !unknown.is_empty() {
+            out.push(title(
+                "operations not followed statically (lower confidence)",
+            ));
+            for operation in unknown.iter().take(if detailed { usize::MAX } else { 10 }) {
+                out.push(format!(
+                    "  {}:{}: {}",
+                    super::portable_path(&operation.path),
+                    operation.line,
+                    operation.text
+                ));
+            }
+            if !detailed && unknown.len() > 10 {
+                out.push(format!(
+                    "  … and {} more (--detailed lists them all)",
+                    unknown.len() - 10
+                ));
+            }
+        }
+    }
+    out.push(title("verdict"));
+    for line in diagnosis(report, detailed, output).lines() {
+        out.push(format!("  {line}"));
+    }
+    out.join("\n")
+}
