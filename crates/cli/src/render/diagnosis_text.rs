@@ -47,15 +47,15 @@ fn verdict(diagnosis: &Diagnosis) -> String {
         ),
         State::UntrackedSchema if diagnosis.strategy == Strategy::InitializeAlembicVersion => format!(
             "the database has tables but no version table; its schema matches revision {matched} (heads: {heads}): \
-             `migration-doctor recover` would create the version table and stamp {matched}"
+             the recovery is to create the version table and stamp {matched} (`alembic stamp {matched}` does that)"
         ),
         State::UntrackedSchema => "the database has tables but no version table, and its schema matches no revision: stamping would be a guess".to_owned(),
         State::CorruptedVersionTable if diagnosis.strategy == Strategy::RepairCorruptedAlembic => format!(
-            "the version table is corrupted; the schema matches revision {matched}: `migration-doctor recover` would rewrite the rows to {matched}"
+            "the version table is corrupted; the schema matches revision {matched}: the recovery is to rewrite the rows to {matched} (`alembic stamp --purge {matched}` does that)"
         ),
         State::CorruptedVersionTable => "the version table is corrupted and the schema does not prove a revision".to_owned(),
         State::PartialMigration if diagnosis.strategy == Strategy::CompletePartialMigration => format!(
-            "the version rows say {}, but the schema matches {matched}: `migration-doctor recover` would re-stamp {matched} so that `alembic upgrade` re-runs what is missing",
+            "the version rows say {}, but the schema matches {matched}: the recovery is to re-stamp {matched} (`alembic stamp --purge {matched}`) so that `alembic upgrade` runs what is missing",
             diagnosis.current_revisions.join(", ")
         ),
         State::PartialMigration => "a revision is partly applied; recovering needs a person".to_owned(),
