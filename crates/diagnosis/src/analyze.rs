@@ -128,6 +128,9 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     matches(&p, &t)
 }
 
+/// A revision state (its heads) with its comparison to the live schema.
+type ScoredState = (Vec<RevisionIndex>, Comparison);
+
 struct Analyzer<'a> {
     input: AnalysisInput<'a>,
     findings: Vec<Finding>,
@@ -226,13 +229,7 @@ impl Analyzer<'_> {
     }
 
     /// States whose names match, best details first; and the closest ones otherwise.
-    fn matching(
-        &self,
-        extra: &[RevisionIndex],
-    ) -> (
-        Vec<(Vec<RevisionIndex>, Comparison)>,
-        Vec<(Vec<RevisionIndex>, Comparison)>,
-    ) {
+    fn matching(&self, extra: &[RevisionIndex]) -> (Vec<ScoredState>, Vec<ScoredState>) {
         let mut matched = Vec::new();
         let mut others = Vec::new();
         for state in self.candidate_states(extra) {
@@ -699,31 +696,28 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     if !matched.is_empty() {
         let chosen = analyzer.choose(&matched);
         let current_ids = analyzer.ids(&current).join("+");
-        match &chosen {
-            Some(chosen) => {
-                let earlier = chosen
-                    .iter()
-                    .all(|&c| current.iter().any(|&r| graph.ancestors(r, true)[c]));
-                let (code, message) = if earlier {
-                    (
-                        "missing_objects",
-                        format!(
-                            "the version rows say {current_ids}, but the schema matches {}: objects expected at {current_ids} are missing ({against_rows}); a migration did not complete",
-                            analyzer.ids(chosen).join("+")
-                        ),
-                    )
-                } else {
-                    (
-                        "schema_ahead_of_version",
-                        format!(
-                            "the version rows say {current_ids}, but the schema matches {} ({against_rows}); the rows were not updated (or were stamped wrongly)",
-                            analyzer.ids(chosen).join("+")
-                        ),
-                    )
-                };
-                analyzer.finding(Severity::Error, code, message);
-            }
-            None => {}
+        if let Some(chosen) = &chosen {
+            let earlier = chosen
+                .iter()
+                .all(|&c| current.iter().any(|&r| graph.ancestors(r, true)[c]));
+            let (code, message) = if earlier {
+                (
+                    "missing_objects",
+                    format!(
+                        "the version rows say {current_ids}, but the schema matches {}: objects expected at {current_ids} are missing ({against_rows}); a migration did not complete",
+                        analyzer.ids(chosen).join("+")
+                    ),
+                )
+            } else {
+                (
+                    "schema_ahead_of_version",
+                    format!(
+                        "the version rows say {current_ids}, but the schema matches {} ({against_rows}); the rows were not updated (or were stamped wrongly)",
+                        analyzer.ids(chosen).join("+")
+                    ),
+                )
+            };
+            analyzer.finding(Severity::Error, code, message);
         }
         let strategy = if chosen.is_some() {
             Strategy::CompletePartialMigration

@@ -9,6 +9,15 @@
 //! revision from the migrations themselves.
 //!
 //! ```no_run
+//! # async fn run() -> Result<(), migration_doctor::AnalyzeError> {
+//! use migration_doctor::MigrationStateAnalyzer;
+//! let analyzer = MigrationStateAnalyzer::new("postgresql://app@db/shop", "alembic.ini");
+//! let diagnosis = analyzer.analyze_migration_state().await?;
+//! println!("{:?} → {:?} at {:?}", diagnosis.state, diagnosis.strategy, diagnosis.matched_revisions);
+//! # Ok(()) }
+//! ```
+//!
+//! ```no_run
 //! use migration_doctor::{ConfigRequest, Project};
 //! let project = Project::open(&ConfigRequest {
 //!     config_file: Some("alembic.ini".into()),
@@ -21,6 +30,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod analyzer;
+
+pub use analyzer::{AnalyzeError, MigrationStateAnalyzer};
 pub use migration_doctor_diagnosis as diagnosis;
 pub use migration_doctor_graph as graph;
 pub use migration_doctor_infer as infer;

@@ -1,0 +1,54 @@
+"""Benchmark: `migration-doctor diagnose` against `alembic current` on a
+SQLite database at the head of a generated 2,000-revision project (the one
+of graph_vs_alembic.py).
+
+usage: python bench/diagnose_vs_alembic.py [--revisions N] [--runs K]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import graph_vs_alembic as graph_bench  # noqa: E402
+
+ENV = '''from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+connectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.",
+                                 poolclass=pool.NullPool)
+with connectable.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+'''
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--revisions", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    binary = os.path.join(graph_bench.ROOT, "target", "release", "migration-doctor")
+    alembic = os.path.join(os.path.dirname(sys.executable), "alembic")
+    with tempfile.TemporaryDirectory() as folder:
+        graph_bench.generate(folder, args.revisions)
+        with open(os.path.join(folder, "migrations", "env.py"), "w") as f:
+            f.write(ENV)
+        with open(os.path.join(folder, "alembic.ini"), "a") as f:
+            f.write("sqlalchemy.url = sqlite:///%(here)s/bench.db\n")
+        subprocess.run([alembic, "upgrade", "heads"], cwd=folder, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        state = subprocess.run([binary, "diagnose", "--json"], cwd=folder, capture_output=True, text=True)
+        ours = graph_bench.median_seconds([binary, "diagnose", "--json"], folder, args.runs)
+        theirs = graph_bench.median_seconds([alembic, "current"], folder, args.runs)
+    print("revisions: %d, SQLite database at head (runs: %d)" % (args.revisions, args.runs))
+    print("migration-doctor diagnose  median %8.1f ms  (%s)" % (ours * 1000, state.stdout.split('"state": ')[1].split(",")[0] if '"state": ' in state.stdout else "?"))
+    print("alembic current            median %8.1f ms" % (theirs * 1000))
+    print("ratio (alembic / migration-doctor) %8.1fx" % (theirs / ours))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+//! `MigrationStateAnalyzer`, under the name the seed report gave it: reads
+//! the scripts and the database and returns the diagnosis. It writes
+//! nothing.
+
+use std::path::PathBuf;
+
+use migration_doctor_diagnosis::{AnalysisInput, AnalysisOptions, Diagnosis, analyze};
+use migration_doctor_infer::ExpectedSchemas;
+use migration_doctor_live::{
+    Access, DatabaseUrl, IntrospectOptions, LiveError, connect, read_live,
+};
+use migration_doctor_scripts::{ConfigError, ConfigRequest};
+
+use crate::Project;
+
+/// Why an analysis could not run (the database or the configuration; a
+/// broken script directory is a diagnosis, not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Database(#[from] LiveError),
+}
+
+/// Analyses one database against one alembic project.
+#[derive(Debug, Clone)]
+pub struct MigrationStateAnalyzer {
+    /// A SQLAlchemy URL (`postgresql+psycopg2://…`, `sqlite:///app.db`, …).
+    pub database_url: String,
+    /// Where the alembic configuration is.
+    pub config: ConfigRequest,
+    pub options: AnalysisOptions,
+    pub introspect: IntrospectOptions,
+}
+
+impl MigrationStateAnalyzer {
+    /// `config_file`: the project's `alembic.ini` (or `pyproject.toml`).
+    pub fn new(
+        database_url: impl Into<String>,
+        config_file: impl Into<PathBuf>,
+    ) -> MigrationStateAnalyzer {
+        let config_file = config_file.into();
+        let working_dir = config_file
+            .parent()
+            .map(PathBuf::from)
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        MigrationStateAnalyzer {
+            database_url: database_url.into(),
+            config: ConfigRequest {
+                config_file: Some(config_file),
+                working_dir,
+                ..ConfigRequest::default()
+            },
+            options: AnalysisOptions::default(),
+            introspect: IntrospectOptions::default(),
+        }
+    }
+
+    /// Reads the scripts and the database (read-only) and decides the state.
+    pub async fn analyze_migration_state(&self) -> Result<Diagnosis, AnalyzeError> {
+        let project = Project::open(&self.config)?;
+        let url = DatabaseUrl::parse(&self.database_url).map_err(LiveError::from)?;
+        let mut database = connect(&url, Access::ReadOnly, &self.config.working_dir).await?;
+        let live = read_live(&mut database, &self.introspect).await;
+        database.close().await;
+        let live = live?;
+        let errors = project.errors();
+        let expected = errors
+            .is_empty()
+            .then(|| ExpectedSchemas::compute(&project.graph, live.dialect));
+        let mut options = self.options.clone();
+        options
+            .ignore_tables
+            .extend(project.config.ignore_tables.iter().cloned());
+        Ok(analyze(AnalysisInput {
+            graph: &project.graph,
+            script_errors: &errors,
+            expected: expected.as_ref(),
+            live: &live,
+            options: &options,
+        }))
+    }
+}

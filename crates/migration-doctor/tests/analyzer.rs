@@ -1,0 +1,36 @@
+//! The library face on the example project's SQLite database.
+
+use migration_doctor::MigrationStateAnalyzer;
+use migration_doctor::diagnosis::{State, Strategy};
+
+#[tokio::test]
+async fn analyzes_the_example_database() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../example");
+    let url = format!("sqlite:///{}", root.join("shop.db").display());
+    let analyzer = MigrationStateAnalyzer::new(url, root.join("alembic.ini"));
+    let diagnosis = analyzer
+        .analyze_migration_state()
+        .await
+        .expect("analysis runs");
+    assert_eq!(diagnosis.state, State::UntrackedSchema);
+    assert_eq!(diagnosis.strategy, Strategy::InitializeAlembicVersion);
+    assert_eq!(diagnosis.matched_revisions, ["e2f3a4b5c6d7"]);
+}
+
+#[tokio::test]
+async fn unreachable_database_is_an_error_not_a_panic() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../example");
+    let analyzer = MigrationStateAnalyzer::new(
+        "postgresql://nobody:secret@127.0.0.1:1/x",
+        root.join("alembic.ini"),
+    );
+    let error = analyzer
+        .analyze_migration_state()
+        .await
+        .expect_err("no server on port 1");
+    let message = error.to_string();
+    assert!(
+        message.contains("cannot reach") && !message.contains("secret"),
+        "{message}"
+    );
+}
