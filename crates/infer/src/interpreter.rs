@@ -616,6 +616,17 @@ impl<'a> Run<'a> {
             Expr::SetComp(comprehension) => {
                 self.comprehension(&comprehension.elt, &comprehension.generators, locals)
             }
+            Expr::DictComp(comprehension) => match &comprehension.key {
+                Some(key) => self
+                    .comprehension_pairs(
+                        key,
+                        &comprehension.value,
+                        &comprehension.generators,
+                        locals,
+                    )
+                    .map_or(Value::Unknown(String::new()), Value::Dict),
+                None => Value::Unknown(String::new()),
+            },
             Expr::Lambda(_) => Value::Opaque("lambda".to_owned()),
             _ => Value::Unknown(String::new()),
         }
@@ -650,6 +661,33 @@ impl<'a> Run<'a> {
             }
         }
         Value::List(out)
+    }
+
+    /// `{key: value for target in iterable if condition}`.
+    fn comprehension_pairs(
+        &mut self,
+        key: &'a Expr,
+        value: &'a Expr,
+        generators: &'a [ast::Comprehension],
+        locals: &mut HashMap<String, Value>,
+    ) -> Option<Vec<(Value, Value)>> {
+        let [generator] = generators else {
+            return None;
+        };
+        let items = iterate(&self.eval(&generator.iter, locals))?;
+        let mut scope = locals.clone();
+        let mut out = Vec::new();
+        for item in items.into_iter().take(MAX_ITERATIONS) {
+            self.bind(&generator.target, item, &mut scope);
+            let mut keep = true;
+            for condition in &generator.ifs {
+                keep &= self.eval(condition, &mut scope).truthy()?;
+            }
+            if keep {
+                out.push((self.eval(key, &mut scope), self.eval(value, &mut scope)));
+            }
+        }
+        Some(out)
     }
 
     fn call(

@@ -152,6 +152,8 @@ def upgrade():
     for name in sorted(names):
         op.create_table(name, sa.Column('id', sa.Integer, primary_key=True), sa.Column('{}_code'.format(name[4:]), sa.String(len(name))))
     cols = [c for c in ['a', 'b', 'c'] if c != 'b']
+    renames = {new: old for old, new in {'x': 'a'}.items()}
+    op.create_table(renames['a'] + '_t', sa.Column('id', sa.Integer, primary_key=True))
     with op.batch_alter_table('app_users', schema=None) as batch_op:
         for col in cols:
             batch_op.add_column(sa.Column(col, sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -163,7 +165,7 @@ def upgrade():
     let outcome = upgrade(&source, Dialect::Mysql, &mut schema);
     assert!(outcome.unknown.is_empty(), "{:?}", outcome.unknown);
     let tables: Vec<&String> = schema.tables.keys().collect();
-    assert_eq!(tables, ["app_users"]);
+    assert_eq!(tables, ["app_users", "x_t"]);
     let users = &schema.tables["app_users"];
     let columns: Vec<String> = users
         .columns
@@ -184,7 +186,7 @@ def upgrade():
     upgrade(&source, Dialect::Sqlite, &mut schema);
     assert_eq!(
         schema.tables.len(),
-        2,
+        3,
         "the drop is for other dialects only"
     );
 }
