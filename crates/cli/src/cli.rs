@@ -26,6 +26,10 @@ pub struct Cli {
     /// Same as the `status` command (the seed script's flag)
     #[arg(long, hide = true)]
     pub status: bool,
+
+    /// Same as the `recover` command (the seed script's flag)
+    #[arg(long, hide = true)]
+    pub recover: bool,
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +142,56 @@ pub enum Command {
     /// The full report: database, version rows, graph, pending revisions,
     /// schema comparison and verdict
     Status,
+    /// Apply the strategy: writes only the version table, under a lock
+    Recover(RecoverArgs),
+    /// Start-up step: lock, analyse, recover when safe, optionally run a
+    /// command (such as `alembic upgrade heads`) under the lock
+    Ensure(EnsureArgs),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct RecoveryOptions {
+    /// Seconds to wait for another process's migration lock
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub lock_timeout: u64,
+
+    /// Append a record of every change (rows before and after, statements,
+    /// how to undo) to this file
+    #[arg(long, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct RecoverArgs {
+    /// Print the plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Apply without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Stamp this revision state (after checking it against the schema)
+    #[arg(long, value_name = "REV")]
+    pub to_revision: Option<String>,
+
+    /// With --to-revision: stamp even when the schema does not match
+    #[arg(long, requires = "to_revision")]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub recovery: RecoveryOptions,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct EnsureArgs {
+    /// A command to run under the lock once the tracking state is sound
+    /// (run with `sh -c`), such as "alembic upgrade heads"
+    #[arg(long, value_name = "COMMAND")]
+    pub then: Option<String>,
+
+    #[command(flatten)]
+    pub recovery: RecoveryOptions,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,8 @@ pub enum Failure {
     Database(String),
     /// The analysis found problems (its report is already printed).
     ProblemsFound,
+    /// A recovery was refused, for the reason given.
+    Refused(String),
     /// The scripts are invalid (the report is already printed).
     InvalidScriptsReported,
 }
@@ -25,7 +27,7 @@ impl Failure {
             Failure::Usage(_) => ExitCode::from(2),
             Failure::InvalidScripts(_) => ExitCode::from(4),
             Failure::Database(_) => ExitCode::from(3),
-            Failure::ProblemsFound => ExitCode::from(1),
+            Failure::ProblemsFound | Failure::Refused(_) => ExitCode::from(1),
             Failure::InvalidScriptsReported => ExitCode::from(4),
         }
     }
@@ -34,7 +36,7 @@ impl Failure {
         match self {
             Failure::Usage(message) => vec![message.clone()],
             Failure::InvalidScripts(problems) => problems.clone(),
-            Failure::Database(message) => vec![message.clone()],
+            Failure::Database(message) | Failure::Refused(message) => vec![message.clone()],
             Failure::ProblemsFound | Failure::InvalidScriptsReported => Vec::new(),
         }
     }

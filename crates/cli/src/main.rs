@@ -32,13 +32,16 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
     let format = cli.global.format();
-    let command = match (&cli.command, cli.diagnose, cli.status) {
-        (Some(command), _, _) => command,
-        (None, true, _) => &Command::Diagnose,
-        (None, false, true) => &Command::Status,
-        (None, false, false) => {
+    let recover_alias = Command::Recover(cli::RecoverArgs::default());
+    let command = match (&cli.command, cli.diagnose, cli.status, cli.recover) {
+        (Some(command), ..) => command,
+        (None, true, ..) => &Command::Diagnose,
+        (None, false, true, _) => &Command::Status,
+        (None, false, false, true) => &recover_alias,
+        (None, false, false, false) => {
             return Err(Failure::Usage(
-                "name a command: graph, schema, diagnose or status (see --help)".to_owned(),
+                "name a command: graph, schema, diagnose, status, recover or ensure (see --help)"
+                    .to_owned(),
             ));
         }
     };
@@ -50,6 +53,8 @@ fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
         Command::Schema(args) => commands::schema::run(&cli.global, args, output),
         Command::Diagnose => commands::diagnose::run(&cli.global, false, output),
         Command::Status => commands::diagnose::run(&cli.global, true, output),
+        Command::Recover(args) => commands::recover::run(&cli.global, args, output),
+        Command::Ensure(args) => commands::recover::ensure(&cli.global, args, output),
     }
 }
 

@@ -321,12 +321,7 @@ fn sqlite_options(
 }
 
 /// Maps a driver error to what it means for the user.
-pub(crate) fn classify(
-    url: &DatabaseUrl,
-    target: &str,
-    doing: &str,
-    error: sqlx::Error,
-) -> LiveError {
+pub fn classify(url: &DatabaseUrl, target: &str, doing: &str, error: sqlx::Error) -> LiveError {
     let engine = engine_name(url.dialect);
     let user = url
         .username

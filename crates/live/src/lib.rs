@@ -8,7 +8,9 @@ mod introspect;
 mod url;
 mod version_table;
 
-pub use connect::{Access, Database, DbConnection, connect, engine_name};
+pub use connect::{
+    Access, Database, DbConnection, classify as classify_error, connect, engine_name,
+};
 pub use error::LiveError;
 pub use introspect::{IntrospectOptions, LiveDatabase, read_live};
 pub use url::{DatabaseUrl, UrlError, redact_raw};

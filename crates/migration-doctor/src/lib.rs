@@ -37,6 +37,7 @@ pub use migration_doctor_diagnosis as diagnosis;
 pub use migration_doctor_graph as graph;
 pub use migration_doctor_infer as infer;
 pub use migration_doctor_live as live;
+pub use migration_doctor_recovery as recovery;
 pub use migration_doctor_schema as schema;
 pub use migration_doctor_scripts as scripts;
 

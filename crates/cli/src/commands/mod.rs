@@ -1,4 +1,5 @@
 pub mod database;
 pub mod diagnose;
 pub mod graph;
+pub mod recover;
 pub mod schema;

@@ -1,0 +1,480 @@
+//! `migration-doctor recover` and `ensure`: apply the strategy, safely.
+//! The plan is decided again under the lock; without `--yes` a person is
+//! asked first, and a run with no terminal refuses rather than hangs.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use migration_doctor::Project;
+use migration_doctor::diagnosis::{
+    AnalysisInput, AnalysisOptions, Diagnosis, State, Strategy, TiePolicy, analyze, compare,
+    plan_for,
+};
+use migration_doctor::graph::RevisionIndex;
+use migration_doctor::infer::ExpectedSchemas;
+use migration_doctor::live::{Access, LiveDatabase};
+use migration_doctor::recovery::{Decision, Outcome, RecoveryError, recover};
+use serde_json::json;
+
+use crate::cli::{EnsureArgs, Format, GlobalOptions, OnTie, RecoverArgs, RecoveryOptions};
+use crate::commands::database;
+use crate::failure::Failure;
+use crate::output::Output;
+
+/// What the decision needs, computed once before the lock.
+struct Context {
+    project: Project,
+    expected: ExpectedSchemas,
+    options: AnalysisOptions,
+    /// `--to-revision`, resolved.
+    to_revision: Option<(Vec<RevisionIndex>, bool)>,
+}
+
+impl Context {
+    fn decide(&self, live: &LiveDatabase) -> Decision {
+        let graph = &self.project.graph;
+        let diagnosis = analyze(AnalysisInput {
+            graph,
+            script_errors: &[],
+            expected: Some(&self.expected),
+            live,
+            options: &self.options,
+        });
+        if let Some((heads, force)) = &self.to_revision {
+            let ids: Vec<String> = {
+                let mut ids: Vec<String> = heads
+                    .iter()
+                    .map(|&i| graph.revision(i).id().to_owned())
+                    .collect();
+                ids.sort();
+                ids
+            };
+            let schema = self.expected.after_heads(graph, heads);
+            let ignore = |name: &str| {
+                self.options
+                    .ignore_tables
+                    .iter()
+                    .any(|pattern| migration_doctor::diagnosis::glob_match(pattern, name))
+            };
+            let comparison = compare(&schema, &live.schema, &ignore);
+            if !comparison.names_match() && !force {
+                return Decision {
+                    diagnosis,
+                    plan: None,
+                    refusal: Some(format!(
+                        "the schema does not match {} ({} table or column difference(s)); check by hand, then pass --force to stamp it anyway",
+                        ids.join("+"),
+                        comparison.name_distance()
+                    )),
+                    target: ids,
+                };
+            }
+            let strategy = if live.version_table.contents().is_none() {
+                Strategy::InitializeAlembicVersion
+            } else {
+                Strategy::StampExistingSchemaToHead
+            };
+            return Decision {
+                plan: plan_for(strategy, live, Some(&ids)),
+                diagnosis,
+                refusal: None,
+                target: ids,
+            };
+        }
+        let writes = matches!(
+            diagnosis.strategy,
+            Strategy::InitializeAlembicVersion
+                | Strategy::RepairCorruptedAlembic
+                | Strategy::CompletePartialMigration
+        );
+        let refusal = match diagnosis.strategy {
+            _ if writes => None,
+            Strategy::NoActionNeeded | Strategy::NormalMigration => None,
+            _ => Some(format!(
+                "the database is {} and no revision state is proven, so nothing will be stamped by guessing; \
+                 run `migration-doctor diagnose --detailed`, decide which revision the schema is at, then \
+                 `migration-doctor recover --to-revision REV`",
+                serde_json::to_value(diagnosis.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            )),
+        };
+        Decision {
+            plan: if writes { diagnosis.plan.clone() } else { None },
+            target: diagnosis.matched_revisions.clone(),
+            diagnosis,
+            refusal,
+        }
+    }
+}
+
+fn context(
+    global: &GlobalOptions,
+    to_revision: Option<(&str, bool)>,
+    dialect: migration_doctor::schema::Dialect,
+) -> Result<Context, Failure> {
+    let project = Project::open(&database::config_request(global)?)?;
+    let errors = project.errors();
+    if !errors.is_empty() {
+        return Err(Failure::InvalidScripts(errors));
+    }
+    let to_revision = match to_revision {
+        Some((ident, force)) => {
+            let heads = project
+                .graph
+                .resolve(ident)
+                .map_err(|error| Failure::InvalidScripts(vec![error.to_string()]))?;
+            Some((heads, force))
+        }
+        None => None,
+    };
+    let expected = ExpectedSchemas::compute(&project.graph, dialect);
+    let mut ignore_tables = project.config.ignore_tables.clone();
+    ignore_tables.extend(global.ignore_tables.iter().cloned());
+    let options = AnalysisOptions {
+        tie_policy: match global.on_tie {
+            OnTie::Latest => TiePolicy::Latest,
+            OnTie::Earliest => TiePolicy::Earliest,
+            OnTie::Refuse => TiePolicy::Refuse,
+        },
+        ignore_tables,
+    };
+    Ok(Context {
+        project,
+        expected,
+        options,
+        to_revision,
+    })
+}
+
+fn audit(options: &RecoveryOptions, url: &str, outcome: &Outcome) -> Result<(), Failure> {
+    let Some(path) = &options.audit_log else {
+        return Ok(());
+    };
+    if !outcome.applied {
+        return Ok(());
+    }
+    let unix_time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    let record = json!({
+        "unix_time": unix_time,
+        "database": url,
+        "before": outcome.before,
+        "after": outcome.after,
+        "statements": outcome.statements,
+        "undo": outcome.undo,
+    });
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|error| {
+            Failure::Usage(format!(
+                "cannot append to the audit log {}: {error}",
+                path.display()
+            ))
+        })?;
+    writeln!(file, "{record}").map_err(|error| {
+        Failure::Usage(format!(
+            "cannot append to the audit log {}: {error}",
+            path.display()
+        ))
+    })
+}
+
+fn describe(outcome: &Outcome, dry_run: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    let rows = |rows: &Option<Vec<Option<String>>>| match rows {
+        None => "no version table".to_owned(),
+        Some(rows) if rows.is_empty() => "no rows".to_owned(),
+        Some(rows) => rows
+            .iter()
+            .map(|row| row.clone().unwrap_or_else(|| "NULL".to_owned()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    if outcome.statements.is_empty() {
+        return lines;
+    }
+    lines.push(if dry_run {
+        "would run:".to_owned()
+    } else if outcome.applied {
+        "ran:".to_owned()
+    } else {
+        "plan:".to_owned()
+    });
+    lines.extend(
+        outcome
+            .statements
+            .iter()
+            .map(|statement| format!("  {statement};")),
+    );
+    lines.push(format!("before: {}", rows(&outcome.before)));
+    if outcome.applied {
+        lines.push(format!("after:  {}", rows(&outcome.after)));
+    }
+    lines.push("to undo:".to_owned());
+    lines.extend(
+        outcome
+            .undo
+            .iter()
+            .map(|statement| format!("  {statement};")),
+    );
+    lines
+}
+
+fn print(
+    global: &GlobalOptions,
+    output: &Output,
+    diagnosis: Option<&Diagnosis>,
+    outcome: &Outcome,
+    dry_run: bool,
+    extra: &[String],
+) {
+    match global.format() {
+        Format::Json => {
+            let mut document = serde_json::to_value(diagnosis).unwrap_or_default();
+            if let Some(object) = document.as_object_mut() {
+                object.insert(
+                    "plan".to_owned(),
+                    json!(if outcome.statements.is_empty() {
+                        None
+                    } else {
+                        Some(&outcome.statements)
+                    }),
+                );
+                object.insert("applied".to_owned(), json!(outcome.applied));
+                object.insert("before".to_owned(), json!(outcome.before));
+                object.insert("after".to_owned(), json!(outcome.after));
+                object.insert("undo".to_owned(), json!(outcome.undo));
+                if let Some(refusal) = &outcome.refusal {
+                    object.insert("refused".to_owned(), json!(refusal));
+                }
+            }
+            output.print_raw(&serde_json::to_string_pretty(&document).unwrap_or_default());
+        }
+        _ => {
+            let mut lines = Vec::new();
+            if let Some(diagnosis) = diagnosis {
+                let state = serde_json::to_value(diagnosis.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                let strategy = serde_json::to_value(diagnosis.strategy)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                lines.push(format!("{state} ({strategy})"));
+            }
+            if let Some(refusal) = &outcome.refusal {
+                lines.push(format!("refused: {refusal}"));
+            } else if outcome.statements.is_empty() {
+                lines.push("nothing to write: the version table is already right".to_owned());
+            }
+            lines.extend(describe(outcome, dry_run));
+            lines.extend(extra.iter().cloned());
+            output.print(&lines.join("\n"));
+        }
+    }
+}
+
+fn to_failure(error: RecoveryError) -> Failure {
+    match error {
+        RecoveryError::Database(error) => error.into(),
+        other => Failure::Database(other.to_string()),
+    }
+}
+
+pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Result<(), Failure> {
+    let (url, base) = database::database_url(global)?;
+    let context = context(
+        global,
+        args.to_revision.as_deref().map(|rev| (rev, args.force)),
+        url.dialect,
+    )?;
+    let runtime = database::runtime()?;
+    let introspect = database::introspect_options(global);
+    let lock_timeout = Duration::from_secs(args.recovery.lock_timeout);
+    let decide = |live: &LiveDatabase| context.decide(live);
+
+    // Without --yes, show the plan and ask before taking the lock to write.
+    if !args.dry_run && !args.yes {
+        let (preview, _) = runtime.block_on(async {
+            let mut database =
+                migration_doctor::live::connect(&url, Access::ReadOnly, &base).await?;
+            let result = recover(
+                &mut database,
+                &introspect,
+                lock_timeout,
+                true,
+                &decide,
+                None,
+            )
+            .await;
+            database.close().await;
+            result.map_err(to_failure)
+        })?;
+        if preview.refusal.is_some() || preview.statements.is_empty() {
+            print(
+                global,
+                output,
+                preview.diagnosis.as_ref(),
+                &preview,
+                true,
+                &[],
+            );
+            return if preview.refusal.is_some() {
+                Err(Failure::ProblemsFound)
+            } else {
+                Ok(())
+            };
+        }
+        if !std::io::stdin().is_terminal() {
+            print(
+                global,
+                output,
+                preview.diagnosis.as_ref(),
+                &preview,
+                true,
+                &[],
+            );
+            return Err(Failure::Refused(
+                "refusing to write without confirmation: standard input is not a terminal; review the plan above and run again with --yes".to_owned(),
+            ));
+        }
+        print(
+            global,
+            output,
+            preview.diagnosis.as_ref(),
+            &preview,
+            true,
+            &[],
+        );
+        eprint!("apply this plan? [y/N] ");
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+            output.warning("nothing was changed");
+            return Err(Failure::ProblemsFound);
+        }
+    }
+
+    let access = if args.dry_run {
+        Access::ReadOnly
+    } else {
+        Access::ReadWrite
+    };
+    let (outcome, _) = runtime.block_on(async {
+        let mut database = database::open(global, access, output).await?;
+        let result = recover(
+            &mut database,
+            &introspect,
+            lock_timeout,
+            args.dry_run,
+            &decide,
+            None,
+        )
+        .await;
+        database.close().await;
+        result.map_err(to_failure)
+    })?;
+    audit(&args.recovery, &url.redacted(), &outcome)?;
+    print(
+        global,
+        output,
+        outcome.diagnosis.as_ref(),
+        &outcome,
+        args.dry_run,
+        &[],
+    );
+    if outcome.refusal.is_some() {
+        Err(Failure::ProblemsFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// `ensure`: exit 0 only when the tracking state ends sound (healthy; or,
+/// without `--then`, also fresh or behind, which a migration run resolves).
+pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Result<(), Failure> {
+    let (url, base) = database::database_url(global)?;
+    let context = context(global, None, url.dialect)?;
+    let runtime = database::runtime()?;
+    let introspect = database::introspect_options(global);
+    let lock_timeout = Duration::from_secs(args.recovery.lock_timeout);
+    let decide = |live: &LiveDatabase| context.decide(live);
+    let then = args.then.clone();
+    let hook = move || -> Result<(), String> {
+        let Some(command) = &then else { return Ok(()) };
+        let status = std::process::Command::new("sh")
+            .args(["-c", command])
+            .status()
+            .map_err(|error| format!("cannot run `{command}`: {error}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`{command}` failed ({status})"))
+        }
+    };
+    let (outcome, hook_result) = runtime.block_on(async {
+        let mut database = database::open(global, Access::ReadWrite, output).await?;
+        let result = recover(
+            &mut database,
+            &introspect,
+            lock_timeout,
+            false,
+            &decide,
+            Some(&hook),
+        )
+        .await;
+        database.close().await;
+        result.map_err(to_failure)
+    })?;
+    audit(&args.recovery, &url.redacted(), &outcome)?;
+    if let Some(Err(message)) = &hook_result {
+        print(
+            global,
+            output,
+            outcome.diagnosis.as_ref(),
+            &outcome,
+            false,
+            &[],
+        );
+        return Err(Failure::Database(message.clone()));
+    }
+    // What the database looks like now.
+    let final_state = runtime.block_on(async {
+        let mut database = migration_doctor::live::connect(&url, Access::ReadOnly, &base).await?;
+        let live = migration_doctor::live::read_live(&mut database, &introspect).await;
+        database.close().await;
+        live.map_err(Failure::from)
+    })?;
+    let decision = context.decide(&final_state);
+    let state = decision.diagnosis.state;
+    let sound = matches!(
+        (state, args.then.is_some()),
+        (State::Healthy, _) | (State::Fresh | State::Behind, false)
+    );
+    let extra = vec![format!(
+        "final state: {}",
+        serde_json::to_value(state)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    )];
+    print(
+        global,
+        output,
+        Some(&decision.diagnosis),
+        &outcome,
+        false,
+        &extra,
+    );
+    if sound {
+        Ok(())
+    } else {
+        Err(Failure::ProblemsFound)
+    }
+}

@@ -1,0 +1,241 @@
+//! `recover` and `ensure` on PostgreSQL, MariaDB and SQLite: after recovery
+//! the real alembic agrees (`alembic current`) and `alembic upgrade heads`
+//! succeeds; refusing states are left exactly as they were; the dry run
+//! prints the statements later executed; sixteen processes racing through
+//! `ensure` leave one correct set of rows.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+const CONFIG: &str = "infer/constructs/alembic.ini";
+const HEAD: &str = "r08r08r08r08";
+
+fn doctor_json(database: &TestDatabase, args: &[&str]) -> (i32, Value, String) {
+    let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args(args).args([
+        "--json",
+        "--database-url",
+        &database.url,
+    ]));
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    let value = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
+    (out.code, value, out.stderr)
+}
+
+fn alembic_current(database: &TestDatabase) -> String {
+    let out = database.alembic(&fixture(CONFIG), &["current"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout.trim().to_owned()
+}
+
+fn snapshot(database: &TestDatabase) -> Value {
+    let out = run(doctor().args([
+        "schema",
+        "--live",
+        "--json",
+        "--database-url",
+        &database.url,
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    serde_json::from_str(&out.stdout).expect("JSON")
+}
+
+fn recovers(dialect: &'static str) {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, dialect) else {
+        return;
+    };
+    let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", "r07r07r07r07"]);
+    assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
+    database.sql(&["INSERT INTO users (id, email, login, karma) VALUES (1, 'a@b.c', 'ada', 3)"]);
+
+    // Untracked: dry run, refusal without a terminal, then the real thing.
+    database.sql(&["DROP TABLE alembic_version"]);
+    let (code, dry, _) = doctor_json(&database, &["recover", "--dry-run"]);
+    assert_eq!((code, &dry["applied"]), (0, &json!(false)), "{dry:#}");
+    let planned = dry["plan"].clone();
+    let before = snapshot(&database);
+    let (code, _, stderr) = doctor_json(&database, &["recover"]);
+    assert_eq!(
+        code, 1,
+        "without --yes and without a terminal it refuses: {stderr}"
+    );
+    assert!(stderr.contains("--yes"), "{stderr}");
+    assert_eq!(snapshot(&database), before, "the refusal wrote nothing");
+    let audit = tempfile::NamedTempFile::new().expect("tempfile");
+    let (code, done, stderr) = doctor_json(
+        &database,
+        &[
+            "recover",
+            "--yes",
+            "--audit-log",
+            &audit.path().display().to_string(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(done["applied"], json!(true));
+    assert_eq!(
+        done["plan"], planned,
+        "the dry run printed the statements executed"
+    );
+    assert_eq!(done["after"], json!(["r07r07r07r07"]));
+    assert!(alembic_current(&database).contains("r07r07r07r07"));
+    let record = std::fs::read_to_string(audit.path()).expect("audit log");
+    assert!(
+        record.contains("DROP TABLE") && record.contains("r07r07r07r07"),
+        "{record}"
+    );
+
+    // Corrupted: an unknown id is rewritten; then alembic carries on.
+    database.sql(&["UPDATE alembic_version SET version_num = 'deadbeef0000'"]);
+    let (code, repaired, stderr) = doctor_json(&database, &["recover", "--yes"]);
+    assert_eq!(
+        (code, &repaired["after"]),
+        (0, &json!(["r07r07r07r07"])),
+        "{stderr}\n{repaired:#}"
+    );
+    let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", "heads"]);
+    assert_eq!(
+        upgraded.code, 0,
+        "alembic upgrade heads after recovery: {}",
+        upgraded.stderr
+    );
+    assert!(alembic_current(&database).contains(HEAD));
+    let users = snapshot(&database);
+    assert!(users["tables"]["users"].is_object());
+
+    // Idempotent, and refusing states are left alone.
+    let (code, again, _) = doctor_json(&database, &["recover", "--yes"]);
+    assert_eq!((code, &again["applied"]), (0, &json!(false)));
+    database.sql(&[
+        "CREATE TABLE rogue (id INTEGER PRIMARY KEY)",
+        "UPDATE alembic_version SET version_num = 'deadbeef0000'",
+    ]);
+    let before = snapshot(&database);
+    let (code, refused, _) = doctor_json(&database, &["recover", "--yes"]);
+    assert_eq!(code, 1, "{refused:#}");
+    assert!(refused["refused"].is_string(), "{refused:#}");
+    assert_eq!(
+        snapshot(&database),
+        before,
+        "a refusing state is left exactly as it was"
+    );
+
+    // --to-revision checks the schema, --force overrides.
+    database.sql(&["DROP TABLE rogue"]);
+    let (code, wrong, _) = doctor_json(
+        &database,
+        &["recover", "--yes", "--to-revision", "r02r02r02r02"],
+    );
+    assert_eq!(code, 1, "{wrong:#}");
+    let (code, chosen, stderr) =
+        doctor_json(&database, &["recover", "--yes", "--to-revision", HEAD]);
+    assert_eq!((code, &chosen["after"]), (0, &json!([HEAD])), "{stderr}");
+}
+
+#[test]
+fn sqlite_recovers() {
+    recovers("sqlite");
+}
+
+#[test]
+fn postgresql_recovers() {
+    recovers("postgresql");
+}
+
+#[test]
+fn mariadb_recovers() {
+    recovers("mysql");
+}
+
+fn sixteen_processes(dialect: &'static str) {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, dialect) else {
+        return;
+    };
+    let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", "head"]);
+    assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
+    database.sql(&["DROP TABLE alembic_version"]);
+    let children: Vec<_> = (0..16)
+        .map(|_| {
+            doctor()
+                .arg("-c")
+                .arg(fixture(CONFIG))
+                .args([
+                    "ensure",
+                    "--lock-timeout",
+                    "60",
+                    "--database-url",
+                    &database.url,
+                ])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "ensure failed: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let live = snapshot(&database);
+    assert_eq!(
+        live["version_table"]["rows"],
+        json!([HEAD]),
+        "exactly one correct row"
+    );
+}
+
+#[test]
+fn sqlite_sixteen_ensures() {
+    sixteen_processes("sqlite");
+}
+
+#[test]
+fn postgresql_sixteen_ensures() {
+    sixteen_processes("postgresql");
+}
+
+#[test]
+fn mariadb_sixteen_ensures() {
+    sixteen_processes("mysql");
+}
+
+#[test]
+fn ensure_then_runs_the_migrations() {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, "sqlite") else {
+        return;
+    };
+    let upgrade = format!(
+        "MIGRATION_DOCTOR_TEST_URL='{}' '{}' -m alembic -c '{}' upgrade heads",
+        database.url,
+        python.display(),
+        fixture(CONFIG).display()
+    );
+    let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
+        "ensure",
+        "--then",
+        &upgrade,
+        "--database-url",
+        &database.url,
+    ]));
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("final state: healthy"),
+        "{}",
+        out.stdout
+    );
+}

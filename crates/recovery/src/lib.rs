@@ -1,0 +1,232 @@
+//! Executing a recovery plan, safely (PRODUCT.md, "Safety rules"):
+//! under a lock (a PostgreSQL advisory lock scoped to the version table,
+//! MySQL's `GET_LOCK`, a SQLite write transaction), after analysing again
+//! under that lock, in one transaction where the dialect allows it, verified
+//! by reading the rows back. Only the version table is ever written.
+//!
+//! On MySQL/MariaDB `CREATE TABLE` commits implicitly, so it runs first and
+//! alone: an interruption right after it leaves an empty version table with
+//! user tables, which the next run diagnoses as corrupted and repairs.
+//!
+//! This is the only crate that writes to a database.
+
+mod lock;
+
+use std::time::Duration;
+
+use migration_doctor_diagnosis::Diagnosis;
+use migration_doctor_live::{
+    Database, DbConnection, IntrospectOptions, LiveDatabase, LiveError, VersionTable, read_live,
+};
+use migration_doctor_schema::Dialect;
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, Connection, Executor};
+
+pub use lock::LockHolder;
+
+/// What to do once the database has been analysed again under the lock.
+pub struct Decision {
+    pub diagnosis: Diagnosis,
+    /// The statements to run; `None` when there is nothing to write.
+    pub plan: Option<Vec<String>>,
+    /// Why nothing will be written although something is wrong.
+    pub refusal: Option<String>,
+    /// The version rows the plan must leave.
+    pub target: Vec<String>,
+}
+
+/// The record of a recovery: what was there, what ran, what is there now,
+/// and how to undo it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub applied: bool,
+    pub before: Option<Vec<Option<String>>>,
+    pub after: Option<Vec<Option<String>>>,
+    pub statements: Vec<String>,
+    pub undo: Vec<String>,
+    #[serde(skip)]
+    pub diagnosis: Option<Diagnosis>,
+    #[serde(skip)]
+    pub refusal: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecoveryError {
+    #[error(transparent)]
+    Database(#[from] LiveError),
+    #[error(
+        "another process holds the migration lock on {target} and did not release it within {seconds} s{holder}; \
+         wait for it to finish, or raise --lock-timeout"
+    )]
+    LockTimeout {
+        target: String,
+        seconds: u64,
+        holder: String,
+    },
+    #[error(
+        "the recovery ran but the version table now holds {found:?} instead of {expected:?}; nothing else was \
+         changed. Run `migration-doctor diagnose` and check the version table by hand"
+    )]
+    VerificationFailed {
+        expected: Vec<String>,
+        found: Vec<Option<String>>,
+    },
+}
+
+fn rows_of(live: &LiveDatabase) -> Option<Vec<Option<String>>> {
+    live.version_table
+        .contents()
+        .map(|contents| contents.rows.clone())
+}
+
+/// The statements that put back what was there before.
+fn undo_statements(live: &LiveDatabase) -> Vec<String> {
+    let (name, schema, rows) = match &live.version_table {
+        VersionTable::Absent { name, schema } => (name.clone(), schema.clone(), None),
+        VersionTable::Present(contents) => (
+            contents.name.clone(),
+            contents.schema.clone(),
+            Some(contents.rows.clone()),
+        ),
+    };
+    let quote = |identifier: &str| match live.dialect {
+        Dialect::Mysql => format!("`{}`", identifier.replace('`', "``")),
+        _ => format!("\"{}\"", identifier.replace('"', "\"\"")),
+    };
+    let table = match schema {
+        Some(schema) => format!("{}.{}", quote(&schema), quote(&name)),
+        None => quote(&name),
+    };
+    match rows {
+        None => vec![format!("DROP TABLE {table}")],
+        Some(rows) => std::iter::once(format!("DELETE FROM {table}"))
+            .chain(rows.into_iter().map(|row| match row {
+                Some(value) => format!(
+                    "INSERT INTO {table} (version_num) VALUES ('{}')",
+                    value.replace('\'', "''")
+                ),
+                None => format!("INSERT INTO {table} (version_num) VALUES (NULL)"),
+            }))
+            .collect(),
+    }
+}
+
+async fn run_statements(
+    connection: &mut DbConnection,
+    dialect: Dialect,
+    plan: &[String],
+) -> Result<(), sqlx::Error> {
+    match connection {
+        DbConnection::Postgres(connection) => {
+            let mut transaction = connection.begin().await?;
+            for statement in plan {
+                transaction
+                    .execute(AssertSqlSafe(statement.clone()))
+                    .await?;
+            }
+            transaction.commit().await
+        }
+        DbConnection::Mysql(connection) => {
+            // DDL commits implicitly: create first, then rewrite rows atomically.
+            let (ddl, rows): (Vec<&String>, Vec<&String>) = plan
+                .iter()
+                .partition(|statement| statement.starts_with("CREATE TABLE"));
+            for statement in ddl {
+                connection.execute(AssertSqlSafe(statement.clone())).await?;
+            }
+            let mut transaction = connection.begin().await?;
+            for statement in rows {
+                transaction
+                    .execute(AssertSqlSafe(statement.clone()))
+                    .await?;
+            }
+            transaction.commit().await
+        }
+        DbConnection::Sqlite(connection) => {
+            // Already inside the lock's BEGIN IMMEDIATE.
+            for statement in plan {
+                connection.execute(AssertSqlSafe(statement.clone())).await?;
+            }
+            let _ = dialect;
+            Ok(())
+        }
+    }
+}
+
+/// Takes the lock, analyses again with `decide`, applies the plan unless
+/// `dry_run`, verifies it, and releases the lock. `while_locked` runs after
+/// a successful recovery, still under the lock (on SQLite, whose lock is the
+/// write transaction, after it commits).
+pub async fn recover(
+    database: &mut Database,
+    introspect: &IntrospectOptions,
+    lock_timeout: Duration,
+    dry_run: bool,
+    decide: &dyn Fn(&LiveDatabase) -> Decision,
+    while_locked: Option<&(dyn Fn() -> Result<(), String> + Sync)>,
+) -> Result<(Outcome, Option<Result<(), String>>), RecoveryError> {
+    let key = lock::LockKey::new(database, introspect);
+    lock::acquire(database, &key, lock_timeout).await?;
+    let result = locked(database, introspect, dry_run, decide).await;
+    let after_hook = match (&result, while_locked) {
+        (Ok(outcome), Some(hook)) if outcome.refusal.is_none() && !dry_run => {
+            if database.dialect() == Dialect::Sqlite {
+                lock::release(database, &key).await;
+                return result.map(|outcome| (outcome, Some(hook())));
+            }
+            Some(hook())
+        }
+        _ => None,
+    };
+    lock::release(database, &key).await;
+    result.map(|outcome| (outcome, after_hook))
+}
+
+async fn locked(
+    database: &mut Database,
+    introspect: &IntrospectOptions,
+    dry_run: bool,
+    decide: &dyn Fn(&LiveDatabase) -> Decision,
+) -> Result<Outcome, RecoveryError> {
+    let live = read_live(database, introspect).await?;
+    let decision = decide(&live);
+    let before = rows_of(&live);
+    let mut outcome = Outcome {
+        applied: false,
+        before: before.clone(),
+        after: before,
+        statements: decision.plan.clone().unwrap_or_default(),
+        undo: Vec::new(),
+        diagnosis: Some(decision.diagnosis),
+        refusal: decision.refusal,
+    };
+    let Some(plan) = decision.plan else {
+        return Ok(outcome);
+    };
+    outcome.undo = undo_statements(&live);
+    if dry_run {
+        return Ok(outcome);
+    }
+    let dialect = live.dialect;
+    if let Err(error) = run_statements(&mut database.connection, dialect, &plan).await {
+        return Err(database
+            .query_error("write the version table", error)
+            .into());
+    }
+    lock::commit_sqlite(database).await?;
+    let verified = read_live(database, introspect).await?;
+    let found = rows_of(&verified).unwrap_or_default();
+    let mut sorted: Vec<Option<String>> = found.clone();
+    sorted.sort();
+    let mut expected: Vec<Option<String>> = decision.target.iter().cloned().map(Some).collect();
+    expected.sort();
+    if sorted != expected {
+        return Err(RecoveryError::VerificationFailed {
+            expected: decision.target,
+            found,
+        });
+    }
+    outcome.applied = true;
+    outcome.after = Some(found);
+    Ok(outcome)
+}
