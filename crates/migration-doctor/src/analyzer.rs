@@ -60,6 +60,15 @@ impl MigrationStateAnalyzer {
 
     /// Reads the scripts and the database (read-only) and decides the state.
     pub async fn analyze_migration_state(&self) -> Result<Diagnosis, AnalyzeError> {
+        self.analyze_with_live()
+            .await
+            .map(|(diagnosis, _)| diagnosis)
+    }
+
+    /// The diagnosis with the live database it was made from.
+    pub async fn analyze_with_live(
+        &self,
+    ) -> Result<(Diagnosis, migration_doctor_live::LiveDatabase), AnalyzeError> {
         let project = Project::open(&self.config)?;
         let url = DatabaseUrl::parse(&self.database_url).map_err(LiveError::from)?;
         let mut database = connect(&url, Access::ReadOnly, &self.config.working_dir).await?;
@@ -74,12 +83,13 @@ impl MigrationStateAnalyzer {
         options
             .ignore_tables
             .extend(project.config.ignore_tables.iter().cloned());
-        Ok(analyze(AnalysisInput {
+        let diagnosis = analyze(AnalysisInput {
             graph: &project.graph,
             script_errors: &errors,
             expected: expected.as_ref(),
             live: &live,
             options: &options,
-        }))
+        });
+        Ok((diagnosis, live))
     }
 }

@@ -31,6 +31,8 @@
 //! ```
 
 mod analyzer;
+mod planner;
+mod seed;
 
 pub use analyzer::{AnalyzeError, MigrationStateAnalyzer};
 pub use migration_doctor_diagnosis as diagnosis;
@@ -40,6 +42,11 @@ pub use migration_doctor_live as live;
 pub use migration_doctor_recovery as recovery;
 pub use migration_doctor_schema as schema;
 pub use migration_doctor_scripts as scripts;
+pub use planner::RecoveryPlanner;
+pub use seed::{
+    AlembicStateRecovery, EnsureOptions, MigrationStateManager, MigrationTracker, RecoveryFailure,
+    StateInfo, ensure_migration_state_healthy,
+};
 
 pub use migration_doctor_graph::{GraphProblem, ResolveError, RevisionGraph};
 pub use migration_doctor_scripts::{

@@ -5,15 +5,11 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use migration_doctor::Project;
-use migration_doctor::diagnosis::{
-    AnalysisInput, AnalysisOptions, Diagnosis, State, Strategy, TiePolicy, analyze, compare,
-    plan_for,
-};
-use migration_doctor::graph::RevisionIndex;
+use migration_doctor::diagnosis::{AnalysisOptions, Diagnosis, State, TiePolicy};
 use migration_doctor::infer::ExpectedSchemas;
 use migration_doctor::live::{Access, LiveDatabase};
-use migration_doctor::recovery::{Decision, Outcome, RecoveryError, recover};
+use migration_doctor::recovery::{Outcome, RecoveryError, recover};
+use migration_doctor::{Project, RecoveryPlanner};
 use serde_json::json;
 
 use crate::cli::{EnsureArgs, Format, GlobalOptions, OnTie, RecoverArgs, RecoveryOptions};
@@ -21,99 +17,11 @@ use crate::commands::database;
 use crate::failure::Failure;
 use crate::output::Output;
 
-/// What the decision needs, computed once before the lock.
-struct Context {
-    project: Project,
-    expected: ExpectedSchemas,
-    options: AnalysisOptions,
-    /// `--to-revision`, resolved.
-    to_revision: Option<(Vec<RevisionIndex>, bool)>,
-}
-
-impl Context {
-    fn decide(&self, live: &LiveDatabase) -> Decision {
-        let graph = &self.project.graph;
-        let diagnosis = analyze(AnalysisInput {
-            graph,
-            script_errors: &[],
-            expected: Some(&self.expected),
-            live,
-            options: &self.options,
-        });
-        if let Some((heads, force)) = &self.to_revision {
-            let ids: Vec<String> = {
-                let mut ids: Vec<String> = heads
-                    .iter()
-                    .map(|&i| graph.revision(i).id().to_owned())
-                    .collect();
-                ids.sort();
-                ids
-            };
-            let schema = self.expected.after_heads(graph, heads);
-            let ignore = |name: &str| {
-                self.options
-                    .ignore_tables
-                    .iter()
-                    .any(|pattern| migration_doctor::diagnosis::glob_match(pattern, name))
-            };
-            let comparison = compare(&schema, &live.schema, &ignore);
-            if !comparison.names_match() && !force {
-                return Decision {
-                    diagnosis,
-                    plan: None,
-                    refusal: Some(format!(
-                        "the schema does not match {} ({} table or column difference(s)); check by hand, then pass --force to stamp it anyway",
-                        ids.join("+"),
-                        comparison.name_distance()
-                    )),
-                    target: ids,
-                };
-            }
-            let strategy = if live.version_table.contents().is_none() {
-                Strategy::InitializeAlembicVersion
-            } else {
-                Strategy::StampExistingSchemaToHead
-            };
-            return Decision {
-                plan: plan_for(strategy, live, Some(&ids)),
-                diagnosis,
-                refusal: None,
-                target: ids,
-            };
-        }
-        let writes = matches!(
-            diagnosis.strategy,
-            Strategy::InitializeAlembicVersion
-                | Strategy::RepairCorruptedAlembic
-                | Strategy::CompletePartialMigration
-        );
-        let refusal = match diagnosis.strategy {
-            _ if writes => None,
-            Strategy::NoActionNeeded | Strategy::NormalMigration => None,
-            _ => Some(format!(
-                "the database is {} and no revision state is proven, so nothing will be stamped by guessing; \
-                 run `migration-doctor diagnose --detailed`, decide which revision the schema is at, then \
-                 `migration-doctor recover --to-revision REV`",
-                serde_json::to_value(diagnosis.state)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            )),
-        };
-        Decision {
-            plan: if writes { diagnosis.plan.clone() } else { None },
-            target: diagnosis.matched_revisions.clone(),
-            diagnosis,
-            refusal,
-        }
-    }
-}
-
 fn context(
     global: &GlobalOptions,
     to_revision: Option<(&str, bool)>,
     dialect: migration_doctor::schema::Dialect,
-) -> Result<Context, Failure> {
+) -> Result<RecoveryPlanner, Failure> {
     let project = Project::open(&database::config_request(global)?)?;
     let errors = project.errors();
     if !errors.is_empty() {
@@ -140,7 +48,7 @@ fn context(
         },
         ignore_tables,
     };
-    Ok(Context {
+    Ok(RecoveryPlanner {
         project,
         expected,
         options,

@@ -1,0 +1,78 @@
+//! The seed's entry points on a copy of the example database.
+
+use migration_doctor::diagnosis::State;
+use migration_doctor::{
+    AlembicStateRecovery, EnsureOptions, MigrationTracker, RecoveryFailure,
+    ensure_migration_state_healthy,
+};
+
+fn example_copy() -> (tempfile::TempDir, String, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../example");
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&source)
+        .arg(dir.path().join("example"))
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    let root = dir.path().join("example");
+    let url = format!("sqlite:///{}", root.join("shop.db").display());
+    (dir, url, root.join("alembic.ini"))
+}
+
+#[tokio::test]
+async fn ensure_stamps_what_the_schema_proves() {
+    let (_dir, url, config) = example_copy();
+    let options = EnsureOptions::new(&config);
+    let recovery = AlembicStateRecovery {
+        database_url: url.clone(),
+        options: options.clone(),
+    };
+    match recovery.repair_corrupted_alembic_version().await {
+        Err(RecoveryFailure::Refused(reason)) => {
+            assert!(reason.contains("INITIALIZE_ALEMBIC_VERSION"), "{reason}")
+        }
+        other => panic!("repair must refuse on an untracked database: {other:?}"),
+    }
+    let (healthy, state) = ensure_migration_state_healthy(&url, &options).await;
+    assert!(healthy, "{state:?}");
+    assert_eq!(state.current_revision.as_deref(), Some("e2f3a4b5c6d7"));
+    assert!(state.has_alembic_version && state.has_existing_schema && !state.requires_recovery);
+    assert_eq!(state.recovery_strategy, "NO_ACTION_NEEDED");
+    let tracker = MigrationTracker {
+        database_url: url,
+        options,
+    };
+    let again = tracker.check_migrations().await;
+    assert_eq!(again.diagnosis.map(|d| d.state), Some(State::Healthy));
+}
+
+#[tokio::test]
+async fn initialize_runs_only_where_it_applies() {
+    let (_dir, url, config) = example_copy();
+    let recovery = AlembicStateRecovery {
+        database_url: url,
+        options: EnsureOptions::new(&config),
+    };
+    let outcome = recovery
+        .initialize_alembic_version_for_existing_schema()
+        .await
+        .expect("initialises");
+    assert!(outcome.applied);
+    assert_eq!(outcome.after, Some(vec![Some("e2f3a4b5c6d7".to_owned())]));
+    match recovery
+        .initialize_alembic_version_for_existing_schema()
+        .await
+    {
+        Err(RecoveryFailure::Refused(reason)) => {
+            assert!(reason.contains("NO_ACTION_NEEDED"), "{reason}")
+        }
+        other => panic!("a second initialise must refuse: {other:?}"),
+    }
+    let outcome = recovery
+        .stamp_existing_schema_to_head()
+        .await
+        .expect("the schema matches the head");
+    assert!(outcome.applied);
+}
