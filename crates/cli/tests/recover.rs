@@ -239,3 +239,62 @@ fn ensure_then_runs_the_migrations() {
         out.stdout
     );
 }
+
+#[test]
+fn a_held_lock_times_out_and_names_its_holder() {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, "postgresql") else {
+        return;
+    };
+    let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", "head"]);
+    assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
+    database.sql(&["DROP TABLE alembic_version"]);
+    // Another session takes migration-doctor's lock for this table and sleeps.
+    let holder = std::process::Command::new(&python)
+        .arg("-c")
+        .arg(format!(
+            "import sqlalchemy as sa, time\n\
+             e = sa.create_engine('{}')\n\
+             c = e.connect()\n\
+             c.execute(sa.text(\"SET application_name = 'the-other-migrator'\"))\n\
+             import sys\n\
+             key = int(sys.argv[1])\n\
+             c.execute(sa.text('SELECT pg_advisory_lock(19780, :k)'), {{'k': key}})\n\
+             print('locked', flush=True)\n\
+             time.sleep(30)\n",
+            database.url
+        ))
+        .arg(lock_hash(&database))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn the holder");
+    let mut holder = holder;
+    let mut line = String::new();
+    use std::io::BufRead;
+    std::io::BufReader::new(holder.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read");
+    assert_eq!(line.trim(), "locked");
+    let (code, _, stderr) = doctor_json(&database, &["recover", "--yes", "--lock-timeout", "1"]);
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("lock") && stderr.contains("the-other-migrator"),
+        "{stderr}"
+    );
+}
+
+/// The advisory lock key migration-doctor uses for this database's version table.
+fn lock_hash(database: &TestDatabase) -> String {
+    let name = database.url.rsplit('/').next().unwrap_or_default();
+    let place = format!("{name}..alembic_version");
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in place.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    (hash as i32).to_string()
+}
