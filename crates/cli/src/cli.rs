@@ -30,6 +30,10 @@ pub struct Cli {
     /// Same as the `recover` command (the seed script's flag)
     #[arg(long, hide = true)]
     pub recover: bool,
+
+    /// Same as the `interactive` command (the seed script's flag)
+    #[arg(long, hide = true)]
+    pub interactive: bool,
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +151,8 @@ pub enum Command {
     /// Start-up step: lock, analyse, recover when safe, optionally run a
     /// command (such as `alembic upgrade heads`) under the lock
     Ensure(EnsureArgs),
+    /// Step by step: diagnosis, plan, confirmation, result
+    Interactive(RecoveryOptions),
 }
 
 #[derive(Debug, Args, Default)]

@@ -33,12 +33,20 @@ fn main() -> ExitCode {
 fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
     let format = cli.global.format();
     let recover_alias = Command::Recover(cli::RecoverArgs::default());
-    let command = match (&cli.command, cli.diagnose, cli.status, cli.recover) {
+    let interactive_alias = Command::Interactive(cli::RecoveryOptions::default());
+    let command = match (
+        &cli.command,
+        cli.diagnose,
+        cli.status,
+        cli.recover,
+        cli.interactive,
+    ) {
         (Some(command), ..) => command,
         (None, true, ..) => &Command::Diagnose,
-        (None, false, true, _) => &Command::Status,
-        (None, false, false, true) => &recover_alias,
-        (None, false, false, false) => {
+        (None, false, true, ..) => &Command::Status,
+        (None, false, false, true, _) => &recover_alias,
+        (None, false, false, false, true) => &interactive_alias,
+        (None, false, false, false, false) => {
             return Err(Failure::Usage(
                 "name a command: graph, schema, diagnose, status, recover or ensure (see --help)"
                     .to_owned(),
@@ -55,6 +63,9 @@ fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
         Command::Status => commands::diagnose::run(&cli.global, true, output),
         Command::Recover(args) => commands::recover::run(&cli.global, args, output),
         Command::Ensure(args) => commands::recover::ensure(&cli.global, args, output),
+        Command::Interactive(options) => {
+            commands::recover::interactive(&cli.global, options, output)
+        }
     }
 }
 

@@ -386,3 +386,69 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
         Err(Failure::ProblemsFound)
     }
 }
+
+/// `interactive`: the diagnosis, then the plan, then a confirmation, then
+/// the result, one step at a time. It needs a terminal.
+pub fn interactive(
+    global: &GlobalOptions,
+    options: &RecoveryOptions,
+    output: &Output,
+) -> Result<(), Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Refused(
+            "interactive needs a terminal; use `diagnose`, then `recover --dry-run` and `recover --yes`".to_owned(),
+        ));
+    }
+    output.print(&output.paint("step 1 of 3: diagnosis", owo_colors::Style::new().bold()));
+    let _ = crate::commands::diagnose::run(global, false, output);
+
+    output.print(&output.paint("\nstep 2 of 3: plan", owo_colors::Style::new().bold()));
+    let (url, base) = database::database_url(global)?;
+    let planner = context(global, None, url.dialect)?;
+    let runtime = database::runtime()?;
+    let introspect = database::introspect_options(global);
+    let lock_timeout = Duration::from_secs(options.lock_timeout);
+    let decide = |live: &LiveDatabase| planner.decide(live);
+    let (preview, _) = runtime.block_on(async {
+        let mut database = migration_doctor::live::connect(&url, Access::ReadOnly, &base).await?;
+        let result = recover(
+            &mut database,
+            &introspect,
+            lock_timeout,
+            true,
+            &decide,
+            None,
+        )
+        .await;
+        database.close().await;
+        result.map_err(to_failure)
+    })?;
+    if let Some(refusal) = &preview.refusal {
+        output.print(&format!("nothing will be written: {refusal}"));
+        return Err(Failure::ProblemsFound);
+    }
+    if preview.statements.is_empty() {
+        output.print("nothing to write: the version table is already right");
+        return Ok(());
+    }
+    output.print(&describe(&preview, true).join("\n"));
+
+    let confirmed = dialoguer::Confirm::new()
+        .with_prompt("step 3 of 3: apply this plan now?")
+        .default(false)
+        .interact()
+        .unwrap_or(false);
+    if !confirmed {
+        output.print("nothing was changed");
+        return Err(Failure::ProblemsFound);
+    }
+    let args = RecoverArgs {
+        yes: true,
+        recovery: RecoveryOptions {
+            lock_timeout: options.lock_timeout,
+            audit_log: options.audit_log.clone(),
+        },
+        ..RecoverArgs::default()
+    };
+    run(global, &args, output)
+}
