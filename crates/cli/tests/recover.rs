@@ -298,3 +298,53 @@ fn lock_hash(database: &TestDatabase) -> String {
     }
     (hash as i32).to_string()
 }
+
+/// The recovering process is killed after each statement of its plan in
+/// turn; the next run completes the recovery and no user row is lost.
+fn killed_at_every_step(dialect: &'static str) {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, dialect) else {
+        return;
+    };
+    let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", "head"]);
+    assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
+    database.sql(&["INSERT INTO users (id, email, login, karma) VALUES (7, 'k@k.k', 'kim', 1)"]);
+    for step in 0..2 {
+        database.sql(&["DROP TABLE alembic_version"]);
+        let killed = run(doctor()
+            .arg("-c")
+            .arg(fixture(CONFIG))
+            .args(["recover", "--yes", "--database-url", &database.url])
+            .env("MIGRATION_DOCTOR_CRASH_AFTER_STATEMENT", step.to_string()));
+        assert_ne!(killed.code, 0, "step {step}: the process should have died");
+        let (code, done, stderr) = doctor_json(&database, &["recover", "--yes"]);
+        assert_eq!(code, 0, "step {step}: {stderr}\n{done:#}");
+        let live = snapshot(&database);
+        assert_eq!(live["version_table"]["rows"], json!([HEAD]), "step {step}");
+        assert!(alembic_current(&database).contains(HEAD), "step {step}");
+    }
+    let rows = run(std::process::Command::new(&python)
+        .arg("-c")
+        .arg(format!(
+            "import sqlalchemy as sa\nprint(sa.create_engine('{}').connect().execute(sa.text('SELECT count(*) FROM users')).scalar())",
+            database.url
+        )));
+    assert_eq!(rows.stdout.trim(), "1", "no user row lost: {}", rows.stderr);
+}
+
+#[test]
+fn sqlite_killed_at_every_step() {
+    killed_at_every_step("sqlite");
+}
+
+#[test]
+fn postgresql_killed_at_every_step() {
+    killed_at_every_step("postgresql");
+}
+
+#[test]
+fn mariadb_killed_at_every_step() {
+    killed_at_every_step("mysql");
+}

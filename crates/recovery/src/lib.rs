@@ -111,6 +111,17 @@ fn undo_statements(live: &LiveDatabase) -> Vec<String> {
     }
 }
 
+/// For fault-injection tests only: with `MIGRATION_DOCTOR_CRASH_AFTER_STATEMENT=N`
+/// the process aborts right after the plan's statement N (0-based) ran and
+/// before anything is committed after it, as a `kill -9` would stop it.
+fn crash_point(executed: usize) {
+    if std::env::var("MIGRATION_DOCTOR_CRASH_AFTER_STATEMENT")
+        .is_ok_and(|value| value == executed.to_string())
+    {
+        std::process::abort();
+    }
+}
+
 async fn run_statements(
     connection: &mut DbConnection,
     dialect: Dialect,
@@ -119,10 +130,11 @@ async fn run_statements(
     match connection {
         DbConnection::Postgres(connection) => {
             let mut transaction = connection.begin().await?;
-            for statement in plan {
+            for (at, statement) in plan.iter().enumerate() {
                 transaction
                     .execute(AssertSqlSafe(statement.clone()))
                     .await?;
+                crash_point(at);
             }
             transaction.commit().await
         }
@@ -131,21 +143,25 @@ async fn run_statements(
             let (ddl, rows): (Vec<&String>, Vec<&String>) = plan
                 .iter()
                 .partition(|statement| statement.starts_with("CREATE TABLE"));
-            for statement in ddl {
+            let created = ddl.len();
+            for (at, statement) in ddl.into_iter().enumerate() {
                 connection.execute(AssertSqlSafe(statement.clone())).await?;
+                crash_point(at);
             }
             let mut transaction = connection.begin().await?;
-            for statement in rows {
+            for (at, statement) in rows.into_iter().enumerate() {
                 transaction
                     .execute(AssertSqlSafe(statement.clone()))
                     .await?;
+                crash_point(created + at);
             }
             transaction.commit().await
         }
         DbConnection::Sqlite(connection) => {
             // Already inside the lock's BEGIN IMMEDIATE.
-            for statement in plan {
+            for (at, statement) in plan.iter().enumerate() {
                 connection.execute(AssertSqlSafe(statement.clone())).await?;
+                crash_point(at);
             }
             let _ = dialect;
             Ok(())
