@@ -348,3 +348,52 @@ fn postgresql_killed_at_every_step() {
 fn mariadb_killed_at_every_step() {
     killed_at_every_step("mysql");
 }
+
+#[test]
+fn a_user_who_may_not_write_gets_a_clear_refusal() {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, "postgresql") else {
+        return;
+    };
+    let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", "head"]);
+    assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
+    let role = format!("md_reader_w_{}", std::process::id());
+    let server = server_url("postgresql");
+    let sql = |statements: &[&str]| {
+        run(std::process::Command::new(&python)
+            .arg(live_db_script())
+            .args(["sql", &server])
+            .args(statements))
+    };
+    assert_eq!(sql(&[&format!("CREATE ROLE {role} LOGIN")]).code, 0);
+    database.sql(&[
+        &format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"),
+        "UPDATE alembic_version SET version_num = 'deadbeef0000'",
+    ]);
+    let as_reader = database.url.replacen("postgres@", &format!("{role}@"), 1);
+    let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
+        "recover",
+        "--yes",
+        "--database-url",
+        &as_reader,
+    ]));
+    database.sql(&[&format!(
+        "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}"
+    )]);
+    let _ = sql(&[&format!("DROP ROLE IF EXISTS {role}")]);
+    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("user `{role}` may not write the version table")),
+        "{}",
+        out.stderr
+    );
+    let rows = snapshot(&database);
+    assert_eq!(
+        rows["version_table"]["rows"],
+        json!(["deadbeef0000"]),
+        "nothing half-written"
+    );
+}
