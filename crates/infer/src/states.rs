@@ -26,12 +26,7 @@ impl ExpectedSchemas {
         let count = graph.len();
         let mut states: Vec<Option<Schema>> = vec![None; count];
         let mut outcomes = vec![RevisionOutcome::default(); count];
-        let position: BTreeMap<RevisionIndex, usize> = graph
-            .topological()
-            .iter()
-            .enumerate()
-            .map(|(at, &index)| (index, at))
-            .collect();
+        let position = positions(graph);
         for &index in graph.topological() {
             let revision = graph.revision(index);
             let predecessors: Vec<RevisionIndex> = revision
@@ -44,23 +39,8 @@ impl ExpectedSchemas {
                 .first()
                 .and_then(|first| states[*first].clone())
                 .unwrap_or_default();
-            if predecessors.len() > 1 {
-                // Replay what the other branches add, oldest first.
-                let mut applied = graph.ancestors(predecessors[0], true);
-                let mut missing: Vec<RevisionIndex> = Vec::new();
-                for &other in &predecessors[1..] {
-                    for (at, member) in graph.ancestors(other, true).into_iter().enumerate() {
-                        if member && !applied[at] {
-                            applied[at] = true;
-                            missing.push(at);
-                        }
-                    }
-                }
-                missing.sort_by_key(|at| position.get(at).copied().unwrap_or(usize::MAX));
-                for at in missing {
-                    let file = &graph.revision(at).file;
-                    run_upgrade(&file.path, &file.source, dialect, &mut schema);
-                }
+            if let Some((&first, others)) = predecessors.split_first() {
+                replay_branches(graph, &position, dialect, first, others, &mut schema);
             }
             let file = &revision.file;
             outcomes[index] = run_upgrade(&file.path, &file.source, dialect, &mut schema);
@@ -86,27 +66,8 @@ impl ExpectedSchemas {
             return Schema::default();
         };
         let mut schema = self.after(first).cloned().unwrap_or_default();
-        let mut applied = graph.ancestors(first, true);
-        let mut missing = Vec::new();
-        for &other in others {
-            for (at, member) in graph.ancestors(other, true).into_iter().enumerate() {
-                if member && !applied[at] {
-                    applied[at] = true;
-                    missing.push(at);
-                }
-            }
-        }
-        let position: BTreeMap<RevisionIndex, usize> = graph
-            .topological()
-            .iter()
-            .enumerate()
-            .map(|(at, &index)| (index, at))
-            .collect();
-        missing.sort_by_key(|at| position.get(at).copied().unwrap_or(usize::MAX));
-        for at in missing {
-            let file = &graph.revision(at).file;
-            run_upgrade(&file.path, &file.source, self.dialect, &mut schema);
-        }
+        let position = positions(graph);
+        replay_branches(graph, &position, self.dialect, first, others, &mut schema);
         schema
     }
 
@@ -134,5 +95,46 @@ impl ExpectedSchemas {
             .filter(|at| members[**at])
             .flat_map(|at| self.unknown_operations(*at).iter().cloned())
             .collect()
+    }
+}
+
+/// Each revision's place in the graph's order.
+fn positions(graph: &RevisionGraph) -> BTreeMap<RevisionIndex, usize> {
+    graph
+        .topological()
+        .iter()
+        .enumerate()
+        .map(|(at, &index)| (index, at))
+        .collect()
+}
+
+/// On `schema` (the state after `first`), replays the revisions that
+/// `others` apply and `first` does not, oldest first: the state of several
+/// branches applied side by side.
+fn replay_branches(
+    graph: &RevisionGraph,
+    position: &BTreeMap<RevisionIndex, usize>,
+    dialect: Dialect,
+    first: RevisionIndex,
+    others: &[RevisionIndex],
+    schema: &mut Schema,
+) {
+    if others.is_empty() {
+        return;
+    }
+    let mut applied = graph.ancestors(first, true);
+    let mut missing: Vec<RevisionIndex> = Vec::new();
+    for &other in others {
+        for (at, member) in graph.ancestors(other, true).into_iter().enumerate() {
+            if member && !applied[at] {
+                applied[at] = true;
+                missing.push(at);
+            }
+        }
+    }
+    missing.sort_by_key(|at| position.get(at).copied().unwrap_or(usize::MAX));
+    for at in missing {
+        let file = &graph.revision(at).file;
+        run_upgrade(&file.path, &file.source, dialect, schema);
     }
 }

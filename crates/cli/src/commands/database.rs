@@ -99,3 +99,21 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .build()
         .map_err(|error| Failure::Usage(format!("cannot start the async runtime: {error}")))
 }
+
+/// The analysis options of the command line and the configuration together.
+pub fn analysis_options(
+    global: &GlobalOptions,
+    config: &migration_doctor::AlembicConfig,
+) -> migration_doctor::diagnosis::AnalysisOptions {
+    use migration_doctor::diagnosis::TiePolicy;
+    let mut ignore_tables = config.ignore_tables.clone();
+    ignore_tables.extend(global.ignore_tables.iter().cloned());
+    migration_doctor::diagnosis::AnalysisOptions {
+        tie_policy: match global.on_tie {
+            crate::cli::OnTie::Latest => TiePolicy::Latest,
+            crate::cli::OnTie::Earliest => TiePolicy::Earliest,
+            crate::cli::OnTie::Refuse => TiePolicy::Refuse,
+        },
+        ignore_tables,
+    }
+}

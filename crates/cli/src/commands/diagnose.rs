@@ -2,13 +2,11 @@
 //! database, decide the state, and report. Nothing is written anywhere.
 
 use migration_doctor::Project;
-use migration_doctor::diagnosis::{
-    AnalysisInput, AnalysisOptions, Diagnosis, State, TiePolicy, analyze,
-};
+use migration_doctor::diagnosis::{AnalysisInput, Diagnosis, State, analyze};
 use migration_doctor::infer::ExpectedSchemas;
 use migration_doctor::live::{Access, read_live};
 
-use crate::cli::{Format, GlobalOptions, OnTie};
+use crate::cli::{Format, GlobalOptions};
 use crate::commands::database;
 use crate::failure::Failure;
 use crate::output::Output;
@@ -40,16 +38,7 @@ pub fn run(global: &GlobalOptions, status: bool, output: &Output) -> Result<(), 
     let expected = errors
         .is_empty()
         .then(|| ExpectedSchemas::compute(&project.graph, live.dialect));
-    let mut ignore_tables = project.config.ignore_tables.clone();
-    ignore_tables.extend(global.ignore_tables.iter().cloned());
-    let options = AnalysisOptions {
-        tie_policy: match global.on_tie {
-            OnTie::Latest => TiePolicy::Latest,
-            OnTie::Earliest => TiePolicy::Earliest,
-            OnTie::Refuse => TiePolicy::Refuse,
-        },
-        ignore_tables,
-    };
+    let options = database::analysis_options(global, &project.config);
     let diagnosis = analyze(AnalysisInput {
         graph: &project.graph,
         script_errors: &errors,

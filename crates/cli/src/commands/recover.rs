@@ -5,14 +5,14 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use migration_doctor::diagnosis::{AnalysisOptions, Diagnosis, State, TiePolicy};
+use migration_doctor::diagnosis::{Diagnosis, State};
 use migration_doctor::infer::ExpectedSchemas;
 use migration_doctor::live::{Access, LiveDatabase};
 use migration_doctor::recovery::{Outcome, RecoveryError, recover};
 use migration_doctor::{Project, RecoveryPlanner};
 use serde_json::json;
 
-use crate::cli::{EnsureArgs, Format, GlobalOptions, OnTie, RecoverArgs, RecoveryOptions};
+use crate::cli::{EnsureArgs, Format, GlobalOptions, RecoverArgs, RecoveryOptions};
 use crate::commands::database;
 use crate::failure::Failure;
 use crate::output::Output;
@@ -38,16 +38,7 @@ fn context(
         None => None,
     };
     let expected = ExpectedSchemas::compute(&project.graph, dialect);
-    let mut ignore_tables = project.config.ignore_tables.clone();
-    ignore_tables.extend(global.ignore_tables.iter().cloned());
-    let options = AnalysisOptions {
-        tie_policy: match global.on_tie {
-            OnTie::Latest => TiePolicy::Latest,
-            OnTie::Earliest => TiePolicy::Earliest,
-            OnTie::Refuse => TiePolicy::Refuse,
-        },
-        ignore_tables,
-    };
+    let options = database::analysis_options(global, &project.config);
     Ok(RecoveryPlanner {
         project,
         expected,
