@@ -367,3 +367,38 @@ fn status_and_seed_aliases() {
         text.stdout
     );
 }
+
+#[test]
+fn broken_scripts_are_invalid_scripts_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(fixture("broken/cycle"))
+        .arg(dir.path().join("project"))
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    let project = dir.path().join("project");
+    std::fs::write(project.join("app.db"), "").expect("empty database");
+    let url = format!("sqlite:///{}", project.join("app.db").display());
+    let out =
+        run(doctor()
+            .current_dir(&project)
+            .args(["diagnose", "--json", "--database-url", &url]));
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    let diagnosis: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(diagnosis["state"], json!("invalid_scripts"));
+    assert!(diagnosis["findings"].to_string().contains("cycle"));
+    let out =
+        run(doctor()
+            .current_dir(&project)
+            .args(["recover", "--yes", "--database-url", &url]));
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert_eq!(
+        std::fs::metadata(project.join("app.db"))
+            .expect("file")
+            .len(),
+        0,
+        "nothing written"
+    );
+}
