@@ -66,6 +66,11 @@ pub struct Run<'a> {
     pub applier: Applier<'a>,
     pub outcome: RevisionOutcome,
     depth: usize,
+    /// Folders where the project's own modules are looked for.
+    roots: &'a [PathBuf],
+    /// While a helper of another module runs: the call in the revision file
+    /// that unknown operations are reported at.
+    foreign_site: Option<TextRange>,
 }
 
 /// Runs `upgrade()` of one revision file against `schema`.
@@ -74,6 +79,19 @@ pub fn run_upgrade(
     source: &str,
     dialect: Dialect,
     schema: &mut Schema,
+) -> RevisionOutcome {
+    run_upgrade_in(path, source, dialect, schema, &[])
+}
+
+/// Like [`run_upgrade`], also following helper functions that the revision
+/// imports from the project's own modules, found under `roots` (as
+/// `a/b.py` or `a/b/__init__.py` for `a.b`).
+pub fn run_upgrade_in(
+    path: &Path,
+    source: &str,
+    dialect: Dialect,
+    schema: &mut Schema,
+    roots: &[PathBuf],
 ) -> RevisionOutcome {
     let parsed =
         ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
@@ -90,6 +108,8 @@ pub fn run_upgrade(
         applier: Applier { schema, dialect },
         outcome: RevisionOutcome::default(),
         depth: 0,
+        roots,
+        foreign_site: None,
     };
     // Module level: imports, constants and function definitions, in order.
     let mut module_locals = HashMap::new();
@@ -132,11 +152,13 @@ impl<'a> Run<'a> {
     }
 
     fn line(&self, range: TextRange) -> usize {
+        let range = self.foreign_site.unwrap_or(range);
         let offset = range.start().to_usize();
         self.line_starts.partition_point(|start| *start <= offset)
     }
 
     fn text(&self, range: TextRange) -> String {
+        let range = self.foreign_site.unwrap_or(range);
         self.source
             .get(range.start().to_usize()..range.end().to_usize())
             .and_then(|text| text.lines().next())
@@ -790,6 +812,57 @@ impl<'a> Run<'a> {
             Flow::Return(value) => value,
             _ => Value::None,
         }
+    }
+
+    /// Calls `function` of the project's own `module` (a helper imported from
+    /// outside the revision file), when its source can be found.
+    pub fn call_project_function(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        range: TextRange,
+    ) -> Option<Value> {
+        if self.roots.is_empty() || self.depth >= MAX_DEPTH {
+            return None;
+        }
+        let body = crate::modules::project_module(self.roots, module)?;
+        if !body
+            .iter()
+            .any(|statement| matches!(statement, Stmt::FunctionDef(def) if def.name.as_str() == function))
+        {
+            return None;
+        }
+        let saved_site = self.foreign_site;
+        if self.foreign_site.is_none() {
+            self.foreign_site = Some(range);
+        }
+        let mut globals = HashMap::new();
+        let mut functions = HashMap::new();
+        for statement in body {
+            match statement {
+                Stmt::FunctionDef(def) => {
+                    functions.insert(def.name.id.to_string(), def);
+                    globals.insert(
+                        def.name.id.to_string(),
+                        Value::Function(def.name.id.to_string()),
+                    );
+                }
+                Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) => {
+                    let mut quiet = self.quietly();
+                    quiet.execute(statement, &mut globals);
+                }
+                _ => {}
+            }
+        }
+        let saved_globals = std::mem::replace(&mut self.globals, globals);
+        let saved_functions = std::mem::replace(&mut self.functions, functions);
+        let value = self.call_function(function, args, kwargs, range);
+        self.globals = saved_globals;
+        self.functions = saved_functions;
+        self.foreign_site = saved_site;
+        Some(value)
     }
 
     pub fn table_key(&self, name: &str, schema: Option<&str>) -> String {

@@ -7,12 +7,13 @@
 
 mod apply;
 mod interpreter;
+mod modules;
 mod operations;
 mod sa_types;
 mod sql;
 mod states;
 mod value;
 
-pub use interpreter::{RevisionOutcome, UnknownOperation, run_upgrade};
+pub use interpreter::{RevisionOutcome, UnknownOperation, run_upgrade, run_upgrade_in};
 pub use sa_types::type_family;
 pub use states::ExpectedSchemas;

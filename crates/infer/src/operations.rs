@@ -185,6 +185,13 @@ pub fn call_path(
     if HARMLESS_ROOTS.contains(&root) || root.is_empty() {
         return Value::None;
     }
+    if let Some((module, function)) = path.rsplit_once('.')
+        && !last.chars().next().is_some_and(char::is_uppercase)
+        && let Some(value) =
+            run.call_project_function(module, function, args.clone(), kwargs.clone(), range)
+    {
+        return value;
+    }
     if last.chars().next().is_some_and(char::is_uppercase) {
         // A class of the application: as a column type it is `other`.
         return Value::Type(TypeSpec {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_schema::{Dialect, Schema};
 
-use crate::interpreter::{RevisionOutcome, UnknownOperation, run_upgrade};
+use crate::interpreter::{RevisionOutcome, UnknownOperation, run_upgrade_in};
 
 /// The expected schema after every revision, for one dialect.
 #[derive(Debug, Clone)]
@@ -17,12 +17,23 @@ pub struct ExpectedSchemas {
     pub dialect: Dialect,
     states: Vec<Option<Schema>>,
     outcomes: Vec<RevisionOutcome>,
+    roots: Vec<std::path::PathBuf>,
 }
 
 impl ExpectedSchemas {
     /// Interprets every revision of the graph (revisions caught in a cycle
     /// have no state).
     pub fn compute(graph: &RevisionGraph, dialect: Dialect) -> ExpectedSchemas {
+        ExpectedSchemas::compute_in(graph, dialect, &[])
+    }
+
+    /// Like [`ExpectedSchemas::compute`], also following helpers that the
+    /// revisions import from the project's own modules under `roots`.
+    pub fn compute_in(
+        graph: &RevisionGraph,
+        dialect: Dialect,
+        roots: &[std::path::PathBuf],
+    ) -> ExpectedSchemas {
         let count = graph.len();
         let mut states: Vec<Option<Schema>> = vec![None; count];
         let mut outcomes = vec![RevisionOutcome::default(); count];
@@ -40,16 +51,17 @@ impl ExpectedSchemas {
                 .and_then(|first| states[*first].clone())
                 .unwrap_or_default();
             if let Some((&first, others)) = predecessors.split_first() {
-                replay_branches(graph, &position, dialect, first, others, &mut schema);
+                replay_branches(graph, &position, dialect, first, others, &mut schema, roots);
             }
             let file = &revision.file;
-            outcomes[index] = run_upgrade(&file.path, &file.source, dialect, &mut schema);
+            outcomes[index] = run_upgrade_in(&file.path, &file.source, dialect, &mut schema, roots);
             states[index] = Some(schema);
         }
         ExpectedSchemas {
             dialect,
             states,
             outcomes,
+            roots: roots.to_vec(),
         }
     }
 
@@ -67,7 +79,15 @@ impl ExpectedSchemas {
         };
         let mut schema = self.after(first).cloned().unwrap_or_default();
         let position = positions(graph);
-        replay_branches(graph, &position, self.dialect, first, others, &mut schema);
+        replay_branches(
+            graph,
+            &position,
+            self.dialect,
+            first,
+            others,
+            &mut schema,
+            &self.roots,
+        );
         schema
     }
 
@@ -118,6 +138,7 @@ fn replay_branches(
     first: RevisionIndex,
     others: &[RevisionIndex],
     schema: &mut Schema,
+    roots: &[std::path::PathBuf],
 ) {
     if others.is_empty() {
         return;
@@ -135,6 +156,6 @@ fn replay_branches(
     missing.sort_by_key(|at| position.get(at).copied().unwrap_or(usize::MAX));
     for at in missing {
         let file = &graph.revision(at).file;
-        run_upgrade(&file.path, &file.source, dialect, schema);
+        run_upgrade_in(&file.path, &file.source, dialect, schema, roots);
     }
 }

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use migration_doctor_diagnosis::{AnalysisInput, AnalysisOptions, Diagnosis, analyze};
-use migration_doctor_infer::ExpectedSchemas;
 use migration_doctor_live::{
     Access, DatabaseUrl, IntrospectOptions, LiveError, connect, read_live,
 };
@@ -78,7 +77,7 @@ impl MigrationStateAnalyzer {
         let errors = project.errors();
         let expected = errors
             .is_empty()
-            .then(|| ExpectedSchemas::compute(&project.graph, live.dialect));
+            .then(|| project.expected_schemas(live.dialect));
         let mut options = self.options.clone();
         options
             .ignore_tables

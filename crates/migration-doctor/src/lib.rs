@@ -107,6 +107,27 @@ impl Project {
             .collect()
     }
 
+    /// The expected schema after every revision on `dialect`, following
+    /// helpers the revisions import from the project's own modules (looked
+    /// for beside the script directory and the version locations, and in
+    /// their parent folders).
+    pub fn expected_schemas(
+        &self,
+        dialect: migration_doctor_schema::Dialect,
+    ) -> migration_doctor_infer::ExpectedSchemas {
+        let mut roots: Vec<std::path::PathBuf> = Vec::new();
+        for start in
+            std::iter::once(&self.config.script_location).chain(&self.config.version_locations)
+        {
+            for ancestor in start.ancestors() {
+                if !roots.iter().any(|root| root == ancestor) {
+                    roots.push(ancestor.to_path_buf());
+                }
+            }
+        }
+        migration_doctor_infer::ExpectedSchemas::compute_in(&self.graph, dialect, &roots)
+    }
+
     pub fn is_valid(&self) -> bool {
         self.errors().is_empty()
     }

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use migration_doctor_diagnosis::{AnalysisOptions, Diagnosis, State, Strategy, TiePolicy};
-use migration_doctor_infer::ExpectedSchemas;
 use migration_doctor_live::{Access, DatabaseUrl, IntrospectOptions, LiveError, connect};
 use migration_doctor_recovery::{Decision, Outcome, RecoveryError, recover};
 use migration_doctor_scripts::ConfigRequest;
@@ -163,7 +162,7 @@ impl Session {
             None
         };
         let planner = RecoveryPlanner {
-            expected: ExpectedSchemas::compute(&project.graph, url.dialect),
+            expected: project.expected_schemas(url.dialect),
             options: analyzer.options.clone(),
             project,
             to_revision,

@@ -37,7 +37,7 @@ pub fn run(global: &GlobalOptions, status: bool, output: &Output) -> Result<(), 
     let errors = project.errors();
     let expected = errors
         .is_empty()
-        .then(|| ExpectedSchemas::compute(&project.graph, live.dialect));
+        .then(|| project.expected_schemas(live.dialect));
     let options = database::analysis_options(global, &project.config);
     let diagnosis = analyze(AnalysisInput {
         graph: &project.graph,

@@ -6,7 +6,6 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use migration_doctor::diagnosis::{Diagnosis, State};
-use migration_doctor::infer::ExpectedSchemas;
 use migration_doctor::live::{Access, LiveDatabase};
 use migration_doctor::recovery::{Outcome, RecoveryError, recover};
 use migration_doctor::{Project, RecoveryPlanner};
@@ -37,7 +36,7 @@ fn context(
         }
         None => None,
     };
-    let expected = ExpectedSchemas::compute(&project.graph, dialect);
+    let expected = project.expected_schemas(dialect);
     let options = database::analysis_options(global, &project.config);
     Ok(RecoveryPlanner {
         project,

@@ -2,7 +2,6 @@
 //! database, or the expected schema at a revision.
 
 use migration_doctor::Project;
-use migration_doctor::infer::ExpectedSchemas;
 use migration_doctor::live::{Access, read_live};
 use migration_doctor::schema::Dialect;
 
@@ -57,7 +56,7 @@ fn expected(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Resul
     let revisions = graph
         .resolve(ident)
         .map_err(|error| Failure::InvalidScripts(vec![error.to_string()]))?;
-    let expected = ExpectedSchemas::compute(graph, dialect);
+    let expected = project.expected_schemas(dialect);
     let schema = expected.after_heads(graph, &revisions);
     let mut unknown = Vec::new();
     for &index in &revisions {
