@@ -190,3 +190,68 @@ def upgrade():
         "the drop is for other dialects only"
     );
 }
+
+#[test]
+fn helpers_from_the_projects_own_modules_are_followed() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let package = root.path().join("shop/migrations");
+    std::fs::create_dir_all(&package).expect("mkdir");
+    std::fs::write(root.path().join("shop/__init__.py"), "").expect("write");
+    std::fs::write(package.join("__init__.py"), "").expect("write");
+    std::fs::write(
+        package.join("util.py"),
+        r#"from alembic import op
+import sqlalchemy as sa
+
+PREFIX = "shop_"
+
+
+def create_named(name, *columns):
+    op.create_table(PREFIX + name, sa.Column("id", sa.Integer, primary_key=True), *columns)
+
+
+def add_flag(table, name):
+    if name not in [c["name"] for c in sa.inspect(op.get_bind()).get_columns(PREFIX + table)]:
+        op.add_column(PREFIX + table, sa.Column(name, sa.Boolean()))
+    rows = op.get_bind().execute(sa.text("SELECT 1")).fetchall()
+    for row in rows:
+        op.drop_table(PREFIX + table)
+"#,
+    )
+    .expect("write");
+    let source = with_header(
+        r#"
+from shop.migrations.util import add_flag, create_named
+
+def upgrade():
+    create_named("orders", sa.Column("total", sa.Integer))
+    add_flag("orders", "paid")
+"#,
+    );
+    let mut schema = Schema::default();
+    let outcome = migration_doctor_infer::run_upgrade_in(
+        Path::new("versions/x.py"),
+        &source,
+        Dialect::Sqlite,
+        &mut schema,
+        &[root.path().to_path_buf()],
+    );
+    let columns: Vec<&str> = schema.tables["shop_orders"]
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(columns, ["id", "total", "paid"]);
+    // The loop over a query result inside the helper is reported at the call in the revision.
+    let unknown: Vec<(usize, &str)> = outcome
+        .unknown
+        .iter()
+        .map(|u| (u.line, u.text.as_str()))
+        .collect();
+    assert_eq!(
+        unknown,
+        [(10, r#"add_flag("orders", "paid")"#)],
+        "{:?}",
+        outcome.unknown
+    );
+}
