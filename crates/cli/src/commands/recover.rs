@@ -178,6 +178,23 @@ fn print(
     }
 }
 
+/// The plan as it would run now, through a read-only connection (a dry run).
+fn preview(
+    runtime: &tokio::runtime::Runtime,
+    url: &migration_doctor::live::DatabaseUrl,
+    base: &std::path::Path,
+    introspect: &migration_doctor::live::IntrospectOptions,
+    lock_timeout: Duration,
+    decide: &dyn Fn(&LiveDatabase) -> migration_doctor::recovery::Decision,
+) -> Result<Outcome, Failure> {
+    runtime.block_on(async {
+        let mut database = migration_doctor::live::connect(url, Access::ReadOnly, base).await?;
+        let result = recover(&mut database, introspect, lock_timeout, true, decide, None).await;
+        database.close().await;
+        result.map(|(outcome, _)| outcome).map_err(to_failure)
+    })
+}
+
 fn to_failure(error: RecoveryError) -> Failure {
     match error {
         RecoveryError::Database(error) => error.into(),
@@ -199,21 +216,7 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
 
     // Without --yes, show the plan and ask before taking the lock to write.
     if !args.dry_run && !args.yes {
-        let (preview, _) = runtime.block_on(async {
-            let mut database =
-                migration_doctor::live::connect(&url, Access::ReadOnly, &base).await?;
-            let result = recover(
-                &mut database,
-                &introspect,
-                lock_timeout,
-                true,
-                &decide,
-                None,
-            )
-            .await;
-            database.close().await;
-            result.map_err(to_failure)
-        })?;
+        let preview = preview(&runtime, &url, &base, &introspect, lock_timeout, &decide)?;
         if preview.refusal.is_some() || preview.statements.is_empty() {
             print(
                 global,
@@ -399,20 +402,7 @@ pub fn interactive(
     let introspect = database::introspect_options(global);
     let lock_timeout = Duration::from_secs(options.lock_timeout);
     let decide = |live: &LiveDatabase| planner.decide(live);
-    let (preview, _) = runtime.block_on(async {
-        let mut database = migration_doctor::live::connect(&url, Access::ReadOnly, &base).await?;
-        let result = recover(
-            &mut database,
-            &introspect,
-            lock_timeout,
-            true,
-            &decide,
-            None,
-        )
-        .await;
-        database.close().await;
-        result.map_err(to_failure)
-    })?;
+    let preview = preview(&runtime, &url, &base, &introspect, lock_timeout, &decide)?;
     if let Some(refusal) = &preview.refusal {
         output.print(&format!("nothing will be written: {refusal}"));
         return Err(Failure::ProblemsFound);
