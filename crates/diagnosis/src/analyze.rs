@@ -250,6 +250,17 @@ impl Analyzer<'_> {
         (matched, others)
     }
 
+    /// The nearest states, named by their heads.
+    fn closest_states(&self, closest: Vec<ScoredState>) -> Vec<ClosestState> {
+        closest
+            .into_iter()
+            .map(|(state, comparison)| ClosestState {
+                revisions: self.ids(&state),
+                comparison,
+            })
+            .collect()
+    }
+
     /// Picks among tying states by the policy; `None` when refusing.
     fn choose(
         &mut self,
@@ -533,13 +544,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
             .iter()
             .map(|(s, _)| state_label(&analyzer.ids(s)))
             .collect();
-        diagnosis.closest = closest
-            .into_iter()
-            .map(|(s, c)| ClosestState {
-                revisions: analyzer.ids(&s),
-                comparison: c,
-            })
-            .collect();
+        diagnosis.closest = analyzer.closest_states(closest);
         return finish(
             analyzer,
             diagnosis,
@@ -753,13 +758,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
                         missing.join(", ")
                     ),
                 );
-                diagnosis.closest = closest
-                    .into_iter()
-                    .map(|(s, c)| ClosestState {
-                        revisions: analyzer.ids(&s),
-                        comparison: c,
-                    })
-                    .collect();
+                diagnosis.closest = analyzer.closest_states(closest);
                 return finish(
                     analyzer,
                     diagnosis,
@@ -776,13 +775,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         "no_matching_revision",
         format!("the schema matches no revision state ({against_rows}); it changed in ways no revision explains"),
     );
-    diagnosis.closest = closest
-        .into_iter()
-        .map(|(s, c)| ClosestState {
-            revisions: analyzer.ids(&s),
-            comparison: c,
-        })
-        .collect();
+    diagnosis.closest = analyzer.closest_states(closest);
     finish(
         analyzer,
         diagnosis,
@@ -827,13 +820,7 @@ where
                 format!("the schema matches no revision state exactly (closest: {near}); stamping would be a guess"),
             );
         }
-        diagnosis.closest = closest
-            .into_iter()
-            .map(|(s, c)| ClosestState {
-                revisions: analyzer.ids(&s),
-                comparison: c,
-            })
-            .collect();
+        diagnosis.closest = analyzer.closest_states(closest);
         return finish(
             analyzer,
             diagnosis,
@@ -927,5 +914,26 @@ fn state_label(ids: &[String]) -> String {
         "base".to_owned()
     } else {
         ids.join("+")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_for_ignored_tables() {
+        assert!(glob_match("audit_*", "audit_log"));
+        assert!(glob_match("tmp_?", "tmp_1"));
+        assert!(!glob_match("tmp_?", "tmp_12"));
+        assert!(glob_match("*", ""));
+        assert!(!glob_match("audit_*", "users"));
+        assert!(glob_match("*_bak", "users_bak"));
+    }
+
+    #[test]
+    fn state_labels() {
+        assert_eq!(state_label(&[]), "base");
+        assert_eq!(state_label(&["a1".to_owned(), "b2".to_owned()]), "a1+b2");
     }
 }

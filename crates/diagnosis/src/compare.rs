@@ -160,3 +160,52 @@ fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference 
     }
     difference
 }
+
+#[cfg(test)]
+mod tests {
+    use migration_doctor_schema::{Column, Schema, Table, TypeFamily};
+
+    use super::*;
+
+    fn table(columns: &[(&str, TypeFamily)]) -> Table {
+        Table {
+            columns: columns
+                .iter()
+                .map(|(name, family)| Column {
+                    name: (*name).to_owned(),
+                    type_family: family.clone(),
+                    native_type: String::new(),
+                    nullable: true,
+                    default: None,
+                })
+                .collect(),
+            ..Table::default()
+        }
+    }
+
+    #[test]
+    fn names_decide_details_rank() {
+        let mut expected = Schema::default();
+        expected.insert_table(
+            "users".to_owned(),
+            table(&[("id", TypeFamily::Integer), ("email", TypeFamily::Text)]),
+        );
+        let mut live = Schema::default();
+        live.insert_table(
+            "users".to_owned(),
+            table(&[("id", TypeFamily::BigInteger), ("email", TypeFamily::Text)]),
+        );
+        live.insert_table("audit".to_owned(), table(&[("id", TypeFamily::Integer)]));
+        let comparison = compare(&expected, &live, &|name| name == "audit");
+        assert!(comparison.names_match(), "{comparison:?}");
+        assert_eq!(
+            comparison.detail_distance(),
+            1,
+            "the type differs: a detail, not a mismatch"
+        );
+        let comparison = compare(&expected, &live, &|_| false);
+        assert!(!comparison.names_match());
+        assert_eq!(comparison.unexpected_tables, ["audit"]);
+        assert_eq!(comparison.name_distance(), 1);
+    }
+}
