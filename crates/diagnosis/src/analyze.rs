@@ -664,39 +664,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         .iter()
         .map(|(s, _)| state_label(&analyzer.ids(s)))
         .collect();
-    let describe = |comparison: &Comparison| -> String {
-        let mut parts = Vec::new();
-        if !comparison.missing_tables.is_empty() {
-            parts.push(format!(
-                "missing tables {}",
-                comparison.missing_tables.join(", ")
-            ));
-        }
-        if !comparison.unexpected_tables.is_empty() {
-            parts.push(format!(
-                "unexpected tables {}",
-                comparison.unexpected_tables.join(", ")
-            ));
-        }
-        for table in &comparison.tables {
-            if !table.missing_columns.is_empty() {
-                parts.push(format!(
-                    "{} lacks {}",
-                    table.table,
-                    table.missing_columns.join(", ")
-                ));
-            }
-            if !table.unexpected_columns.is_empty() {
-                parts.push(format!(
-                    "{} has extra {}",
-                    table.table,
-                    table.unexpected_columns.join(", ")
-                ));
-            }
-        }
-        parts.join("; ")
-    };
-    let against_rows = describe(&comparison);
+    let against_rows = comparison.name_differences().join("; ");
     diagnosis.comparison = Some(comparison);
     if !matched.is_empty() {
         let chosen = analyzer.choose(&matched);

@@ -47,6 +47,41 @@ impl Comparison {
                 .sum::<usize>()
     }
 
+    /// The differences of names (tables and columns), one phrase each, as
+    /// both the findings and the detailed report show them.
+    pub fn name_differences(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.missing_tables.is_empty() {
+            out.push(format!(
+                "missing tables: {}",
+                self.missing_tables.join(", ")
+            ));
+        }
+        if !self.unexpected_tables.is_empty() {
+            out.push(format!(
+                "unexpected tables: {}",
+                self.unexpected_tables.join(", ")
+            ));
+        }
+        for table in &self.tables {
+            if !table.missing_columns.is_empty() {
+                out.push(format!(
+                    "{}: missing columns {}",
+                    table.table,
+                    table.missing_columns.join(", ")
+                ));
+            }
+            if !table.unexpected_columns.is_empty() {
+                out.push(format!(
+                    "{}: unexpected columns {}",
+                    table.table,
+                    table.unexpected_columns.join(", ")
+                ));
+            }
+        }
+        out
+    }
+
     /// How far apart by details, once the names agree.
     pub fn detail_distance(&self) -> usize {
         self.tables.iter().map(|table| table.details.len()).sum()

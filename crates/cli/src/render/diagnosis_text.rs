@@ -66,33 +66,13 @@ fn verdict(diagnosis: &Diagnosis) -> String {
 }
 
 fn comparison_lines(comparison: &Comparison, out: &mut Vec<String>) {
-    if !comparison.missing_tables.is_empty() {
-        out.push(format!(
-            "    missing tables: {}",
-            comparison.missing_tables.join(", ")
-        ));
-    }
-    if !comparison.unexpected_tables.is_empty() {
-        out.push(format!(
-            "    unexpected tables: {}",
-            comparison.unexpected_tables.join(", ")
-        ));
-    }
+    out.extend(
+        comparison
+            .name_differences()
+            .into_iter()
+            .map(|line| format!("    {line}")),
+    );
     for table in &comparison.tables {
-        if !table.missing_columns.is_empty() {
-            out.push(format!(
-                "    {}: missing columns {}",
-                table.table,
-                table.missing_columns.join(", ")
-            ));
-        }
-        if !table.unexpected_columns.is_empty() {
-            out.push(format!(
-                "    {}: unexpected columns {}",
-                table.table,
-                table.unexpected_columns.join(", ")
-            ));
-        }
         for detail in &table.details {
             out.push(format!("    {}: {detail}", table.table));
         }
