@@ -267,15 +267,7 @@ fn two_branches_applied_side_by_side() {
     let Some(python) = reference_python() else {
         return;
     };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let copy = dir.path().join("example");
-    let status = std::process::Command::new("cp")
-        .arg("-r")
-        .arg(workspace_root().join("example"))
-        .arg(&copy)
-        .status()
-        .expect("cp");
-    assert!(status.success());
+    let (_dir, copy) = copy_tree(&workspace_root().join("example"));
     let _ = std::fs::remove_file(copy.join("shop.db"));
     let alembic = |args: &[&str]| {
         let out = run(std::process::Command::new(&python)
@@ -301,7 +293,6 @@ fn two_branches_applied_side_by_side() {
         json!(["9d0e1f2a3b4c", "e2f3a4b5c6d7"])
     );
     // Without the version table, the side-by-side state is found by matching.
-    std::fs::write(dir.path().join("drop.sql"), "").expect("write");
     let out = run(std::process::Command::new(&python)
         .arg(live_db_script())
         .args([
@@ -370,15 +361,7 @@ fn status_and_seed_aliases() {
 
 #[test]
 fn broken_scripts_are_invalid_scripts_and_nothing_is_written() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let status = std::process::Command::new("cp")
-        .arg("-r")
-        .arg(fixture("broken/cycle"))
-        .arg(dir.path().join("project"))
-        .status()
-        .expect("cp");
-    assert!(status.success());
-    let project = dir.path().join("project");
+    let (_dir, project) = copy_tree(&fixture("broken/cycle"));
     std::fs::write(project.join("app.db"), "").expect("empty database");
     let url = format!("sqlite:///{}", project.join("app.db").display());
     let out =

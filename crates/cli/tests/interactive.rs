@@ -9,16 +9,8 @@ use common::*;
 use expectrl::{Expect, Session};
 
 fn example_copy() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let status = std::process::Command::new("cp")
-        .arg("-r")
-        .arg(workspace_root().join("example"))
-        .arg(dir.path().join("example"))
-        .status()
-        .expect("cp");
-    assert!(status.success());
-    let config = dir.path().join("example/alembic.ini");
-    (dir, config)
+    let (dir, copy) = copy_tree(&workspace_root().join("example"));
+    (dir, copy.join("alembic.ini"))
 }
 
 #[test]

@@ -69,6 +69,20 @@ pub fn reference_python() -> Option<PathBuf> {
     None
 }
 
+/// A scratch copy of `source` (a project folder), as `<tempdir>/project`.
+pub fn copy_tree(source: &Path) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("project");
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(source)
+        .arg(&copy)
+        .status()
+        .expect("cp");
+    assert!(status.success(), "copying {}", source.display());
+    (dir, copy)
+}
+
 pub fn support_script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/support")
