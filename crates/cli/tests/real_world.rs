@@ -203,7 +203,7 @@ fn real_world_upgrades_are_mostly_understood() {
             let (mut ops, mut unknowns, mut found) = (0, 0, Vec::new());
             for index in 0..project.graph.len() {
                 if let Some(outcome) = expected.outcome(index) {
-                    ops += outcome.operations;
+                    ops += outcome.understood();
                     unknowns += outcome.unknown.len();
                     for operation in &outcome.unknown {
                         found.push((

@@ -9,6 +9,7 @@ use migration_doctor_schema::{
     Column, Dialect, ForeignKey, Index, Schema, Table, UniqueConstraint,
 };
 
+use crate::operation::{ColumnChange, Operation, OperationAt};
 use crate::sa_types::type_family;
 use crate::value::{ColumnSpec, ConstraintSpec, ForeignKeySpec};
 
@@ -24,18 +25,131 @@ pub fn table_key(name: &str, schema: Option<&str>) -> String {
     }
 }
 
+/// A column as `create_table` or `add_column` declares it, whether it came
+/// from `sa.Column(...)` or from SQL.
+#[derive(Debug, Clone)]
+pub struct ColumnDefinition {
+    pub column: Column,
+    pub primary_key: bool,
+    pub unique: bool,
+    pub index: bool,
+    pub foreign_keys: Vec<ForeignKeySpec>,
+}
+
+/// Applies operations to a schema, resolving the names each dialect gives
+/// on its own, and records each applied operation (resolved) in `log`.
+/// `op.*` calls, SQL in `op.execute` and replays of recorded operations all
+/// go through it.
 pub struct Applier<'a> {
     pub schema: &'a mut Schema,
     pub dialect: Dialect,
+    /// The line of the revision file being applied, for the log.
+    pub line: usize,
+    pub log: Vec<OperationAt>,
 }
 
 type Applied = Result<(), String>;
 
-impl Applier<'_> {
+impl<'a> Applier<'a> {
+    pub fn new(schema: &'a mut Schema, dialect: Dialect) -> Applier<'a> {
+        Applier {
+            schema,
+            dialect,
+            line: 0,
+            log: Vec::new(),
+        }
+    }
+
+    pub fn record(&mut self, operation: Operation) {
+        self.log.push(OperationAt {
+            line: self.line,
+            operation,
+        });
+    }
+
+    /// Applies an operation recorded earlier (names already resolved).
+    /// Unknown operations, data steps and views are only recorded.
+    pub fn replay(&mut self, operation: &Operation) -> Applied {
+        match operation {
+            Operation::CreateTable {
+                table,
+                columns,
+                primary_key,
+            } => self.create_bare_table(table, columns.clone(), primary_key.clone()),
+            Operation::DropTable { table } => self.drop_table(table),
+            Operation::RenameTable { table, new_name } => self.rename_table(table, new_name),
+            Operation::AddColumn {
+                table,
+                column,
+                primary_key,
+            } => self.add_bare_column(table, column.clone(), *primary_key),
+            Operation::DropColumn { table, column } => self.drop_column(table, column),
+            Operation::AlterColumn {
+                table,
+                column,
+                change,
+            } => self.alter_column(table, column, change.clone()),
+            Operation::CreateIndex {
+                table,
+                name,
+                columns,
+                unique,
+            } => self.create_index(table, name, columns.clone(), *unique),
+            Operation::DropIndex { table, name } => self.drop_index(name, Some(table)),
+            Operation::AddUniqueConstraint {
+                table,
+                name,
+                columns,
+            } => self.add_unique(table, name.clone(), columns.clone()),
+            Operation::AddForeignKey { table, foreign_key } => self.add_foreign_key(
+                table,
+                &ForeignKeySpec {
+                    name: foreign_key.name.clone(),
+                    columns: foreign_key.columns.clone(),
+                    referred_schema: foreign_key.referred_schema.clone(),
+                    referred_table: foreign_key.referred_table.clone(),
+                    referred_columns: foreign_key.referred_columns.clone(),
+                },
+            ),
+            Operation::CreatePrimaryKey { table, columns } => {
+                self.create_primary_key(table, columns.clone())
+            }
+            Operation::DropConstraint {
+                table,
+                name,
+                constraint_kind,
+            } => self.drop_constraint(table, name, constraint_kind.as_deref()),
+            Operation::CreateView { name } => {
+                self.schema.views.insert(name.clone());
+                self.record(operation.clone());
+                Ok(())
+            }
+            Operation::DropView { name } => {
+                self.schema.views.remove(name);
+                self.record(operation.clone());
+                Ok(())
+            }
+            Operation::Data(_) | Operation::Unknown(_) => {
+                self.record(operation.clone());
+                Ok(())
+            }
+        }
+    }
+
     fn table(&mut self, key: &str) -> Result<&mut Table, String> {
         self.schema
             .table_mut(key)
             .ok_or_else(|| format!("table {key} does not exist at this point of the history"))
+    }
+
+    pub fn definition_of(&self, spec: &ColumnSpec) -> ColumnDefinition {
+        ColumnDefinition {
+            column: self.column_of(spec),
+            primary_key: spec.primary_key,
+            unique: spec.unique,
+            index: spec.index,
+            foreign_keys: spec.foreign_keys.clone(),
+        }
     }
 
     pub fn column_of(&self, spec: &ColumnSpec) -> Column {
@@ -62,48 +176,55 @@ impl Applier<'_> {
         columns: &[ColumnSpec],
         constraints: &[ConstraintSpec],
     ) -> Applied {
+        let definitions: Vec<ColumnDefinition> =
+            columns.iter().map(|spec| self.definition_of(spec)).collect();
+        self.create_table_from(key, definitions, constraints)
+    }
+
+    /// `CREATE TABLE` with its inline keys, indexes and constraints.
+    pub fn create_table_from(
+        &mut self,
+        key: &str,
+        columns: Vec<ColumnDefinition>,
+        constraints: &[ConstraintSpec],
+    ) -> Applied {
         if self.schema.tables.contains_key(key) {
             return Err(format!(
                 "table {key} already exists at this point of the history"
             ));
         }
-        let mut table = Table::default();
         let explicit_pk = constraints.iter().find_map(|constraint| match constraint {
             ConstraintSpec::PrimaryKey { columns, .. } => Some(columns.clone()),
             _ => None,
         });
-        for spec in columns {
-            let mut column = self.column_of(spec);
-            let in_pk = spec.primary_key
-                || explicit_pk
-                    .as_ref()
-                    .is_some_and(|pk| pk.contains(&column.name));
-            if in_pk && spec.nullable.is_none() {
-                column.nullable = false;
-            }
-            if in_pk {
-                column.nullable = false;
-            }
-            table.columns.push(column);
-        }
-        table.primary_key = explicit_pk.unwrap_or_else(|| {
+        let primary_key = explicit_pk.unwrap_or_else(|| {
             columns
                 .iter()
-                .filter(|spec| spec.primary_key)
-                .filter_map(|spec| spec.name.clone())
+                .filter(|definition| definition.primary_key)
+                .map(|definition| definition.column.name.clone())
                 .collect()
         });
-        self.schema.insert_table(key.to_owned(), table);
-        let bare = bare_name(key);
-        for spec in columns {
-            let name = spec.name.clone().unwrap_or_default();
-            if spec.unique {
+        let bare_columns: Vec<Column> = columns
+            .iter()
+            .map(|definition| {
+                let mut column = definition.column.clone();
+                if primary_key.contains(&column.name) {
+                    column.nullable = false;
+                }
+                column
+            })
+            .collect();
+        self.create_bare_table(key, bare_columns, primary_key)?;
+        let bare = bare_name(key).to_owned();
+        for definition in &columns {
+            let name = definition.column.name.clone();
+            if definition.unique {
                 self.add_unique(key, None, vec![name.clone()])?;
             }
-            if spec.index {
+            if definition.index {
                 self.create_index(key, &format!("ix_{bare}_{name}"), vec![name.clone()], false)?;
             }
-            for foreign_key in &spec.foreign_keys {
+            for foreign_key in &definition.foreign_keys {
                 let mut foreign_key = foreign_key.clone();
                 foreign_key.columns = vec![name.clone()];
                 self.add_foreign_key(key, &foreign_key)?;
@@ -111,7 +232,16 @@ impl Applier<'_> {
         }
         for constraint in constraints {
             match constraint {
-                ConstraintSpec::PrimaryKey { .. } | ConstraintSpec::Check => {}
+                ConstraintSpec::PrimaryKey { .. } => {}
+                ConstraintSpec::Check => self.record(Operation::Unknown(
+                    crate::operation::UnknownOperation {
+                        path: std::path::PathBuf::new(),
+                        line: self.line,
+                        text: format!("check constraint on {key}"),
+                        reason: "check constraints are not compared".to_owned(),
+                        names: vec![key.to_owned()],
+                    },
+                )),
                 ConstraintSpec::Unique { name, columns } => {
                     self.add_unique(key, name.clone(), columns.clone())?
                 }
@@ -133,11 +263,42 @@ impl Applier<'_> {
         Ok(())
     }
 
+    /// The table with its columns and primary key only.
+    pub fn create_bare_table(
+        &mut self,
+        key: &str,
+        columns: Vec<Column>,
+        primary_key: Vec<String>,
+    ) -> Applied {
+        if self.schema.tables.contains_key(key) {
+            return Err(format!(
+                "table {key} already exists at this point of the history"
+            ));
+        }
+        self.record(Operation::CreateTable {
+            table: key.to_owned(),
+            columns: columns.clone(),
+            primary_key: primary_key.clone(),
+        });
+        self.schema.insert_table(
+            key.to_owned(),
+            Table {
+                columns,
+                primary_key,
+                ..Table::default()
+            },
+        );
+        Ok(())
+    }
+
     pub fn drop_table(&mut self, key: &str) -> Applied {
         self.schema
             .remove_table(key)
-            .map(|_| ())
-            .ok_or_else(|| format!("table {key} does not exist at this point of the history"))
+            .ok_or_else(|| format!("table {key} does not exist at this point of the history"))?;
+        self.record(Operation::DropTable {
+            table: key.to_owned(),
+        });
+        Ok(())
     }
 
     pub fn rename_table(&mut self, old: &str, new: &str) -> Applied {
@@ -146,6 +307,10 @@ impl Applier<'_> {
                 format!("table {old} does not exist at this point of the history")
             })?;
         self.schema.tables.insert(new.to_owned(), table);
+        self.record(Operation::RenameTable {
+            table: old.to_owned(),
+            new_name: new.to_owned(),
+        });
         let (old_bare, new_bare) = (bare_name(old).to_owned(), bare_name(new).to_owned());
         for table in self.schema.tables.values_mut() {
             if table
@@ -164,7 +329,30 @@ impl Applier<'_> {
     }
 
     pub fn add_column(&mut self, key: &str, spec: &ColumnSpec) -> Applied {
-        let column = self.column_of(spec);
+        let definition = self.definition_of(spec);
+        self.add_column_from(key, definition)
+    }
+
+    /// `ADD COLUMN` with the keys, index and constraints it declares inline.
+    pub fn add_column_from(&mut self, key: &str, definition: ColumnDefinition) -> Applied {
+        let name = definition.column.name.clone();
+        self.add_bare_column(key, definition.column, definition.primary_key)?;
+        if definition.unique {
+            self.add_unique(key, None, vec![name.clone()])?;
+        }
+        if definition.index {
+            let bare = bare_name(key).to_owned();
+            self.create_index(key, &format!("ix_{bare}_{name}"), vec![name.clone()], false)?;
+        }
+        for foreign_key in &definition.foreign_keys {
+            let mut foreign_key = foreign_key.clone();
+            foreign_key.columns = vec![name.clone()];
+            self.add_foreign_key(key, &foreign_key)?;
+        }
+        Ok(())
+    }
+
+    pub fn add_bare_column(&mut self, key: &str, column: Column, primary_key: bool) -> Applied {
         let name = column.name.clone();
         let table = self.table(key)?;
         if table.column(&name).is_some() {
@@ -172,22 +360,15 @@ impl Applier<'_> {
                 "column {key}.{name} already exists at this point of the history"
             ));
         }
-        table.columns.push(column);
-        if spec.primary_key {
-            table.primary_key.push(name.clone());
+        table.columns.push(column.clone());
+        if primary_key {
+            table.primary_key.push(name);
         }
-        if spec.unique {
-            self.add_unique(key, None, vec![name.clone()])?;
-        }
-        if spec.index {
-            let bare = bare_name(key).to_owned();
-            self.create_index(key, &format!("ix_{bare}_{name}"), vec![name.clone()], false)?;
-        }
-        for foreign_key in &spec.foreign_keys {
-            let mut foreign_key = foreign_key.clone();
-            foreign_key.columns = vec![name.clone()];
-            self.add_foreign_key(key, &foreign_key)?;
-        }
+        self.record(Operation::AddColumn {
+            table: key.to_owned(),
+            column,
+            primary_key,
+        });
         Ok(())
     }
 
@@ -211,18 +392,26 @@ impl Applier<'_> {
         table
             .foreign_keys
             .retain(|key| !key.columns.iter().any(|column| column == name));
+        self.record(Operation::DropColumn {
+            table: key.to_owned(),
+            column: name.to_owned(),
+        });
         Ok(())
     }
 
-    pub fn alter_column(
-        &mut self,
-        key: &str,
-        name: &str,
-        nullable: Option<bool>,
-        new_name: Option<&str>,
-        new_type: Option<migration_doctor_schema::TypeFamily>,
-        native: Option<String>,
-    ) -> Applied {
+    pub fn alter_column(&mut self, key: &str, name: &str, change: ColumnChange) -> Applied {
+        let recorded = Operation::AlterColumn {
+            table: key.to_owned(),
+            column: name.to_owned(),
+            change: change.clone(),
+        };
+        let ColumnChange {
+            nullable,
+            type_family: new_type,
+            native_type: native,
+            new_name,
+        } = change;
+        let new_name = new_name.as_deref();
         let table = self.table(key)?;
         let column = table
             .columns
@@ -282,6 +471,7 @@ impl Applier<'_> {
                 }
             }
         }
+        self.record(recorded);
         Ok(())
     }
 
@@ -334,6 +524,12 @@ impl Applier<'_> {
         }
         table.indexes.push(Index {
             name: Some(name.to_owned()),
+            columns: columns.clone(),
+            unique,
+        });
+        self.record(Operation::CreateIndex {
+            table: key.to_owned(),
+            name: name.to_owned(),
             columns,
             unique,
         });
@@ -343,6 +539,7 @@ impl Applier<'_> {
     /// Drops an index by name, from the named table or from whichever holds it.
     pub fn drop_index(&mut self, name: &str, key: Option<&str>) -> Applied {
         let dialect = self.dialect;
+        let mut dropped_from = None;
         for (table_key, table) in self.schema.tables.iter_mut() {
             if key.is_some_and(|key| key != table_key && bare_name(key) != table_key) {
                 continue;
@@ -364,12 +561,18 @@ impl Applier<'_> {
                         .unique_constraints
                         .retain(|unique| unique.name.as_deref() != Some(name));
                 }
-                return Ok(());
+                dropped_from = Some(table_key.clone());
+                break;
             }
         }
-        Err(format!(
-            "index {name} does not exist at this point of the history"
-        ))
+        let table = dropped_from.ok_or_else(|| {
+            format!("index {name} does not exist at this point of the history")
+        })?;
+        self.record(Operation::DropIndex {
+            table,
+            name: name.to_owned(),
+        });
+        Ok(())
     }
 
     pub fn add_unique(&mut self, key: &str, name: Option<String>, columns: Vec<String>) -> Applied {
@@ -389,9 +592,15 @@ impl Applier<'_> {
                 unique: true,
             });
         }
-        table
-            .unique_constraints
-            .push(UniqueConstraint { name, columns });
+        table.unique_constraints.push(UniqueConstraint {
+            name: name.clone(),
+            columns: columns.clone(),
+        });
+        self.record(Operation::AddUniqueConstraint {
+            table: key.to_owned(),
+            name,
+            columns,
+        });
         Ok(())
     }
 
@@ -426,12 +635,17 @@ impl Applier<'_> {
                 });
             }
         }
-        table.foreign_keys.push(ForeignKey {
+        let foreign_key = ForeignKey {
             name,
             columns: spec.columns.clone(),
             referred_schema: spec.referred_schema.clone(),
             referred_table: spec.referred_table.clone(),
             referred_columns: spec.referred_columns.clone(),
+        };
+        table.foreign_keys.push(foreign_key.clone());
+        self.record(Operation::AddForeignKey {
+            table: key.to_owned(),
+            foreign_key,
         });
         Ok(())
     }
@@ -443,7 +657,11 @@ impl Applier<'_> {
                 column.nullable = false;
             }
         }
-        table.primary_key = columns;
+        table.primary_key = columns.clone();
+        self.record(Operation::CreatePrimaryKey {
+            table: key.to_owned(),
+            columns,
+        });
         Ok(())
     }
 
@@ -455,12 +673,21 @@ impl Applier<'_> {
         let named = |candidate: &Option<String>| candidate.as_deref() == Some(name);
         let before =
             table.unique_constraints.len() + table.foreign_keys.len() + table.indexes.len();
+        let recorded = Operation::DropConstraint {
+            table: key.to_owned(),
+            name: name.to_owned(),
+            constraint_kind: kind.map(str::to_owned),
+        };
         match kind {
             Some("primary") => {
                 table.primary_key.clear();
+                self.record(recorded);
                 return Ok(());
             }
-            Some("check") => return Ok(()),
+            Some("check") => {
+                self.record(recorded);
+                return Ok(());
+            }
             Some("foreignkey") => table.foreign_keys.retain(|key| !named(&key.name)),
             Some("unique") => {
                 table
@@ -481,11 +708,12 @@ impl Applier<'_> {
             }
         }
         let after = table.unique_constraints.len() + table.foreign_keys.len() + table.indexes.len();
-        if before == after && kind != Some("check") && kind.is_some() {
+        if before == after && kind.is_some() {
             return Err(format!(
                 "constraint {name} does not exist on {key} at this point of the history"
             ));
         }
+        self.record(recorded);
         Ok(())
     }
 }

@@ -15,9 +15,8 @@ use std::path::{Path, PathBuf};
 use migration_doctor_schema::{Dialect, Schema};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
-use serde::Serialize;
-
 use crate::apply::{Applier, table_key};
+use crate::operation::{DataStep, Operation, OperationAt, UnknownOperation};
 use crate::operations;
 use crate::value::Value;
 
@@ -26,27 +25,42 @@ const MAX_DEPTH: usize = 32;
 /// How many iterations a `for` may run, so that no file can hang the tool.
 const MAX_ITERATIONS: usize = 100_000;
 
-/// Something in a revision that could not be followed statically.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UnknownOperation {
-    /// The file, relative to the script directory.
-    pub path: PathBuf,
-    pub line: usize,
-    /// The first line of the statement.
-    pub text: String,
-    /// Why it could not be followed.
-    #[serde(skip)]
-    pub reason: String,
-}
-
 /// What running one revision's `upgrade()` found.
 #[derive(Debug, Clone, Default)]
 pub struct RevisionOutcome {
+    /// Every operation, in order, unknown ones included.
+    pub operations: Vec<OperationAt>,
+    /// The unknown operations alone.
     pub unknown: Vec<UnknownOperation>,
-    /// Schema operations applied.
-    pub operations: usize,
-    /// Data-only steps (`INSERT`, `UPDATE`, `bulk_insert`, …).
-    pub data_steps: usize,
+}
+
+impl RevisionOutcome {
+    /// Operations followed with certainty (schema changes and data steps).
+    pub fn understood(&self) -> usize {
+        self.operations
+            .iter()
+            .filter(|at| !matches!(at.operation, Operation::Unknown(_)))
+            .count()
+    }
+
+    pub fn data_steps(&self) -> impl Iterator<Item = &DataStep> {
+        self.operations.iter().filter_map(|at| match &at.operation {
+            Operation::Data(step) => Some(step),
+            _ => None,
+        })
+    }
+
+    /// Whether the revision moves data (it has at least one data step).
+    pub fn has_data(&self) -> bool {
+        self.data_steps().next().is_some()
+    }
+
+    /// Whether it changes any schema object we compare.
+    pub fn changes_schema(&self) -> bool {
+        self.operations
+            .iter()
+            .any(|at| at.operation.changes_schema())
+    }
 }
 
 enum Flow {
@@ -105,7 +119,7 @@ pub fn run_upgrade_in(
             .collect(),
         globals: HashMap::new(),
         functions: HashMap::new(),
-        applier: Applier { schema, dialect },
+        applier: Applier::new(schema, dialect),
         outcome: RevisionOutcome::default(),
         depth: 0,
         roots,
@@ -141,6 +155,7 @@ pub fn run_upgrade_in(
             );
         }
     }
+    run.outcome.operations = std::mem::take(&mut run.applier.log);
     run.outcome
 }
 
@@ -174,12 +189,65 @@ impl<'a> Run<'a> {
             return;
         }
         let text = self.text(range);
-        self.outcome.unknown.push(UnknownOperation {
+        let unknown = UnknownOperation {
             path: self.path.to_path_buf(),
             line,
             text,
             reason: reason.to_owned(),
-        });
+            names: self.names_in(range),
+        };
+        self.outcome.unknown.push(unknown.clone());
+        self.applier.line = line;
+        self.applier.record(Operation::Unknown(unknown));
+    }
+
+    /// Records a data step at `range`.
+    pub fn data_step(&mut self, range: TextRange, step: DataStep) {
+        self.applier.line = self.line(range);
+        self.applier.record(Operation::Data(step));
+    }
+
+    /// Sets the line that the next applied operations are recorded at.
+    pub fn at(&mut self, range: TextRange) {
+        self.applier.line = self.line(range);
+    }
+
+    /// Identifier-like string literals in the source of `range` (the call
+    /// site when a foreign helper runs): the tables an unknown operation
+    /// may touch are among them.
+    fn names_in(&self, range: TextRange) -> Vec<String> {
+        let range = self.foreign_site.unwrap_or(range);
+        let text = self
+            .source
+            .get(range.start().to_usize()..range.end().to_usize())
+            .unwrap_or("");
+        let mut names = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((start, quote)) = chars.next() {
+            if quote != '"' && quote != '\'' {
+                continue;
+            }
+            let mut end = None;
+            for (at, next) in chars.by_ref() {
+                if next == quote {
+                    end = Some(at);
+                    break;
+                }
+                if next == '\n' {
+                    break;
+                }
+            }
+            let Some(end) = end else { continue };
+            let literal = &text[start + 1..end];
+            let identifier = !literal.is_empty()
+                && literal
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+            if identifier && !names.iter().any(|name| name == literal) {
+                names.push(literal.to_owned());
+            }
+        }
+        names
     }
 
     fn block(&mut self, body: &'a [Stmt], locals: &mut HashMap<String, Value>) -> Flow {
@@ -882,10 +950,10 @@ struct QuietRun<'r, 'a> {
 impl<'a> QuietRun<'_, 'a> {
     fn execute(&mut self, statement: &'a Stmt, locals: &mut HashMap<String, Value>) {
         let saved = self.run.outcome.unknown.len();
-        let operations = self.run.outcome.operations;
+        let operations = self.run.applier.log.len();
         self.run.execute(statement, locals);
         self.run.outcome.unknown.truncate(saved);
-        self.run.outcome.operations = operations;
+        self.run.applier.log.truncate(operations);
     }
 }
 

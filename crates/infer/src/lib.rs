@@ -2,18 +2,26 @@
 //! revision's `upgrade()`: no Python, no database.
 //!
 //! [`ExpectedSchemas::compute`] interprets every revision of a graph once,
-//! in the graph's order, for one dialect. What cannot be followed statically
-//! is kept as [`UnknownOperation`]s (file, line, text), never dropped.
+//! in the graph's order, for one dialect. Each revision's effect is kept as
+//! a list of [`Operation`]s; the expected schema is what applying them
+//! gives. What cannot be followed statically is kept as
+//! [`UnknownOperation`]s (file, line, text), never dropped, and the tables
+//! it may touch are [`Uncertainty`].
 
 mod apply;
 mod interpreter;
 mod modules;
+mod operation;
 mod operations;
+mod probe;
 mod sa_types;
 mod sql;
 mod states;
 mod value;
 
-pub use interpreter::{RevisionOutcome, UnknownOperation, run_upgrade, run_upgrade_in};
+pub use interpreter::{RevisionOutcome, run_upgrade, run_upgrade_in};
+pub use operation::{
+    ColumnChange, DataStep, Operation, OperationAt, Probe, Uncertainty, UnknownOperation,
+};
 pub use sa_types::type_family;
-pub use states::ExpectedSchemas;
+pub use states::{ExpectedSchemas, ExpectedState};

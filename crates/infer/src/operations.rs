@@ -13,6 +13,7 @@ use migration_doctor_schema::Table;
 use ruff_text_size::TextRange;
 
 use crate::interpreter::{Run, iterate, to_text};
+use crate::operation::{ColumnChange, DataStep};
 use crate::sa_types::type_family;
 use crate::sql;
 use crate::value::{ColumnSpec, ConstraintSpec, ForeignKeySpec, TypeSpec, Value};
@@ -588,7 +589,13 @@ fn session_method(
         | "bulk_save_objects"
         | "bulk_insert_mappings"
         | "bulk_update_mappings" => {
-            run.outcome.data_steps += 1;
+            run.data_step(
+                range,
+                DataStep {
+                    sql: None,
+                    probe: None,
+                },
+            );
             Value::None
         }
         "commit" | "close" | "flush" | "rollback" | "expunge_all" | "begin" => Value::None,
@@ -806,7 +813,13 @@ fn execute_sql(run: &mut Run<'_>, statement: Option<&Value>, range: TextRange) -
         }
         Some(Value::Opaque(_)) => {
             // `table.update()…`, `sa.insert(…)`: data, built with SQLAlchemy.
-            run.outcome.data_steps += 1;
+            run.data_step(
+                range,
+                DataStep {
+                    sql: None,
+                    probe: None,
+                },
+            );
             Value::None
         }
         _ => Value::Unknown("executes SQL that is only known at run time".to_owned()),
@@ -835,6 +848,7 @@ fn op_call(
         None => string(kwarg(&kwargs, "schema")),
     };
     let dialect = run.dialect;
+    run.at(range);
     let result: Result<(), String> = match name {
         "f" => return args.into_iter().next().unwrap_or(Value::None),
         "get_bind" => return Value::Bind,
@@ -850,16 +864,24 @@ fn op_call(
         }
         "execute" => return execute_sql(run, arg(&args, &kwargs, 0, "sqltext"), range),
         "bulk_insert" => {
-            run.outcome.data_steps += 1;
+            run.data_step(
+                range,
+                DataStep {
+                    sql: None,
+                    probe: None,
+                },
+            );
             return Value::None;
         }
+        // Real effects that the comparison does not see: a revision made of
+        // them alone must not pass for "nothing".
         "create_check_constraint"
         | "create_exclude_constraint"
         | "create_table_comment"
         | "drop_table_comment"
         | "create_sequence"
         | "drop_sequence"
-        | "alter_table_comment" => Ok(()),
+        | "alter_table_comment" => Err(format!("op.{name} is not compared")),
         "create_table" => match string(arg(&args, &kwargs, 0, "table_name")) {
             None => Err("create_table with a name only known at run time".to_owned()),
             Some(table) => {
@@ -942,18 +964,14 @@ fn op_call(
                     Some(Value::Bool(nullable)) => Some(*nullable),
                     _ => None,
                 };
-                let new_name = string(kwarg(&kwargs, "new_column_name"));
                 let new_type = kwarg(&kwargs, "type_").and_then(type_of);
-                let family = new_type.as_ref().map(|spec| type_family(spec, dialect));
-                let native = new_type.map(|spec| spec.name);
-                run.applier.alter_column(
-                    &key,
-                    &column,
+                let change = ColumnChange {
                     nullable,
-                    new_name.as_deref(),
-                    family,
-                    native,
-                )
+                    type_family: new_type.as_ref().map(|spec| type_family(spec, dialect)),
+                    native_type: new_type.map(|spec| spec.name),
+                    new_name: string(kwarg(&kwargs, "new_column_name")),
+                };
+                run.applier.alter_column(&key, &column, change)
             }
             _ => Err("alter_column with names only known at run time".to_owned()),
         },
@@ -1043,9 +1061,8 @@ fn op_call(
         },
         _ => Err(format!("op.{name} is not interpreted")),
     };
-    match result {
-        Ok(()) => run.outcome.operations += 1,
-        Err(reason) => run.unknown(range, &reason),
+    if let Err(reason) = result {
+        run.unknown(range, &reason);
     }
     Value::None
 }

@@ -1,14 +1,13 @@
 //! SQL in `op.execute(...)`, parsed with sqlparser in the target dialect:
-//! `CREATE/ALTER/DROP TABLE`, `CREATE/DROP INDEX`, `CREATE/DROP VIEW` change
-//! the expected schema; `INSERT`, `UPDATE`, `DELETE` and queries are data
-//! steps; grants, comments, functions, triggers, types and session settings
-//! change nothing we compare. SQL the parser rejects is an unknown
-//! operation, unless it is plainly one of the harmless kinds above
-//! (PostgreSQL `DO $$ … $$` blocks and SQLite `PRAGMA`s included).
+//! `CREATE/ALTER/DROP TABLE`, `CREATE/DROP INDEX`, `CREATE/DROP VIEW` become
+//! the same operations as alembic's `op.*` and go through the same
+//! [`Applier`](crate::apply::Applier), dialect effects included; `INSERT`,
+//! `UPDATE`, `DELETE` are data steps with a probe where their SQL allows
+//! one. Everything else (grants, comments, functions, triggers, types,
+//! settings, SQL the parser rejects) is an unknown operation: it has effects
+//! the comparison does not see.
 
-use migration_doctor_schema::{
-    Column, Dialect, ForeignKey, Index, Table, TypeFamily, UniqueConstraint,
-};
+use migration_doctor_schema::{Column, Dialect, TypeFamily};
 use ruff_text_size::TextRange;
 use sqlparser::ast::{
     AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, ObjectName, ObjectType,
@@ -17,10 +16,14 @@ use sqlparser::ast::{
 use sqlparser::dialect::{Dialect as SqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
+use crate::apply::ColumnDefinition;
 use crate::interpreter::Run;
+use crate::operation::{ColumnChange, DataStep};
+use crate::value::{ConstraintSpec, ForeignKeySpec};
 
-/// Statements that change nothing the comparison looks at.
-const HARMLESS_PREFIXES: &[&str] = &[
+/// Statements with real effects that the comparison does not look at: they
+/// are unknown operations (a revision made of them is not "nothing").
+const UNCOMPARED_PREFIXES: &[&str] = &[
     "comment on",
     "grant",
     "revoke",
@@ -69,6 +72,7 @@ const DATA_PREFIXES: &[&str] = &[
 ];
 
 pub fn apply_sql(run: &mut Run<'_>, text: &str, range: TextRange) {
+    run.at(range);
     let dialect: Box<dyn SqlDialect> = match run.dialect {
         Dialect::Postgresql => Box::new(PostgreSqlDialect {}),
         Dialect::Mysql => Box::new(MySqlDialect {}),
@@ -78,16 +82,22 @@ pub fn apply_sql(run: &mut Run<'_>, text: &str, range: TextRange) {
         Ok(statements) => statements,
         Err(_) => {
             let lowered = text.trim_start().to_lowercase();
-            if HARMLESS_PREFIXES
+            if DATA_PREFIXES
                 .iter()
                 .any(|prefix| lowered.starts_with(prefix))
             {
-                run.outcome.operations += 1;
-            } else if DATA_PREFIXES
+                run.data_step(
+                    range,
+                    DataStep {
+                        sql: Some(text.to_owned()),
+                        probe: None,
+                    },
+                );
+            } else if UNCOMPARED_PREFIXES
                 .iter()
                 .any(|prefix| lowered.starts_with(prefix))
             {
-                run.outcome.data_steps += 1;
+                run.unknown(range, "SQL whose effect the comparison does not see");
             } else {
                 run.unknown(range, "SQL that migration-doctor cannot parse");
             }
@@ -95,7 +105,7 @@ pub fn apply_sql(run: &mut Run<'_>, text: &str, range: TextRange) {
         }
     };
     for statement in statements {
-        if let Err(reason) = apply_statement(run, statement) {
+        if let Err(reason) = apply_statement(run, statement, range) {
             run.unknown(range, &reason);
         }
     }
@@ -127,36 +137,53 @@ fn unquote(text: &str) -> String {
     text.to_owned()
 }
 
-fn column_of(dialect: Dialect, definition: &ColumnDef) -> (Column, bool, bool) {
+fn column_of(dialect: Dialect, definition: &ColumnDef) -> ColumnDefinition {
     let native = definition.data_type.to_string();
     let mut nullable = true;
-    let mut primary = false;
+    let mut primary_key = false;
     let mut unique = false;
     let mut default = None;
+    let mut foreign_keys = Vec::new();
     for option in &definition.options {
         match &option.option {
             ColumnOption::NotNull => nullable = false,
             ColumnOption::PrimaryKey(_) => {
-                primary = true;
+                primary_key = true;
                 nullable = false;
             }
             ColumnOption::Unique(_) => unique = true,
             ColumnOption::Default(expr) => default = Some(expr.to_string()),
+            ColumnOption::ForeignKey(foreign) => {
+                let (referred_schema, referred_table) = name_of(&foreign.foreign_table);
+                foreign_keys.push(ForeignKeySpec {
+                    name: foreign.name.as_ref().map(|name| name.value.clone()),
+                    columns: Vec::new(),
+                    referred_schema,
+                    referred_table,
+                    referred_columns: foreign
+                        .referred_columns
+                        .iter()
+                        .map(|column| column.value.clone())
+                        .collect(),
+                });
+            }
             _ => {}
         }
     }
     let type_family = TypeFamily::from_native(dialect, &native);
-    (
-        Column {
+    ColumnDefinition {
+        column: Column {
             name: unquote(&definition.name.to_string()),
             type_family,
             native_type: native,
             nullable,
             default,
         },
-        primary,
+        primary_key,
         unique,
-    )
+        index: false,
+        foreign_keys,
+    }
 }
 
 fn constraint_columns(columns: &[sqlparser::ast::IndexColumn]) -> Vec<String> {
@@ -166,7 +193,7 @@ fn constraint_columns(columns: &[sqlparser::ast::IndexColumn]) -> Vec<String> {
         .collect()
 }
 
-fn apply_statement(run: &mut Run<'_>, statement: Statement) -> Result<(), String> {
+fn apply_statement(run: &mut Run<'_>, statement: Statement, range: TextRange) -> Result<(), String> {
     let dialect = run.dialect;
     match statement {
         Statement::CreateTable(create) => {
@@ -175,29 +202,17 @@ fn apply_statement(run: &mut Run<'_>, statement: Statement) -> Result<(), String
             if create.if_not_exists && run.schema().tables.contains_key(&key) {
                 return Ok(());
             }
-            let mut table = Table::default();
-            for definition in &create.columns {
-                let (column, primary, unique) = column_of(dialect, definition);
-                if primary {
-                    table.primary_key.push(column.name.clone());
-                }
-                if unique {
-                    table.unique_constraints.push(UniqueConstraint {
-                        name: None,
-                        columns: vec![column.name.clone()],
-                    });
-                }
-                table.columns.push(column);
-            }
-            for constraint in &create.constraints {
-                add_constraint(&mut table, constraint);
-            }
-            for column in &mut table.columns {
-                if table.primary_key.contains(&column.name) {
-                    column.nullable = false;
-                }
-            }
-            run.applier.schema.insert_table(key, table);
+            let columns: Vec<ColumnDefinition> = create
+                .columns
+                .iter()
+                .map(|definition| column_of(dialect, definition))
+                .collect();
+            let constraints: Vec<ConstraintSpec> = create
+                .constraints
+                .iter()
+                .filter_map(constraint_spec)
+                .collect();
+            run.applier.create_table_from(&key, columns, &constraints)
         }
         Statement::AlterTable(alter) => {
             let (schema, name) = name_of(&alter.name);
@@ -205,6 +220,7 @@ fn apply_statement(run: &mut Run<'_>, statement: Statement) -> Result<(), String
             for operation in alter.operations {
                 alter_table(run, &key, dialect, operation)?;
             }
+            Ok(())
         }
         Statement::Drop {
             object_type,
@@ -218,11 +234,10 @@ fn apply_statement(run: &mut Run<'_>, statement: Statement) -> Result<(), String
                 let result = match object_type {
                     ObjectType::Table => run.applier.drop_table(&key),
                     ObjectType::Index => run.applier.drop_index(&name, None),
-                    ObjectType::View | ObjectType::MaterializedView => {
-                        run.applier.schema.views.remove(&name);
-                        Ok(())
-                    }
-                    _ => Ok(()),
+                    ObjectType::View | ObjectType::MaterializedView => run
+                        .applier
+                        .replay(&crate::operation::Operation::DropView { name: name.clone() }),
+                    other => Err(format!("DROP {other} is not compared")),
                 };
                 if let Err(reason) = result
                     && !if_exists
@@ -230,6 +245,7 @@ fn apply_statement(run: &mut Run<'_>, statement: Statement) -> Result<(), String
                     return Err(reason);
                 }
             }
+            Ok(())
         }
         Statement::CreateIndex(create) => {
             let (schema, table) = name_of(&create.table_name);
@@ -245,45 +261,57 @@ fn apply_statement(run: &mut Run<'_>, statement: Statement) -> Result<(), String
                     .iter()
                     .any(|index| index.name.as_deref() == Some(name.as_str()))
             });
-            if !(create.if_not_exists && exists) {
-                run.applier.create_index(
-                    &key,
-                    &name,
-                    constraint_columns(&create.columns),
-                    create.unique,
-                )?;
+            if create.if_not_exists && exists {
+                return Ok(());
             }
+            run.applier.create_index(
+                &key,
+                &name,
+                constraint_columns(&create.columns),
+                create.unique,
+            )
         }
-        Statement::CreateView(view) => {
-            run.applier.schema.views.insert(name_of(&view.name).1);
-        }
-        Statement::Insert(_)
+        Statement::CreateView(view) => run.applier.replay(
+            &crate::operation::Operation::CreateView {
+                name: name_of(&view.name).1,
+            },
+        ),
+        statement @ (Statement::Insert(_)
         | Statement::Update(_)
         | Statement::Delete(_)
         | Statement::Query(_)
         | Statement::Merge(_)
-        | Statement::Truncate(_) => {
-            run.outcome.data_steps += 1;
-            return Ok(());
+        | Statement::Truncate(_)) => {
+            let probe = crate::probe::probe_for(&statement, dialect, run.schema());
+            run.data_step(
+                range,
+                DataStep {
+                    sql: Some(statement.to_string()),
+                    probe,
+                },
+            );
+            Ok(())
         }
-        _ => {}
+        other => Err(format!(
+            "SQL whose effect the comparison does not see: {}",
+            other.to_string().chars().take(60).collect::<String>()
+        )),
     }
-    run.outcome.operations += 1;
-    Ok(())
 }
 
-fn add_constraint(table: &mut Table, constraint: &TableConstraint) {
+fn constraint_spec(constraint: &TableConstraint) -> Option<ConstraintSpec> {
     match constraint {
-        TableConstraint::PrimaryKey(primary) => {
-            table.primary_key = constraint_columns(&primary.columns)
-        }
-        TableConstraint::Unique(unique) => table.unique_constraints.push(UniqueConstraint {
+        TableConstraint::PrimaryKey(primary) => Some(ConstraintSpec::PrimaryKey {
+            name: primary.name.as_ref().map(|name| name.value.clone()),
+            columns: constraint_columns(&primary.columns),
+        }),
+        TableConstraint::Unique(unique) => Some(ConstraintSpec::Unique {
             name: unique.name.as_ref().map(|name| name.value.clone()),
             columns: constraint_columns(&unique.columns),
         }),
         TableConstraint::ForeignKey(foreign) => {
             let (referred_schema, referred_table) = name_of(&foreign.foreign_table);
-            table.foreign_keys.push(ForeignKey {
+            Some(ConstraintSpec::ForeignKey(ForeignKeySpec {
                 name: foreign.name.as_ref().map(|name| name.value.clone()),
                 columns: foreign
                     .columns
@@ -297,14 +325,15 @@ fn add_constraint(table: &mut Table, constraint: &TableConstraint) {
                     .iter()
                     .map(|column| column.value.clone())
                     .collect(),
-            });
+            }))
         }
-        TableConstraint::Index(index) => table.indexes.push(Index {
+        TableConstraint::Index(index) => Some(ConstraintSpec::Index {
             name: index.name.as_ref().map(|name| name.value.clone()),
             columns: constraint_columns(&index.columns),
             unique: false,
         }),
-        _ => {}
+        TableConstraint::Check(_) => Some(ConstraintSpec::Check),
+        _ => None,
     }
 }
 
@@ -320,28 +349,16 @@ fn alter_table(
             if_not_exists,
             ..
         } => {
-            let (column, primary, unique) = column_of(dialect, &column_def);
-            let table = run.applier.schema.table_mut(key).ok_or_else(|| {
-                format!("table {key} does not exist at this point of the history")
-            })?;
-            if table.column(&column.name).is_some() {
-                return if if_not_exists {
-                    Ok(())
-                } else {
-                    Err(format!("column {} already exists", column.name))
-                };
+            let definition = column_of(dialect, &column_def);
+            let exists = run
+                .schema()
+                .tables
+                .get(key)
+                .is_some_and(|table| table.column(&definition.column.name).is_some());
+            if exists && if_not_exists {
+                return Ok(());
             }
-            if primary {
-                table.primary_key.push(column.name.clone());
-            }
-            if unique {
-                table.unique_constraints.push(UniqueConstraint {
-                    name: None,
-                    columns: vec![column.name.clone()],
-                });
-            }
-            table.columns.push(column);
-            Ok(())
+            run.applier.add_column_from(key, definition)
         }
         AlterTableOperation::DropColumn {
             column_names,
@@ -363,10 +380,10 @@ fn alter_table(
         } => run.applier.alter_column(
             key,
             &old_column_name.value,
-            None,
-            Some(&new_column_name.value),
-            None,
-            None,
+            ColumnChange {
+                new_name: Some(new_column_name.value),
+                ..ColumnChange::default()
+            },
         ),
         AlterTableOperation::RenameTable { table_name } => {
             let (RenameTableNameKind::As(name) | RenameTableNameKind::To(name)) = table_name;
@@ -374,29 +391,28 @@ fn alter_table(
             let new_key = run.table_key(&name, schema.as_deref());
             run.applier.rename_table(key, &new_key)
         }
-        AlterTableOperation::AlterColumn { column_name, op } => match op {
-            AlterColumnOperation::SetNotNull => {
-                run.applier
-                    .alter_column(key, &column_name.value, Some(false), None, None, None)
-            }
-            AlterColumnOperation::DropNotNull => {
-                run.applier
-                    .alter_column(key, &column_name.value, Some(true), None, None, None)
-            }
-            AlterColumnOperation::SetDataType { data_type, .. } => {
-                let native = data_type.to_string();
-                let family = TypeFamily::from_native(dialect, &native);
-                run.applier.alter_column(
-                    key,
-                    &column_name.value,
-                    None,
-                    None,
-                    Some(family),
-                    Some(native),
-                )
-            }
-            _ => Ok(()),
-        },
+        AlterTableOperation::AlterColumn { column_name, op } => {
+            let change = match op {
+                AlterColumnOperation::SetNotNull => ColumnChange {
+                    nullable: Some(false),
+                    ..ColumnChange::default()
+                },
+                AlterColumnOperation::DropNotNull => ColumnChange {
+                    nullable: Some(true),
+                    ..ColumnChange::default()
+                },
+                AlterColumnOperation::SetDataType { data_type, .. } => {
+                    let native = data_type.to_string();
+                    ColumnChange {
+                        type_family: Some(TypeFamily::from_native(dialect, &native)),
+                        native_type: Some(native),
+                        ..ColumnChange::default()
+                    }
+                }
+                other => return Err(format!("ALTER COLUMN {other} is not compared")),
+            };
+            run.applier.alter_column(key, &column_name.value, change)
+        }
         AlterTableOperation::ChangeColumn {
             old_name,
             new_name,
@@ -411,10 +427,12 @@ fn alter_table(
             run.applier.alter_column(
                 key,
                 &old_name.value,
-                Some(nullable),
-                Some(&new_name.value),
-                Some(TypeFamily::from_native(dialect, &native)),
-                Some(native),
+                ColumnChange {
+                    nullable: Some(nullable),
+                    type_family: Some(TypeFamily::from_native(dialect, &native)),
+                    native_type: Some(native),
+                    new_name: Some(new_name.value),
+                },
             )
         }
         AlterTableOperation::ModifyColumn {
@@ -430,18 +448,37 @@ fn alter_table(
             run.applier.alter_column(
                 key,
                 &col_name.value,
-                Some(nullable),
-                None,
-                Some(TypeFamily::from_native(dialect, &native)),
-                Some(native),
+                ColumnChange {
+                    nullable: Some(nullable),
+                    type_family: Some(TypeFamily::from_native(dialect, &native)),
+                    native_type: Some(native),
+                    new_name: None,
+                },
             )
         }
         AlterTableOperation::AddConstraint { constraint, .. } => {
-            let table = run.applier.schema.table_mut(key).ok_or_else(|| {
-                format!("table {key} does not exist at this point of the history")
-            })?;
-            add_constraint(table, &constraint);
-            Ok(())
+            match constraint_spec(&constraint) {
+                Some(ConstraintSpec::PrimaryKey { columns, .. }) => {
+                    run.applier.create_primary_key(key, columns)
+                }
+                Some(ConstraintSpec::Unique { name, columns }) => {
+                    run.applier.add_unique(key, name, columns)
+                }
+                Some(ConstraintSpec::ForeignKey(foreign_key)) => {
+                    run.applier.add_foreign_key(key, &foreign_key)
+                }
+                Some(ConstraintSpec::Index {
+                    name,
+                    columns,
+                    unique,
+                }) => {
+                    let name = name.unwrap_or_else(|| columns.join("_"));
+                    run.applier.create_index(key, &name, columns, unique)
+                }
+                Some(ConstraintSpec::Check) | None => {
+                    Err(format!("ADD {constraint} is not compared"))
+                }
+            }
         }
         AlterTableOperation::DropConstraint {
             name, if_exists, ..
@@ -452,6 +489,6 @@ fn alter_table(
         AlterTableOperation::DropPrimaryKey { .. } => {
             run.applier.drop_constraint(key, "", Some("primary"))
         }
-        _ => Ok(()),
+        other => Err(format!("ALTER TABLE {other} is not compared")),
     }
 }

@@ -4,20 +4,30 @@
 //! graph's order) with the revision's own `upgrade()` applied. Each
 //! revision's file is interpreted once per revision state, never per query.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_schema::{Dialect, Schema};
 
-use crate::interpreter::{RevisionOutcome, UnknownOperation, run_upgrade_in};
+use crate::apply::Applier;
+use crate::interpreter::{RevisionOutcome, run_upgrade_in};
+use crate::operation::{Operation, OperationAt, Uncertainty, UnknownOperation};
+
+/// The schema a revision state should have, with what of it is uncertain.
+#[derive(Debug, Clone, Default)]
+pub struct ExpectedState {
+    pub schema: Schema,
+    pub uncertainty: Uncertainty,
+}
 
 /// The expected schema after every revision, for one dialect.
 #[derive(Debug, Clone)]
 pub struct ExpectedSchemas {
     pub dialect: Dialect,
-    states: Vec<Option<Schema>>,
+    states: Vec<Option<ExpectedState>>,
     outcomes: Vec<RevisionOutcome>,
-    roots: Vec<std::path::PathBuf>,
+    /// Every table name any revision creates, renames or touches.
+    managed: BTreeSet<String>,
 }
 
 impl ExpectedSchemas {
@@ -35,8 +45,12 @@ impl ExpectedSchemas {
         roots: &[std::path::PathBuf],
     ) -> ExpectedSchemas {
         let count = graph.len();
-        let mut states: Vec<Option<Schema>> = vec![None; count];
-        let mut outcomes = vec![RevisionOutcome::default(); count];
+        let mut expected = ExpectedSchemas {
+            dialect,
+            states: vec![None; count],
+            outcomes: vec![RevisionOutcome::default(); count],
+            managed: BTreeSet::new(),
+        };
         let position = positions(graph);
         for &index in graph.topological() {
             let revision = graph.revision(index);
@@ -46,27 +60,38 @@ impl ExpectedSchemas {
                 .chain(revision.dependencies())
                 .copied()
                 .collect();
-            let mut schema = predecessors
+            let mut state = predecessors
                 .first()
-                .and_then(|first| states[*first].clone())
+                .and_then(|first| expected.states[*first].clone())
                 .unwrap_or_default();
             if let Some((&first, others)) = predecessors.split_first() {
-                replay_branches(graph, &position, dialect, first, others, &mut schema, roots);
+                expected.replay_branches(graph, &position, first, others, &mut state);
             }
             let file = &revision.file;
-            outcomes[index] = run_upgrade_in(&file.path, &file.source, dialect, &mut schema, roots);
-            states[index] = Some(schema);
+            let before: BTreeSet<String> = state.schema.tables.keys().cloned().collect();
+            let outcome = run_upgrade_in(&file.path, &file.source, dialect, &mut state.schema, roots);
+            follow_uncertainty(&mut state.uncertainty, &before, &outcome.operations);
+            for at in &outcome.operations {
+                if let Some(table) = at.operation.table() {
+                    expected.managed.insert(table.to_owned());
+                }
+                if let Operation::RenameTable { new_name, .. } = &at.operation {
+                    expected.managed.insert(new_name.clone());
+                }
+            }
+            expected.outcomes[index] = outcome;
+            expected.states[index] = Some(state);
         }
-        ExpectedSchemas {
-            dialect,
-            states,
-            outcomes,
-            roots: roots.to_vec(),
-        }
+        expected
     }
 
     /// The schema after `index` and all its ancestors.
     pub fn after(&self, index: RevisionIndex) -> Option<&Schema> {
+        self.state(index).map(|state| &state.schema)
+    }
+
+    /// The state after `index` and all its ancestors, uncertainty included.
+    pub fn state(&self, index: RevisionIndex) -> Option<&ExpectedState> {
         self.states.get(index).and_then(Option::as_ref)
     }
 
@@ -74,21 +99,85 @@ impl ExpectedSchemas {
     /// branches): the first head's state with the others' own revisions
     /// replayed in the graph's order. `[]` is the empty schema (`base`).
     pub fn after_heads(&self, graph: &RevisionGraph, heads: &[RevisionIndex]) -> Schema {
+        self.state_after_heads(graph, heads).schema
+    }
+
+    /// Like [`ExpectedSchemas::after_heads`], uncertainty included.
+    pub fn state_after_heads(
+        &self,
+        graph: &RevisionGraph,
+        heads: &[RevisionIndex],
+    ) -> ExpectedState {
         let Some((&first, others)) = heads.split_first() else {
-            return Schema::default();
+            return ExpectedState::default();
         };
-        let mut schema = self.after(first).cloned().unwrap_or_default();
+        let mut state = self.state(first).cloned().unwrap_or_default();
         let position = positions(graph);
-        replay_branches(
-            graph,
-            &position,
-            self.dialect,
-            first,
-            others,
-            &mut schema,
-            &self.roots,
-        );
-        schema
+        self.replay_branches(graph, &position, first, others, &mut state);
+        state
+    }
+
+    /// The operations of one revision, in order.
+    pub fn operations(&self, index: RevisionIndex) -> &[OperationAt] {
+        self.outcomes
+            .get(index)
+            .map_or(&[], |outcome| &outcome.operations)
+    }
+
+    /// Whether `table` is created, renamed or changed by some revision.
+    pub fn is_managed(&self, table: &str) -> bool {
+        self.managed.contains(table)
+    }
+
+    /// Replays the recorded operations of `index` on `schema` (a copy of
+    /// the live one, say), returning the first that cannot apply.
+    pub fn replay_on(
+        &self,
+        index: RevisionIndex,
+        schema: &mut Schema,
+    ) -> Result<(), (OperationAt, String)> {
+        let mut applier = Applier::new(schema, self.dialect);
+        for at in self.operations(index) {
+            applier.replay(&at.operation).map_err(|reason| (at.clone(), reason))?;
+        }
+        Ok(())
+    }
+
+    /// On `state` (the state after `first`), replays the revisions that
+    /// `others` apply and `first` does not, oldest first: the state of
+    /// several branches applied side by side.
+    fn replay_branches(
+        &self,
+        graph: &RevisionGraph,
+        position: &BTreeMap<RevisionIndex, usize>,
+        first: RevisionIndex,
+        others: &[RevisionIndex],
+        state: &mut ExpectedState,
+    ) {
+        if others.is_empty() {
+            return;
+        }
+        let mut applied = graph.ancestors(first, true);
+        let mut missing: Vec<RevisionIndex> = Vec::new();
+        for &other in others {
+            for (at, member) in graph.ancestors(other, true).into_iter().enumerate() {
+                if member && !applied[at] {
+                    applied[at] = true;
+                    missing.push(at);
+                }
+            }
+        }
+        missing.sort_by_key(|at| position.get(at).copied().unwrap_or(usize::MAX));
+        for at in missing {
+            let before: BTreeSet<String> = state.schema.tables.keys().cloned().collect();
+            let operations = self.operations(at);
+            let mut applier = Applier::new(&mut state.schema, self.dialect);
+            for recorded in operations {
+                // What failed to apply here failed on its own branch too.
+                let _ = applier.replay(&recorded.operation);
+            }
+            follow_uncertainty(&mut state.uncertainty, &before, operations);
+        }
     }
 
     /// What interpreting `index` found that it could not follow.
@@ -128,34 +217,36 @@ fn positions(graph: &RevisionGraph) -> BTreeMap<RevisionIndex, usize> {
         .collect()
 }
 
-/// On `schema` (the state after `first`), replays the revisions that
-/// `others` apply and `first` does not, oldest first: the state of several
-/// branches applied side by side.
-fn replay_branches(
-    graph: &RevisionGraph,
-    position: &BTreeMap<RevisionIndex, usize>,
-    dialect: Dialect,
-    first: RevisionIndex,
-    others: &[RevisionIndex],
-    schema: &mut Schema,
-    roots: &[std::path::PathBuf],
+/// Carries `uncertainty` through one revision's operations. An unknown
+/// operation may touch the tables it names that exist before or during the
+/// revision.
+fn follow_uncertainty(
+    uncertainty: &mut Uncertainty,
+    before: &BTreeSet<String>,
+    operations: &[OperationAt],
 ) {
-    if others.is_empty() {
+    if !operations
+        .iter()
+        .any(|at| matches!(at.operation, Operation::Unknown(_)))
+    {
+        for at in operations {
+            uncertainty.follow(&at.operation, before);
+        }
         return;
     }
-    let mut applied = graph.ancestors(first, true);
-    let mut missing: Vec<RevisionIndex> = Vec::new();
-    for &other in others {
-        for (at, member) in graph.ancestors(other, true).into_iter().enumerate() {
-            if member && !applied[at] {
-                applied[at] = true;
-                missing.push(at);
+    let mut existing = before.clone();
+    for at in operations {
+        match &at.operation {
+            Operation::CreateTable { table, .. } => {
+                existing.insert(table.clone());
             }
+            Operation::RenameTable { new_name, .. } => {
+                existing.insert(new_name.clone());
+            }
+            _ => {}
         }
     }
-    missing.sort_by_key(|at| position.get(at).copied().unwrap_or(usize::MAX));
-    for at in missing {
-        let file = &graph.revision(at).file;
-        run_upgrade_in(&file.path, &file.source, dialect, schema, roots);
+    for at in operations {
+        uncertainty.follow(&at.operation, &existing);
     }
 }
