@@ -85,9 +85,11 @@ pub struct GlobalOptions {
     #[arg(long, global = true, value_delimiter = ',', value_name = "GLOB,...")]
     pub ignore_tables: Vec<String>,
 
-    /// Which state to pick when several revision states match equally
-    #[arg(long, global = true, value_enum, default_value_t = OnTie::Latest)]
-    pub on_tie: OnTie,
+    /// Which candidate to pick when several revision states match and
+    /// nothing proves which (recover and interactive only; ensure never
+    /// picks). Without it a person names the revision with --to-revision
+    #[arg(long, global = true, value_enum)]
+    pub on_tie: Option<OnTie>,
 
     /// Output format (dot and mermaid only for `graph`)
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]

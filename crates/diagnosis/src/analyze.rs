@@ -1,20 +1,38 @@
 //! The analysis: a pure function of the revision graph, the expected
-//! schemas, the live schema and the version rows, ending in exactly one
-//! state and one strategy (PRODUCT.md, "States and strategies").
+//! schemas, the live schema, the version rows and the answers of data
+//! probes, ending in exactly one state, one strategy and one evidence level
+//! (PRODUCT.md, "States and strategies" and "Evidence").
+//!
+//! The evidence policy, in one place:
+//! - a revision state *agrees* with the live schema when no certain detail
+//!   differs (differences in tables that unknown operations may have touched
+//!   are unverified, and prove nothing);
+//! - among agreeing states the candidates are those with the fewest
+//!   unverified differences;
+//! - `proven`: one candidate with no unverified difference, or a chain of
+//!   candidates that differ only by revisions whose data steps the probes
+//!   settle (or which do nothing), and every version row explained;
+//! - `needs_confirmation`: a tie that probes cannot settle (unknown
+//!   operations, data steps without a probe, candidates on different
+//!   branches), a candidate whose uncertain tables differ, version rows
+//!   naming revisions the scripts do not have;
+//! - `refused`: no state agrees, or a pending revision would collide with
+//!   the live schema.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
-use migration_doctor_infer::ExpectedSchemas;
+use migration_doctor_infer::{ExpectedSchemas, ExpectedState, Operation, apply_operation};
 use migration_doctor_live::{LiveDatabase, VersionTable};
-use migration_doctor_schema::Schema;
+use migration_doctor_schema::{Schema, TypeFamily};
 use serde::Serialize;
 
-use crate::compare::{Comparison, compare};
+use crate::compare::{Comparer, Comparison};
 use crate::plan::plan_for;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum State {
     Fresh,
     Healthy,
@@ -29,6 +47,7 @@ pub enum State {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Strategy {
     NormalMigration,
     NoActionNeeded,
@@ -39,10 +58,23 @@ pub enum Strategy {
     ManualIntervention,
 }
 
-/// What to do when several revision states match the schema equally well.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How strong the evidence for a diagnosis is, and so who may act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Evidence {
+    /// Unattended writes (`ensure`) may act on it.
+    Proven,
+    /// Only a person, naming the candidate, may act on it.
+    NeedsConfirmation,
+    /// Nobody may act on it.
+    Refused,
+}
+
+/// How a person picks among candidates that tie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TiePolicy {
-    #[default]
     Latest,
     Earliest,
     Refuse,
@@ -67,29 +99,96 @@ pub struct Finding {
 #[derive(Debug, Clone, Serialize)]
 pub struct ClosestState {
     pub revisions: Vec<String>,
+    pub distance: usize,
     pub comparison: Comparison,
+}
+
+/// A revision partly applied, operation by operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartialRevision {
+    pub revision: String,
+    pub present: Vec<String>,
+    pub missing: Vec<String>,
+    /// Operations whose effect cannot be read from the schema (data steps,
+    /// unknown operations, constraints that are not compared).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unverifiable: Vec<String>,
+}
+
+/// A pending revision that would fail against the live schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Collision {
+    pub revision: String,
+    pub operation: String,
+    pub message: String,
+}
+
+/// A probe the analysis needs answered before it can settle a tie.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ProbeRequest {
+    pub revision: String,
+    pub sql: String,
+}
+
+/// What a probe found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeAnswer {
+    RowsFound,
+    NoRows,
+    Failed(String),
+}
+
+/// The answer to one [`ProbeRequest`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeResult {
+    pub request: ProbeRequest,
+    pub answer: ProbeAnswer,
+}
+
+/// A probe as the diagnosis reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProbeReport {
+    pub revision: String,
+    pub sql: String,
+    /// `rows found`, `no rows`, or `failed: …`.
+    pub result: String,
+    /// What the answer means: the data step ran (or had nothing to do), or
+    /// not; `null` when the probe failed.
+    pub applied: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnosis {
     pub state: State,
     pub strategy: Strategy,
+    pub evidence: Evidence,
     pub current_revisions: Vec<String>,
     pub head_revisions: Vec<String>,
     pub matched_revisions: Vec<String>,
     /// Every state that ties, each as its heads joined with `+` (never part
-    /// of a revision id).
+    /// of a revision id), in history order.
     pub candidate_revisions: Vec<String>,
     pub pending_revisions: Vec<String>,
     pub missing_tables: Vec<String>,
     pub unexpected_tables: Vec<String>,
+    /// Revisions of the judged states with operations that could not be
+    /// followed, in history order.
+    pub uncertain_revisions: Vec<String>,
+    /// Revisions of the judged states that move data, in history order.
+    pub data_revisions: Vec<String>,
+    pub probes: Vec<ProbeReport>,
+    pub partial: Vec<PartialRevision>,
+    pub collisions: Vec<Collision>,
     pub findings: Vec<Finding>,
     pub plan: Option<Vec<String>>,
+    /// Probes the analysis wants answered; run them and analyse again.
+    #[serde(skip)]
+    pub probe_requests: Vec<ProbeRequest>,
     /// The comparison with the state the version rows name (or the matched
     /// one when the rows name none).
     #[serde(skip)]
     pub comparison: Option<Comparison>,
-    /// The nearest states when none matches.
+    /// The nearest states when none agrees.
     #[serde(skip)]
     pub closest: Vec<ClosestState>,
 }
@@ -97,7 +196,9 @@ pub struct Diagnosis {
 /// Options of the analysis.
 #[derive(Debug, Clone, Default)]
 pub struct AnalysisOptions {
-    pub tie_policy: TiePolicy,
+    /// How a person picks among tying candidates; `None` leaves a tie for
+    /// a person to settle by naming the revision.
+    pub tie_policy: Option<TiePolicy>,
     /// Glob patterns of tables no migration manages.
     pub ignore_tables: Vec<String>,
 }
@@ -110,40 +211,94 @@ pub struct AnalysisInput<'a> {
     pub expected: Option<&'a ExpectedSchemas>,
     pub live: &'a LiveDatabase,
     pub options: &'a AnalysisOptions,
+    /// Answers to the probes an earlier analysis asked for.
+    pub probes: &'a [ProbeResult],
 }
 
-/// `*` and `?` wildcards, as in shell globs.
+/// `*` and `?` wildcards, as in shell globs, matched without backtracking
+/// blow-up (linear in the text for each `*`).
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    fn matches(p: &[char], t: &[char]) -> bool {
-        match (p.first(), t.first()) {
-            (None, None) => true,
-            (Some('*'), _) => matches(&p[1..], t) || (!t.is_empty() && matches(p, &t[1..])),
-            (Some('?'), Some(_)) => matches(&p[1..], &t[1..]),
-            (Some(a), Some(b)) if a == b => matches(&p[1..], &t[1..]),
-            _ => false,
-        }
-    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    matches(&p, &t)
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((star_p, star_t)) = star {
+            pi = star_p + 1;
+            ti = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
 }
 
 /// A revision state (its heads) with its comparison to the live schema.
-type ScoredState = (Vec<RevisionIndex>, Comparison);
+struct Scored {
+    heads: Vec<RevisionIndex>,
+    comparison: Comparison,
+}
+
+/// The outcome of matching the live schema against every revision state.
+struct Matching {
+    /// Agreeing states with the fewest unverified differences, in history order.
+    candidates: Vec<Scored>,
+    /// The nearest states when none agrees.
+    closest: Vec<Scored>,
+}
+
+/// How the tie among candidates was settled.
+struct Settlement {
+    chosen: Option<Vec<RevisionIndex>>,
+    evidence: Evidence,
+    /// Why a person must confirm (empty when proven).
+    reason: String,
+}
+
+/// What a revision between two tying candidates tells.
+enum Between {
+    /// It ran (its data steps' probes say so) or it changes nothing visible.
+    Applied,
+    /// A probe says it did not run.
+    NotApplied,
+    Unsettled(String),
+}
 
 struct Analyzer<'a> {
     input: AnalysisInput<'a>,
+    comparer: &'a Comparer<'a>,
     findings: Vec<Finding>,
+    probe_requests: BTreeSet<ProbeRequest>,
+    probe_reports: Vec<ProbeReport>,
 }
 
 impl Analyzer<'_> {
+    fn graph(&self) -> &RevisionGraph {
+        self.input.graph
+    }
+
+    /// Revision ids, in history order.
     fn ids(&self, indexes: &[RevisionIndex]) -> Vec<String> {
-        let mut ids: Vec<String> = indexes
+        let graph = self.input.graph;
+        let mut sorted: Vec<RevisionIndex> = indexes.to_vec();
+        let position = position_map(graph);
+        sorted.sort_by_key(|index| position.get(index).copied().unwrap_or(usize::MAX));
+        sorted
             .iter()
-            .map(|&i| self.input.graph.revision(i).id().to_owned())
-            .collect();
-        ids.sort();
-        ids
+            .map(|&i| graph.revision(i).id().to_owned())
+            .collect()
+    }
+
+    /// A state as text: its heads joined with `+`, or `base`.
+    fn label(&self, heads: &[RevisionIndex]) -> String {
+        state_label(&self.ids(heads))
     }
 
     fn finding(&mut self, severity: Severity, code: &'static str, message: String) {
@@ -173,18 +328,16 @@ impl Analyzer<'_> {
             .collect()
     }
 
-    fn schema_of(&self, heads: &[RevisionIndex]) -> Schema {
+    fn state_of(&self, heads: &[RevisionIndex]) -> ExpectedState {
         match (self.input.expected, heads) {
-            (_, []) | (None, _) => Schema::default(),
-            (Some(expected), [one]) => expected.after(*one).cloned().unwrap_or_default(),
-            (Some(expected), many) => expected.after_heads(self.input.graph, many),
+            (_, []) | (None, _) => ExpectedState::default(),
+            (Some(expected), [one]) => expected.state(*one).cloned().unwrap_or_default(),
+            (Some(expected), many) => expected.state_after_heads(self.input.graph, many),
         }
     }
 
     fn compare_with(&self, heads: &[RevisionIndex]) -> Comparison {
-        let schema = self.schema_of(heads);
-        let ignore = |name: &str| self.ignored(name);
-        compare(&schema, &self.input.live.schema, &ignore)
+        self.comparer.compare(&self.state_of(heads))
     }
 
     /// The states a real alembic can leave: the base, each revision with its
@@ -216,111 +369,525 @@ impl Analyzer<'_> {
         states.into_iter().collect()
     }
 
-    /// How many revisions a state applies (its place in the history).
-    fn applied(&self, heads: &[RevisionIndex]) -> usize {
-        let graph = self.input.graph;
-        let mut members = vec![false; graph.len()];
-        for &head in heads {
-            for (at, member) in graph.ancestors(head, true).into_iter().enumerate() {
-                members[at] |= member;
-            }
-        }
-        members.into_iter().filter(|member| *member).count()
+    /// Every revision a state applies.
+    fn applied_set(&self, heads: &[RevisionIndex]) -> Vec<bool> {
+        applied_set(self.input.graph, heads)
     }
 
-    /// States whose names match, best details first; and the closest ones otherwise.
-    fn matching(&self, extra: &[RevisionIndex]) -> (Vec<ScoredState>, Vec<ScoredState>) {
-        let mut matched = Vec::new();
+    fn applied_count(&self, heads: &[RevisionIndex]) -> usize {
+        self.applied_set(heads).into_iter().filter(|m| *m).count()
+    }
+
+    /// Matches the live schema against every state.
+    fn matching(&self, extra: &[RevisionIndex]) -> Matching {
+        let mut agreeing = Vec::new();
         let mut others = Vec::new();
-        for state in self.candidate_states(extra) {
-            let comparison = self.compare_with(&state);
-            if comparison.names_match() {
-                matched.push((state, comparison));
+        for heads in self.candidate_states(extra) {
+            let comparison = self.compare_with(&heads);
+            if comparison.agrees() {
+                agreeing.push(Scored { heads, comparison });
             } else {
-                others.push((state, comparison));
+                others.push(Scored { heads, comparison });
             }
         }
-        if let Some(best) = matched.iter().map(|(_, c)| c.detail_distance()).min() {
-            matched.retain(|(_, c)| c.detail_distance() == best);
+        if let Some(fewest) = agreeing
+            .iter()
+            .map(|scored| scored.comparison.unverified.len())
+            .min()
+        {
+            agreeing.retain(|scored| scored.comparison.unverified.len() == fewest);
         }
-        others.sort_by_key(|(state, comparison)| {
-            (comparison.name_distance(), std::cmp::Reverse(state.len()))
+        agreeing.sort_by_key(|scored| self.applied_count(&scored.heads));
+        others.sort_by_key(|scored| {
+            (
+                scored.comparison.distance(),
+                scored.comparison.unverified.len(),
+                std::cmp::Reverse(scored.heads.len()),
+            )
         });
         others.truncate(3);
-        (matched, others)
+        Matching {
+            candidates: agreeing,
+            closest: others,
+        }
     }
 
-    /// The nearest states, named by their heads.
-    fn closest_states(&self, closest: Vec<ScoredState>) -> Vec<ClosestState> {
+    fn closest_states(&self, closest: &[Scored]) -> Vec<ClosestState> {
         closest
-            .into_iter()
-            .map(|(state, comparison)| ClosestState {
-                revisions: self.ids(&state),
-                comparison,
+            .iter()
+            .map(|scored| ClosestState {
+                revisions: self.ids(&scored.heads),
+                distance: scored.comparison.distance(),
+                comparison: scored.comparison.clone(),
             })
             .collect()
     }
 
-    /// Picks among tying states by the policy; `None` when refusing.
-    fn choose(
-        &mut self,
-        matched: &[(Vec<RevisionIndex>, Comparison)],
-    ) -> Option<Vec<RevisionIndex>> {
-        let mut ranked: Vec<(usize, &Vec<RevisionIndex>)> = matched
-            .iter()
-            .map(|(state, _)| (self.applied(state), state))
-            .collect();
-        ranked.sort();
-        let chosen = match self.input.options.tie_policy {
-            _ if ranked.len() == 1 => ranked.first().map(|(_, state)| (*state).clone()),
-            TiePolicy::Latest => ranked.last().map(|(_, state)| (*state).clone()),
-            TiePolicy::Earliest => ranked.first().map(|(_, state)| (*state).clone()),
-            TiePolicy::Refuse => None,
+    /// What one revision between tying candidates tells, asking for the
+    /// probes it needs.
+    fn between(&mut self, revision: RevisionIndex) -> Between {
+        let Some(expected) = self.input.expected else {
+            return Between::Unsettled("no expected schema".to_owned());
         };
-        if ranked.len() > 1 {
-            let described: Vec<String> = ranked
+        let id = self.input.graph.revision(revision).id().to_owned();
+        let operations = expected.operations(revision);
+        if operations
+            .iter()
+            .any(|at| matches!(at.operation, Operation::Unknown(_)))
+        {
+            return Between::Unsettled(format!(
+                "{id} has operations that could not be followed statically"
+            ));
+        }
+        let mut all_applied = true;
+        for at in operations {
+            let Operation::Data(step) = &at.operation else {
+                continue;
+            };
+            let Some(probe) = &step.probe else {
+                return Between::Unsettled(format!(
+                    "{id} moves data in a way no read-only query can check (line {})",
+                    at.line
+                ));
+            };
+            let request = ProbeRequest {
+                revision: id.clone(),
+                sql: probe.query.clone(),
+            };
+            let answer = self
+                .input
+                .probes
                 .iter()
-                .map(|(_, state)| {
-                    if state.is_empty() {
-                        "base".to_owned()
-                    } else {
-                        self.ids(state).join("+")
-                    }
-                })
-                .collect();
-            let message = match (&chosen, self.input.options.tie_policy) {
-                (Some(chosen), TiePolicy::Latest) => format!(
-                    "the schema matches {} revision states equally ({}), which differ only in data migrations; \
-                     the latest, {}, was chosen (--on-tie earliest or refuse to change that)",
-                    ranked.len(),
-                    described.join(", "),
-                    self.ids(chosen).join("+")
-                ),
-                (Some(chosen), _) => format!(
-                    "the schema matches {} revision states equally ({}); the earliest, {}, was chosen",
-                    ranked.len(),
-                    described.join(", "),
-                    self.ids(chosen).join("+")
-                ),
-                (None, _) => format!(
-                    "the schema matches {} revision states equally ({}) and --on-tie refuse is set; \
-                     choose one with `recover --to-revision REV`",
-                    ranked.len(),
-                    described.join(", ")
+                .find(|result| result.request == request)
+                .map(|result| result.answer.clone());
+            let Some(answer) = answer else {
+                self.probe_requests.insert(request);
+                all_applied = false;
+                continue;
+            };
+            let applied = match &answer {
+                ProbeAnswer::RowsFound => Some(probe.applied_when_found),
+                ProbeAnswer::NoRows => Some(!probe.applied_when_found),
+                ProbeAnswer::Failed(_) => None,
+            };
+            if !self
+                .probe_reports
+                .iter()
+                .any(|report| report.revision == id && report.sql == probe.query)
+            {
+                self.probe_reports.push(ProbeReport {
+                    revision: id.clone(),
+                    sql: probe.query.clone(),
+                    result: match &answer {
+                        ProbeAnswer::RowsFound => "rows found".to_owned(),
+                        ProbeAnswer::NoRows => "no rows".to_owned(),
+                        ProbeAnswer::Failed(why) => format!("failed: {why}"),
+                    },
+                    applied,
+                });
+            }
+            match applied {
+                Some(true) => {}
+                Some(false) => return Between::NotApplied,
+                None => {
+                    return Between::Unsettled(format!(
+                        "the probe of {id}'s data step (line {}) failed",
+                        at.line
+                    ));
+                }
+            }
+        }
+        if all_applied {
+            Between::Applied
+        } else {
+            Between::Unsettled(format!("{id}'s data steps are not probed yet"))
+        }
+    }
+
+    /// Settles the candidates: one is proven, or a person must choose.
+    fn settle(&mut self, candidates: &[Scored]) -> Settlement {
+        let Some(first) = candidates.first() else {
+            return Settlement {
+                chosen: None,
+                evidence: Evidence::Refused,
+                reason: String::new(),
+            };
+        };
+        if candidates.len() == 1 {
+            if first.comparison.unverified.is_empty() {
+                return Settlement {
+                    chosen: Some(first.heads.clone()),
+                    evidence: Evidence::Proven,
+                    reason: String::new(),
+                };
+            }
+            return Settlement {
+                chosen: Some(first.heads.clone()),
+                evidence: Evidence::NeedsConfirmation,
+                reason: format!(
+                    "{} agrees in every certain detail, but tables that code which could not be followed touches differ ({})",
+                    self.label(&first.heads),
+                    first.comparison.unverified.join("; ")
                 ),
             };
-            self.finding(Severity::Warning, "tie", message);
         }
-        chosen
+        // A chain of candidates, each applying everything the previous one
+        // does, is settled revision by revision.
+        let sets: Vec<Vec<bool>> = candidates
+            .iter()
+            .map(|scored| self.applied_set(&scored.heads))
+            .collect();
+        let chain = sets
+            .windows(2)
+            .all(|pair| pair[0].iter().zip(&pair[1]).all(|(a, b)| !*a || *b));
+        let mut reason = if chain {
+            String::new()
+        } else {
+            "the candidates lie on different branches".to_owned()
+        };
+        let mut reached = 0;
+        if chain {
+            let order = self.input.graph.topological().to_vec();
+            'walk: for next in 1..candidates.len() {
+                let between: Vec<RevisionIndex> = order
+                    .iter()
+                    .copied()
+                    .filter(|&at| sets[next][at] && !sets[reached][at])
+                    .collect();
+                for revision in between {
+                    match self.between(revision) {
+                        Between::Applied => {}
+                        Between::NotApplied => break 'walk,
+                        Between::Unsettled(why) => {
+                            reason = why;
+                            break 'walk;
+                        }
+                    }
+                }
+                reached = next;
+            }
+        }
+        if reason.is_empty() {
+            return Settlement {
+                chosen: Some(candidates[reached].heads.clone()),
+                evidence: Evidence::Proven,
+                reason: String::new(),
+            };
+        }
+        let chosen = match self.input.options.tie_policy {
+            Some(TiePolicy::Latest) => candidates.last().map(|scored| scored.heads.clone()),
+            Some(TiePolicy::Earliest) => Some(first.heads.clone()),
+            Some(TiePolicy::Refuse) | None => None,
+        };
+        Settlement {
+            chosen,
+            evidence: Evidence::NeedsConfirmation,
+            reason,
+        }
+    }
+
+    /// Reports a tie among candidates, saying truthfully what separates them.
+    fn report_tie(&mut self, candidates: &[Scored], settlement: &Settlement) {
+        if candidates.len() < 2 {
+            if settlement.evidence == Evidence::NeedsConfirmation && !settlement.reason.is_empty()
+            {
+                let message = format!(
+                    "{}; a person must confirm: `migration-doctor recover --to-revision {}`",
+                    settlement.reason,
+                    candidates
+                        .first()
+                        .map(|scored| self.label(&scored.heads))
+                        .unwrap_or_default()
+                );
+                self.finding(Severity::Warning, "unverified", message);
+            }
+            return;
+        }
+        let labels: Vec<String> = candidates
+            .iter()
+            .map(|scored| self.label(&scored.heads))
+            .collect();
+        let message = match (&settlement.chosen, settlement.evidence) {
+            (Some(chosen), Evidence::Proven) => format!(
+                "the schema matches {} revision states in every detail ({}); the revisions between them changed nothing the schema shows, and their data probes settle it at {}",
+                labels.len(),
+                labels.join(", "),
+                self.label(chosen)
+            ),
+            (Some(chosen), _) => format!(
+                "the schema matches {} revision states in every detail ({}) and nothing proves which ({}); {} was chosen by --on-tie, for a person to confirm",
+                labels.len(),
+                labels.join(", "),
+                settlement.reason,
+                self.label(chosen)
+            ),
+            (None, _) => format!(
+                "the schema matches {} revision states in every detail ({}) and nothing proves which ({}); name one: `migration-doctor recover --to-revision REV` (or choose in `interactive`)",
+                labels.len(),
+                labels.join(", "),
+                settlement.reason
+            ),
+        };
+        let severity = if settlement.evidence == Evidence::Proven {
+            Severity::Info
+        } else {
+            Severity::Warning
+        };
+        self.finding(severity, "tie", message);
+    }
+
+    /// Each operation of `revision`: its effect present in the live schema,
+    /// missing, or not readable from a schema.
+    fn explain(&self, revision: RevisionIndex) -> PartialRevision {
+        let id = self.input.graph.revision(revision).id().to_owned();
+        let mut partial = PartialRevision {
+            revision: id,
+            present: Vec::new(),
+            missing: Vec::new(),
+            unverifiable: Vec::new(),
+        };
+        let Some(expected) = self.input.expected else {
+            return partial;
+        };
+        let live = &self.input.live.schema;
+        let mut missing_tables: BTreeSet<&str> = BTreeSet::new();
+        for at in expected.operations(revision) {
+            let operation = &at.operation;
+            if let Some(table) = operation.table() {
+                if self.ignored(table) || missing_tables.contains(table) {
+                    continue;
+                }
+            }
+            let description = operation.describe();
+            match presence(operation, live) {
+                Some(true) => partial.present.push(description),
+                Some(false) => {
+                    if let Operation::CreateTable { table, .. } = operation {
+                        missing_tables.insert(table);
+                    }
+                    partial.missing.push(description)
+                }
+                None => partial.unverifiable.push(description),
+            }
+        }
+        partial
+    }
+
+    /// Pending revisions (after `current`, in history order) replayed on a
+    /// copy of the live schema: creating what exists, or dropping what does
+    /// not, would fail in the real `alembic upgrade`.
+    fn collisions(&self, current: &[RevisionIndex]) -> Vec<Collision> {
+        let Some(expected) = self.input.expected else {
+            return Vec::new();
+        };
+        let graph = self.input.graph;
+        let applied = self.applied_set(current);
+        let uncertain = self.state_of(current).uncertainty;
+        let mut schema: Schema = self.input.live.schema.clone();
+        schema.tables.retain(|name, _| !self.ignored(name));
+        let mut found = Vec::new();
+        for &index in graph.topological() {
+            if applied[index] {
+                continue;
+            }
+            let id = graph.revision(index).id().to_owned();
+            for at in expected.operations(index) {
+                let operation = &at.operation;
+                if matches!(operation, Operation::Unknown(_)) {
+                    break;
+                }
+                let skip = operation
+                    .table()
+                    .is_some_and(|table| uncertain.covers(table) || self.ignored(table));
+                if !skip && let Some(message) = collision(operation, &schema) {
+                    found.push(Collision {
+                        revision: id.clone(),
+                        operation: operation.describe(),
+                        message: format!("{message} (line {})", at.line),
+                    });
+                }
+                let _ = apply_operation(&mut schema, expected.dialect, operation);
+            }
+        }
+        found
+    }
+
+    /// Revisions applied in `states` with unknown operations, and with data
+    /// steps, in history order.
+    fn uncertain_and_data(&self, states: &[&[RevisionIndex]]) -> (Vec<String>, Vec<String>) {
+        let Some(expected) = self.input.expected else {
+            return (Vec::new(), Vec::new());
+        };
+        let graph = self.input.graph;
+        let mut members = vec![false; graph.len()];
+        for heads in states {
+            for (at, member) in self.applied_set(heads).into_iter().enumerate() {
+                members[at] |= member;
+            }
+        }
+        let (mut uncertain, mut data) = (Vec::new(), Vec::new());
+        for &index in graph.topological() {
+            if !members[index] {
+                continue;
+            }
+            let operations = expected.operations(index);
+            let id = graph.revision(index).id().to_owned();
+            if operations
+                .iter()
+                .any(|at| matches!(at.operation, Operation::Unknown(_)))
+            {
+                uncertain.push(id.clone());
+            }
+            if operations
+                .iter()
+                .any(|at| matches!(at.operation, Operation::Data(_)))
+            {
+                data.push(id);
+            }
+        }
+        (uncertain, data)
+    }
+}
+
+/// Whether an operation's effect can be seen in `live`: `Some(true)` when it
+/// is there, `Some(false)` when it is not, `None` when a schema cannot tell.
+fn presence(operation: &Operation, live: &Schema) -> Option<bool> {
+    let table = |name: &str| live.tables.get(name);
+    let has_column = |name: &str, column: &str| table(name).is_some_and(|t| t.column(column).is_some());
+    Some(match operation {
+        Operation::CreateTable { table: name, .. } => table(name).is_some(),
+        Operation::DropTable { table: name } => table(name).is_none(),
+        Operation::RenameTable { table: old, new_name } => {
+            table(new_name).is_some() && table(old).is_none()
+        }
+        Operation::AddColumn { table: name, column, .. } => has_column(name, &column.name),
+        Operation::DropColumn { table: name, column } => {
+            table(name).is_some() && !has_column(name, column)
+        }
+        Operation::AlterColumn {
+            table: name,
+            column,
+            change,
+        } => {
+            let current = change.new_name.as_deref().unwrap_or(column);
+            let Some(found) = table(name).and_then(|t| t.column(current)) else {
+                return Some(false);
+            };
+            let nullable_ok = change.nullable.is_none_or(|nullable| found.nullable == nullable);
+            let type_ok = match &change.type_family {
+                Some(TypeFamily::Other(_)) | None => true,
+                Some(family) => *family == found.type_family,
+            };
+            nullable_ok && type_ok
+        }
+        Operation::CreateIndex { table: name, name: index, .. } => table(name)
+            .is_some_and(|t| t.indexes.iter().any(|i| i.name.as_deref() == Some(index.as_str()))),
+        Operation::DropIndex { table: name, name: index } => !table(name)
+            .is_some_and(|t| t.indexes.iter().any(|i| i.name.as_deref() == Some(index.as_str()))),
+        Operation::AddUniqueConstraint { table: name, columns, .. } => table(name).is_some_and(|t| {
+            t.unique_constraints.iter().any(|u| &u.columns == columns)
+                || t.indexes.iter().any(|i| i.unique && &i.columns == columns)
+        }),
+        Operation::AddForeignKey { table: name, foreign_key } => table(name).is_some_and(|t| {
+            t.foreign_keys.iter().any(|key| {
+                key.columns == foreign_key.columns && key.referred_table == foreign_key.referred_table
+            })
+        }),
+        Operation::CreatePrimaryKey { table: name, columns } => {
+            table(name).is_some_and(|t| &t.primary_key == columns)
+        }
+        _ => return None,
+    })
+}
+
+/// Why `operation` would fail on `schema`, if it would: it creates a table,
+/// column or index that exists, or drops one that does not.
+fn collision(operation: &Operation, schema: &Schema) -> Option<String> {
+    let table = |name: &str| schema.tables.get(name);
+    match operation {
+        Operation::CreateTable { table: name, .. } if table(name).is_some() => {
+            Some(format!("table {name} already exists"))
+        }
+        Operation::AddColumn { table: name, column, .. }
+            if table(name).is_some_and(|t| t.column(&column.name).is_some()) =>
+        {
+            Some(format!("column {name}.{} already exists", column.name))
+        }
+        Operation::CreateIndex { table: name, name: index, .. }
+            if table(name).is_some_and(|t| {
+                t.indexes.iter().any(|i| i.name.as_deref() == Some(index.as_str()))
+            }) =>
+        {
+            Some(format!("index {index} already exists on {name}"))
+        }
+        Operation::DropTable { table: name } if table(name).is_none() => {
+            Some(format!("table {name} does not exist"))
+        }
+        Operation::DropColumn { table: name, column }
+            if table(name).is_some_and(|t| t.column(column).is_none()) =>
+        {
+            Some(format!("column {name}.{column} does not exist"))
+        }
+        Operation::DropIndex { table: name, name: index }
+            if table(name).is_some_and(|t| {
+                !t.indexes.iter().any(|i| i.name.as_deref() == Some(index.as_str()))
+            }) =>
+        {
+            Some(format!("index {index} does not exist on {name}"))
+        }
+        _ => None,
+    }
+}
+
+fn position_map(graph: &RevisionGraph) -> BTreeMap<RevisionIndex, usize> {
+    graph
+        .topological()
+        .iter()
+        .enumerate()
+        .map(|(at, &index)| (index, at))
+        .collect()
+}
+
+fn applied_set(graph: &RevisionGraph, heads: &[RevisionIndex]) -> Vec<bool> {
+    let mut members = vec![false; graph.len()];
+    for &head in heads {
+        for (at, member) in graph.ancestors(head, true).into_iter().enumerate() {
+            members[at] |= member;
+        }
+    }
+    members
+}
+
+fn version_table_name(live: &LiveDatabase) -> String {
+    match &live.version_table {
+        VersionTable::Absent { name, .. } => name.clone(),
+        VersionTable::Present(contents) => contents.name.clone(),
+    }
+}
+
+/// A state as text: its heads joined with `+`, or `base`.
+fn state_label(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "base".to_owned()
+    } else {
+        ids.join("+")
     }
 }
 
 /// Reads the version rows: the revisions they name when they are valid, or
 /// findings explaining why they are not.
-fn read_rows(
-    analyzer: &mut Analyzer<'_>,
-    rows: &[Option<String>],
-) -> (Vec<RevisionIndex>, bool, bool) {
+/// The version rows as read.
+struct Rows {
+    known: Vec<RevisionIndex>,
+    corrupt: bool,
+    unknown_ids: bool,
+    /// Rows naming a revision and its descendant.
+    overlapping: bool,
+    /// Overlap is the only thing wrong.
+    only_overlap: bool,
+}
+
+fn read_rows(analyzer: &mut Analyzer<'_>, rows: &[Option<String>]) -> Rows {
     let graph = analyzer.input.graph;
     let mut known = Vec::new();
     let mut corrupt = false;
@@ -401,14 +968,17 @@ fn read_rows(
             corrupt = true;
         }
     }
+    let corrupt_before_overlap = corrupt;
+    let mut overlapping = false;
     for &a in &known {
         for &b in &known {
             if a != b && graph.ancestors(b, true)[a] {
+                overlapping = true;
                 analyzer.finding(
                     Severity::Error,
                     "overlapping_heads",
                     format!(
-                        "the version table names both {} and its descendant {}; alembic keeps only heads",
+                        "the version table names both {} and its descendant {}; alembic keeps only heads, so the rows will be repaired to the descendants",
                         graph.revision(a).id(),
                         graph.revision(b).id()
                     ),
@@ -417,19 +987,39 @@ fn read_rows(
             }
         }
     }
-    (known, corrupt, unknown_ids)
+    Rows {
+        known,
+        corrupt,
+        unknown_ids,
+        overlapping,
+        only_overlap: !corrupt_before_overlap,
+    }
 }
 
-/// Decides the state, the matched revisions and the strategy.
+/// Decides the state, the evidence, the matched revisions and the strategy.
 pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
+    let options = input.options;
+    let expected = input.expected;
+    // Ignored tables and tables no revision manages are left out of every
+    // comparison: they are evidence of nothing.
+    let skip = |name: &str| {
+        options
+            .ignore_tables
+            .iter()
+            .any(|pattern| glob_match(pattern, name))
+            || expected.is_some_and(|expected| !expected.is_managed(name))
+    };
+    let live = input.live;
+    let comparer = Comparer::new(&live.schema, &skip);
     let mut analyzer = Analyzer {
         input,
+        comparer: &comparer,
         findings: Vec::new(),
+        probe_requests: BTreeSet::new(),
+        probe_reports: Vec::new(),
     };
     let graph = analyzer.input.graph;
-    let head_indexes = graph.heads();
-    let head_revisions = analyzer.ids(&head_indexes);
-    let live = analyzer.input.live;
+    let head_revisions = analyzer.ids(&graph.heads());
     let rows: Vec<Option<String>> = live
         .version_table
         .contents()
@@ -446,6 +1036,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     let mut diagnosis = Diagnosis {
         state: State::InvalidScripts,
         strategy: Strategy::ManualIntervention,
+        evidence: Evidence::Refused,
         current_revisions,
         head_revisions,
         matched_revisions: Vec::new(),
@@ -453,8 +1044,14 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         pending_revisions: Vec::new(),
         missing_tables: Vec::new(),
         unexpected_tables: Vec::new(),
+        uncertain_revisions: Vec::new(),
+        data_revisions: Vec::new(),
+        probes: Vec::new(),
+        partial: Vec::new(),
+        collisions: Vec::new(),
         findings: Vec::new(),
         plan: None,
+        probe_requests: Vec::new(),
         comparison: None,
         closest: Vec::new(),
     };
@@ -466,7 +1063,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         diagnosis.findings = analyzer.findings;
         return diagnosis;
     }
-    if let Some(expected) = analyzer.input.expected {
+    if let Some(expected) = expected {
         let unknown: usize = (0..graph.len())
             .map(|index| expected.unknown_operations(index).len())
             .sum();
@@ -474,59 +1071,52 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
             analyzer.finding(
                 Severity::Info,
                 "unknown_operations",
-                format!("{unknown} operation(s) in the migrations could not be followed statically; the expected schema may be incomplete there (`schema` lists them)"),
+                format!("{unknown} operation(s) in the migrations could not be followed statically; differences in the tables they touch are unverified (`schema` lists them)"),
             );
         }
     }
-
-    let user_tables = analyzer.user_tables();
-    let finish = |mut analyzer: Analyzer<'_>,
-                  mut diagnosis: Diagnosis,
-                  state: State,
-                  strategy: Strategy,
-                  target: Option<Vec<RevisionIndex>>| {
-        diagnosis.state = state;
-        diagnosis.strategy = strategy;
-        if let Some(target) = &target {
-            diagnosis.matched_revisions = analyzer.ids(target);
-        }
-        diagnosis.plan = plan_for(
-            strategy,
-            live,
-            target.as_ref().map(|t| analyzer.ids(t)).as_deref(),
+    let unmanaged: Vec<String> = analyzer
+        .user_tables()
+        .into_iter()
+        .filter(|name| expected.is_some_and(|expected| !expected.is_managed(name)))
+        .collect();
+    if !unmanaged.is_empty() {
+        analyzer.finding(
+            Severity::Warning,
+            "unmanaged_objects",
+            format!(
+                "table(s) no revision creates or changes: {}; they are left out of the comparison (list them in --ignore-tables or `[migration_doctor] ignore_tables` to silence this)",
+                unmanaged.join(", ")
+            ),
         );
-        diagnosis.findings = std::mem::take(&mut analyzer.findings);
-        diagnosis
-    };
+    }
+    let managed_tables: Vec<String> = analyzer
+        .user_tables()
+        .into_iter()
+        .filter(|name| !unmanaged.contains(name))
+        .collect();
 
     // No version table.
     let Some(contents) = live.version_table.contents() else {
-        if user_tables.is_empty() {
-            diagnosis.pending_revisions = analyzer.ids(graph.topological());
-            return finish(
-                analyzer,
-                diagnosis,
-                State::Fresh,
-                Strategy::NormalMigration,
-                None,
-            );
+        if managed_tables.is_empty() {
+            return fresh(analyzer, diagnosis);
         }
         analyzer.finding(
             Severity::Error,
             "version_table_missing",
             format!(
                 "{} user table(s) exist but there is no {} table",
-                user_tables.len(),
+                managed_tables.len(),
                 version_table_name(live)
             ),
         );
-        return untracked_or_corrupt(
+        return by_matching(
             analyzer,
             diagnosis,
             State::UntrackedSchema,
             Strategy::InitializeAlembicVersion,
             &[],
-            finish,
+            false,
         );
     };
 
@@ -535,110 +1125,138 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
             Severity::Error,
             "wrong_shape",
             format!(
-                "the version table {} has no version_num column",
+                "the version table {} has no version_num column; drop or rename it by hand, then run `migration-doctor recover`",
                 contents.name
             ),
         );
-        let (matched, closest) = analyzer.matching(&[]);
-        diagnosis.candidate_revisions = matched
+        let matching = analyzer.matching(&[]);
+        diagnosis.candidate_revisions = matching
+            .candidates
             .iter()
-            .map(|(s, _)| state_label(&analyzer.ids(s)))
+            .map(|scored| analyzer.label(&scored.heads))
             .collect();
-        diagnosis.closest = analyzer.closest_states(closest);
+        diagnosis.closest = analyzer.closest_states(&matching.closest);
         return finish(
             analyzer,
             diagnosis,
             State::CorruptedVersionTable,
             Strategy::ManualIntervention,
+            Evidence::Refused,
             None,
         );
     }
     if contents.rows.is_empty() {
-        if user_tables.is_empty() {
+        if managed_tables.is_empty() {
             analyzer.finding(
                 Severity::Info,
                 "empty_version_table",
                 "the version table is empty and there are no user tables: the database is at base"
                     .to_owned(),
             );
-            diagnosis.pending_revisions = analyzer.ids(graph.topological());
-            return finish(
-                analyzer,
-                diagnosis,
-                State::Fresh,
-                Strategy::NormalMigration,
-                None,
-            );
+            return fresh(analyzer, diagnosis);
         }
         analyzer.finding(
             Severity::Error,
             "empty_version_table",
             "the version table is empty but user tables exist".to_owned(),
         );
-        return untracked_or_corrupt(
+        return by_matching(
             analyzer,
             diagnosis,
             State::CorruptedVersionTable,
             Strategy::RepairCorruptedAlembic,
             &[],
-            finish,
+            false,
         );
     }
 
-    let (current, corrupt, unknown_ids) = read_rows(&mut analyzer, &contents.rows);
-    if corrupt {
-        if unknown_ids && current.is_empty() {
-            // Objects no revision creates, and ids no script knows: a newer release ran.
-            let beyond_head = analyzer.compare_with(&graph.heads());
-            if !beyond_head.unexpected_tables.is_empty()
-                || beyond_head
-                    .tables
-                    .iter()
-                    .any(|t| !t.unexpected_columns.is_empty())
-            {
-                diagnosis.unexpected_tables = beyond_head.unexpected_tables.clone();
-                diagnosis.missing_tables = beyond_head.missing_tables.clone();
+    let rows = read_rows(&mut analyzer, &contents.rows);
+    if rows.corrupt {
+        // Ancestor and descendant side by side: alembic keeps the descendants.
+        if rows.overlapping && !rows.unknown_ids && rows.only_overlap {
+            let descendants: Vec<RevisionIndex> = rows
+                .known
+                .iter()
+                .copied()
+                .filter(|&a| {
+                    !rows
+                        .known
+                        .iter()
+                        .any(|&b| a != b && graph.ancestors(b, true)[a])
+                })
+                .collect();
+            let comparison = analyzer.compare_with(&descendants);
+            if comparison.agrees() {
+                let evidence = if comparison.unverified.is_empty() {
+                    Evidence::Proven
+                } else {
+                    Evidence::NeedsConfirmation
+                };
+                diagnosis.candidate_revisions = vec![analyzer.label(&descendants)];
+                diagnosis.comparison = Some(comparison);
+                return finish(
+                    analyzer,
+                    diagnosis,
+                    State::CorruptedVersionTable,
+                    Strategy::RepairCorruptedAlembic,
+                    evidence,
+                    Some(descendants),
+                );
+            }
+        }
+        if rows.unknown_ids {
+            analyzer.finding(
+                Severity::Warning,
+                "unknown_revision_after_rollback",
+                "an id the scripts do not have is most often written by a newer release of the application that was rolled back; deploy that release's migrations, or confirm the state the schema shows by hand (`recover --to-revision REV`); it is never rewritten unattended".to_owned(),
+            );
+            let matching = analyzer.matching(&rows.known);
+            if matching.candidates.is_empty() && !unmanaged.is_empty() {
+                // Objects no revision creates, and ids no script knows: a newer release ran.
+                diagnosis.unexpected_tables = unmanaged.clone();
                 analyzer.finding(
                     Severity::Error,
                     "ahead_of_scripts",
-                    "the database has objects no revision creates and a version the scripts do not know: a newer release of the application probably migrated it; deploy that release's migrations, or check before stamping".to_owned(),
+                    format!("the database has tables no revision creates ({}) and a version the scripts do not know: a newer release of the application probably migrated it; deploy that release's migrations", unmanaged.join(", ")),
                 );
-                diagnosis.comparison = Some(beyond_head);
+                diagnosis.closest = analyzer.closest_states(&matching.closest);
                 return finish(
                     analyzer,
                     diagnosis,
                     State::AheadOfScripts,
                     Strategy::ManualIntervention,
+                    Evidence::Refused,
                     None,
                 );
             }
         }
-        return untracked_or_corrupt(
+        let unknown_ids = rows.unknown_ids;
+        return by_matching(
             analyzer,
             diagnosis,
             State::CorruptedVersionTable,
             Strategy::RepairCorruptedAlembic,
-            &current,
-            finish,
+            &rows.known,
+            unknown_ids,
         );
     }
 
     // Valid rows: does the schema agree with them?
+    let current = rows.known;
     let comparison = analyzer.compare_with(&current);
-    let mut sorted_current = current.clone();
-    sorted_current.sort_unstable();
-    let mut sorted_heads = graph.heads();
-    sorted_heads.sort_unstable();
-    if comparison.names_match() {
-        if comparison.detail_distance() > 0 {
+    if comparison.agrees() {
+        if !comparison.unverified.is_empty() {
             analyzer.finding(
                 Severity::Warning,
-                "details_differ",
-                format!("tables and columns agree with the version rows, but {} detail(s) differ (types, nullability, keys or indexes); --detailed lists them", comparison.detail_distance()),
+                "unverified",
+                format!(
+                    "the schema agrees with the version rows in every certain detail; tables touched by code that could not be followed differ, which proves nothing either way: {} (list such tables in --ignore-tables to silence this)",
+                    comparison.unverified.join("; ")
+                ),
             );
         }
         diagnosis.comparison = Some(comparison);
-        let applied = applied_set(graph, &current);
+        let applied = analyzer.applied_set(&current);
         diagnosis.pending_revisions = graph
             .topological()
             .iter()
@@ -650,35 +1268,52 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         } else {
             (State::Behind, Strategy::NormalMigration)
         };
+        let collisions = analyzer.collisions(&current);
+        let evidence = if collisions.is_empty() {
+            Evidence::Proven
+        } else {
+            report_collisions(&mut analyzer, &collisions);
+            Evidence::Refused
+        };
+        diagnosis.collisions = collisions;
         diagnosis.matched_revisions = analyzer.ids(&current);
+        let (uncertain, data) = analyzer.uncertain_and_data(&[&current]);
+        diagnosis.uncertain_revisions = uncertain;
+        diagnosis.data_revisions = data;
         diagnosis.findings = std::mem::take(&mut analyzer.findings);
         diagnosis.state = state;
         diagnosis.strategy = strategy;
+        diagnosis.evidence = evidence;
         return diagnosis;
     }
 
     diagnosis.missing_tables = comparison.missing_tables.clone();
     diagnosis.unexpected_tables = comparison.unexpected_tables.clone();
-    let (matched, closest) = analyzer.matching(&current);
-    diagnosis.candidate_revisions = matched
-        .iter()
-        .map(|(s, _)| state_label(&analyzer.ids(s)))
-        .collect();
-    let against_rows = comparison.name_differences().join("; ");
+    let against_rows = comparison.differences().join("; ");
     diagnosis.comparison = Some(comparison);
-    if !matched.is_empty() {
-        let chosen = analyzer.choose(&matched);
-        let current_ids = analyzer.ids(&current).join("+");
-        if let Some(chosen) = &chosen {
-            let earlier = chosen
+    let matching = analyzer.matching(&current);
+    diagnosis.candidate_revisions = matching
+        .candidates
+        .iter()
+        .map(|scored| analyzer.label(&scored.heads))
+        .collect();
+    if !matching.candidates.is_empty() {
+        let settlement = analyzer.settle(&matching.candidates);
+        analyzer.report_tie(&matching.candidates, &settlement);
+        let current_ids = analyzer.label(&current);
+        if let Some(chosen) = &settlement.chosen {
+            let applied_rows = analyzer.applied_set(&current);
+            let applied_chosen = analyzer.applied_set(chosen);
+            let earlier = applied_chosen
                 .iter()
-                .all(|&c| current.iter().any(|&r| graph.ancestors(r, true)[c]));
+                .zip(&applied_rows)
+                .all(|(chosen, row)| !*chosen || *row);
             let (code, message) = if earlier {
                 (
                     "missing_objects",
                     format!(
                         "the version rows say {current_ids}, but the schema matches {}: objects expected at {current_ids} are missing ({against_rows}); a migration did not complete",
-                        analyzer.ids(chosen).join("+")
+                        analyzer.label(chosen)
                     ),
                 )
             } else {
@@ -686,203 +1321,248 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
                     "schema_ahead_of_version",
                     format!(
                         "the version rows say {current_ids}, but the schema matches {} ({against_rows}); the rows were not updated (or were stamped wrongly)",
-                        analyzer.ids(chosen).join("+")
+                        analyzer.label(chosen)
                     ),
                 )
             };
             analyzer.finding(Severity::Error, code, message);
+            // The revisions the rows claim beyond the match, operation by operation.
+            for &index in graph.topological() {
+                if applied_rows[index] && !applied_chosen[index] {
+                    let partial = analyzer.explain(index);
+                    if !partial.present.is_empty() && !partial.missing.is_empty() {
+                        diagnosis.partial.push(partial);
+                    }
+                }
+            }
         }
-        let strategy = if chosen.is_some() {
+        let strategy = if settlement.chosen.is_some() {
             Strategy::CompletePartialMigration
         } else {
             Strategy::ManualIntervention
         };
+        let evidence = settlement.evidence;
         return finish(
             analyzer,
             diagnosis,
             State::PartialMigration,
             strategy,
-            chosen,
+            evidence,
+            settlement.chosen,
         );
     }
 
     // Between a revision and one of its children: part of a revision applied.
-    for &revision in &current {
-        for &child in graph.revision(revision).children() {
-            let before = analyzer.schema_of(&current);
-            let mut after_heads: Vec<RevisionIndex> =
-                current.iter().copied().filter(|&r| r != revision).collect();
-            after_heads.push(child);
-            let after = analyzer.schema_of(&after_heads);
-            let (present, missing) = partly_applied(&before, &after, &live.schema);
-            if !present.is_empty() && !missing.is_empty() {
-                analyzer.finding(
-                    Severity::Error,
-                    "partly_applied",
-                    format!(
-                        "revision {} is partly applied (DDL that is not transactional stopped halfway): present {}; missing {}",
-                        graph.revision(child).id(),
-                        present.join(", "),
-                        missing.join(", ")
-                    ),
-                );
-                diagnosis.closest = analyzer.closest_states(closest);
-                return finish(
-                    analyzer,
-                    diagnosis,
-                    State::PartialMigration,
-                    Strategy::ManualIntervention,
-                    None,
-                );
-            }
-        }
+    if let Some(partial) = half_applied(&analyzer, &current) {
+        analyzer.finding(
+            Severity::Error,
+            "partly_applied",
+            format!(
+                "revision {} is partly applied (DDL that is not transactional stopped halfway): present {}; missing {}; it is never stamped as applied while an operation is missing: create the missing objects (or drop the present ones) by hand, then run `migration-doctor recover`",
+                partial.revision,
+                partial.present.join(", "),
+                partial.missing.join(", ")
+            ),
+        );
+        diagnosis.partial.push(partial);
+        diagnosis.closest = analyzer.closest_states(&matching.closest);
+        return finish(
+            analyzer,
+            diagnosis,
+            State::PartialMigration,
+            Strategy::ManualIntervention,
+            Evidence::Refused,
+            None,
+        );
     }
 
     analyzer.finding(
         Severity::Error,
         "no_matching_revision",
-        format!("the schema matches no revision state ({against_rows}); it changed in ways no revision explains"),
+        format!("the version rows are valid but the schema matches no revision state ({against_rows}); recovery only writes the version table and cannot fix this: bring the schema back in line by hand, or, if the differing objects are not the migrations' business, list them in --ignore-tables"),
     );
-    diagnosis.closest = analyzer.closest_states(closest);
+    diagnosis.closest = analyzer.closest_states(&matching.closest);
     finish(
         analyzer,
         diagnosis,
         State::Drifted,
         Strategy::ManualIntervention,
+        Evidence::Refused,
         None,
     )
 }
 
+/// No user tables the migrations manage, and no version rows.
+fn fresh(mut analyzer: Analyzer<'_>, mut diagnosis: Diagnosis) -> Diagnosis {
+    let graph = analyzer.graph();
+    diagnosis.pending_revisions = analyzer.ids(graph.topological());
+    let collisions = analyzer.collisions(&[]);
+    let evidence = if collisions.is_empty() {
+        Evidence::Proven
+    } else {
+        report_collisions(&mut analyzer, &collisions);
+        Evidence::Refused
+    };
+    diagnosis.collisions = collisions;
+    finish(
+        analyzer,
+        diagnosis,
+        State::Fresh,
+        Strategy::NormalMigration,
+        evidence,
+        None,
+    )
+}
+
+fn report_collisions(analyzer: &mut Analyzer<'_>, collisions: &[Collision]) {
+    for collision in collisions {
+        analyzer.finding(
+            Severity::Error,
+            "collision",
+            format!(
+                "pending revision {} would fail: {} — {}; `alembic upgrade` would stop there",
+                collision.revision, collision.operation, collision.message
+            ),
+        );
+    }
+}
+
+/// A child of a row's revision with some operations present and some missing.
+fn half_applied(analyzer: &Analyzer<'_>, current: &[RevisionIndex]) -> Option<PartialRevision> {
+    let graph = analyzer.graph();
+    for &revision in current {
+        for &child in graph.revision(revision).children() {
+            let partial = analyzer.explain(child);
+            if !partial.present.is_empty() && !partial.missing.is_empty() {
+                return Some(partial);
+            }
+        }
+    }
+    None
+}
+
 /// Untracked or corrupted: recoverable when the schema matches a state.
-fn untracked_or_corrupt<F>(
+fn by_matching(
     mut analyzer: Analyzer<'_>,
     mut diagnosis: Diagnosis,
     state: State,
     strategy: Strategy,
     rows: &[RevisionIndex],
-    finish: F,
-) -> Diagnosis
-where
-    F: FnOnce(Analyzer<'_>, Diagnosis, State, Strategy, Option<Vec<RevisionIndex>>) -> Diagnosis,
-{
-    let (matched, closest) = analyzer.matching(rows);
-    diagnosis.candidate_revisions = matched
+    unknown_ids: bool,
+) -> Diagnosis {
+    let matching = analyzer.matching(rows);
+    diagnosis.candidate_revisions = matching
+        .candidates
         .iter()
-        .map(|(s, _)| state_label(&analyzer.ids(s)))
+        .map(|scored| analyzer.label(&scored.heads))
         .collect();
-    if let Some((_, comparison)) = matched.first() {
-        diagnosis.comparison = Some(comparison.clone());
-    }
-    if matched.is_empty() {
-        if let Some((state_heads, comparison)) = closest.first() {
-            diagnosis.missing_tables = comparison.missing_tables.clone();
-            diagnosis.unexpected_tables = comparison.unexpected_tables.clone();
-            let near = if state_heads.is_empty() {
-                "base".to_owned()
-            } else {
-                analyzer.ids(state_heads).join("+")
-            };
+    if matching.candidates.is_empty() {
+        if let Some(nearest) = matching.closest.first() {
+            diagnosis.missing_tables = nearest.comparison.missing_tables.clone();
+            diagnosis.unexpected_tables = nearest.comparison.unexpected_tables.clone();
+            let differences = nearest.comparison.differences();
+            let shown: Vec<&String> = differences.iter().take(5).collect();
             analyzer.finding(
                 Severity::Error,
                 "no_matching_revision",
-                format!("the schema matches no revision state exactly (closest: {near}); stamping would be a guess"),
+                format!(
+                    "the schema matches no revision state in every detail (closest: {}, differing in {}{}); stamping would be a guess",
+                    analyzer.label(&nearest.heads),
+                    shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; "),
+                    if differences.len() > 5 { "; …" } else { "" }
+                ),
             );
+            let heads = nearest.heads.clone();
+            if let Some(partial) = half_applied(&analyzer, &heads) {
+                analyzer.finding(
+                    Severity::Error,
+                    "partly_applied",
+                    format!(
+                        "revision {} looks partly applied: present {}; missing {}",
+                        partial.revision,
+                        partial.present.join(", "),
+                        partial.missing.join(", ")
+                    ),
+                );
+                diagnosis.partial.push(partial);
+            }
         }
-        diagnosis.closest = analyzer.closest_states(closest);
+        diagnosis.closest = analyzer.closest_states(&matching.closest);
         return finish(
             analyzer,
             diagnosis,
             state,
             Strategy::ManualIntervention,
+            Evidence::Refused,
             None,
         );
     }
-    let chosen = analyzer.choose(&matched);
-    let strategy = if chosen.is_some() {
+    let settlement = analyzer.settle(&matching.candidates);
+    analyzer.report_tie(&matching.candidates, &settlement);
+    let mut evidence = settlement.evidence;
+    if unknown_ids && evidence == Evidence::Proven {
+        evidence = Evidence::NeedsConfirmation;
+    }
+    if let Some(chosen) = &settlement.chosen
+        && let Some(scored) = matching
+            .candidates
+            .iter()
+            .find(|scored| &scored.heads == chosen)
+    {
+        diagnosis.comparison = Some(scored.comparison.clone());
+    }
+    let strategy = if settlement.chosen.is_some() {
         strategy
     } else {
         Strategy::ManualIntervention
     };
-    finish(analyzer, diagnosis, state, strategy, chosen)
+    finish(analyzer, diagnosis, state, strategy, evidence, settlement.chosen)
 }
 
-fn applied_set(graph: &RevisionGraph, heads: &[RevisionIndex]) -> Vec<bool> {
-    let mut members = vec![false; graph.len()];
-    for &head in heads {
-        for (at, member) in graph.ancestors(head, true).into_iter().enumerate() {
-            members[at] |= member;
+/// Fills in what every ending shares: the target and its plan, the pending
+/// revisions after it, collisions, the judged revisions, probes, findings.
+fn finish(
+    mut analyzer: Analyzer<'_>,
+    mut diagnosis: Diagnosis,
+    state: State,
+    strategy: Strategy,
+    mut evidence: Evidence,
+    target: Option<Vec<RevisionIndex>>,
+) -> Diagnosis {
+    let graph = analyzer.graph();
+    diagnosis.state = state;
+    diagnosis.strategy = strategy;
+    if let Some(target) = &target {
+        diagnosis.matched_revisions = analyzer.ids(target);
+        let applied = analyzer.applied_set(target);
+        diagnosis.pending_revisions = graph
+            .topological()
+            .iter()
+            .filter(|index| !applied[**index])
+            .map(|&index| graph.revision(index).id().to_owned())
+            .collect();
+        let collisions = analyzer.collisions(target);
+        if !collisions.is_empty() {
+            report_collisions(&mut analyzer, &collisions);
+            evidence = Evidence::Refused;
         }
+        diagnosis.collisions = collisions;
+        let (uncertain, data) = analyzer.uncertain_and_data(&[target]);
+        diagnosis.uncertain_revisions = uncertain;
+        diagnosis.data_revisions = data;
     }
-    members
-}
-
-/// What a revision adds (tables, columns) that the live schema has, and what it lacks.
-fn partly_applied(before: &Schema, after: &Schema, live: &Schema) -> (Vec<String>, Vec<String>) {
-    let (mut present, mut missing) = (Vec::new(), Vec::new());
-    for (name, table) in &after.tables {
-        match before.tables.get(name) {
-            None => {
-                if live.tables.contains_key(name) {
-                    present.push(format!("table {name}"));
-                } else {
-                    missing.push(format!("table {name}"));
-                }
-            }
-            Some(old) => {
-                for column in &table.columns {
-                    if old.column(&column.name).is_none() {
-                        let exists = live
-                            .tables
-                            .get(name)
-                            .is_some_and(|t| t.column(&column.name).is_some());
-                        if exists {
-                            present.push(format!("column {name}.{}", column.name));
-                        } else {
-                            missing.push(format!("column {name}.{}", column.name));
-                        }
-                    }
-                }
-                for index in &table.indexes {
-                    let Some(index_name) = &index.name else {
-                        continue;
-                    };
-                    if !old
-                        .indexes
-                        .iter()
-                        .any(|i| i.name.as_ref() == Some(index_name))
-                    {
-                        let exists = live.tables.get(name).is_some_and(|t| {
-                            t.indexes
-                                .iter()
-                                .any(|i| i.name.as_ref() == Some(index_name))
-                        });
-                        if exists {
-                            present.push(format!("index {index_name}"));
-                        } else {
-                            missing.push(format!("index {index_name}"));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    (present, missing)
-}
-
-fn version_table_name(live: &LiveDatabase) -> String {
-    match &live.version_table {
-        VersionTable::Absent { name, .. } => name.clone(),
-        VersionTable::Present(contents) => contents.name.clone(),
-    }
-}
-
-/// A state as text: its heads joined with `+`, or `base`.
-fn state_label(ids: &[String]) -> String {
-    if ids.is_empty() {
-        "base".to_owned()
-    } else {
-        ids.join("+")
-    }
+    diagnosis.evidence = evidence;
+    diagnosis.plan = plan_for(
+        strategy,
+        analyzer.input.live,
+        target.as_ref().map(|t| analyzer.ids(t)).as_deref(),
+    );
+    diagnosis.probes = std::mem::take(&mut analyzer.probe_reports);
+    diagnosis.probe_requests = std::mem::take(&mut analyzer.probe_requests)
+        .into_iter()
+        .collect();
+    diagnosis.findings = std::mem::take(&mut analyzer.findings);
+    diagnosis
 }
 
 #[cfg(test)]
@@ -897,6 +1577,10 @@ mod tests {
         assert!(glob_match("*", ""));
         assert!(!glob_match("audit_*", "users"));
         assert!(glob_match("*_bak", "users_bak"));
+        assert!(glob_match("a*b*c", "aXbYbZc"));
+        // Many stars against a long text that does not match: linear, not exponential.
+        let text = "a".repeat(5_000);
+        assert!(!glob_match(&format!("{}b", "*a".repeat(50)), &text));
     }
 
     #[test]

@@ -1,11 +1,21 @@
-//! Comparing a live schema with an expected one. Table and column names
-//! decide whether they match; types, nullability, keys and indexes only
-//! rank ties and produce findings (they are where dialects and drivers
-//! differ most, so they never decide alone).
+//! Comparing a live schema with an expected state in every detail the
+//! migrations determine: tables, columns, type family, nullability, primary
+//! key, unique constraints, indexes and foreign keys. Names alone never make
+//! a match.
+//!
+//! A difference in a table that an unknown operation may have touched is
+//! *unverified*: it is listed, and it proves nothing either way. Unique
+//! constraints and foreign keys are compared by what they constrain (their
+//! columns and targets), because their names are where dialects, drivers and
+//! naming conventions differ most; indexes by name, columns and uniqueness.
+//! Types are compared by family, and a type the reader could not resolve
+//! (`other`) is not compared.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
-use migration_doctor_schema::{Schema, Table};
+use migration_doctor_infer::ExpectedState;
+use migration_doctor_schema::{Schema, Table, TypeFamily};
 use serde::Serialize;
 
 /// How one table differs.
@@ -14,8 +24,44 @@ pub struct TableDifference {
     pub table: String,
     pub missing_columns: Vec<String>,
     pub unexpected_columns: Vec<String>,
-    /// Columns whose type family, nullability or key membership differ.
+    /// Types, nullability, keys, indexes and constraints that differ.
     pub details: Vec<String>,
+}
+
+impl TableDifference {
+    fn is_empty(&self) -> bool {
+        self.missing_columns.is_empty()
+            && self.unexpected_columns.is_empty()
+            && self.details.is_empty()
+    }
+
+    fn count(&self) -> usize {
+        self.missing_columns.len() + self.unexpected_columns.len() + self.details.len()
+    }
+
+    fn phrases(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.missing_columns.is_empty() {
+            out.push(format!(
+                "{}: missing columns {}",
+                self.table,
+                self.missing_columns.join(", ")
+            ));
+        }
+        if !self.unexpected_columns.is_empty() {
+            out.push(format!(
+                "{}: unexpected columns {}",
+                self.table,
+                self.unexpected_columns.join(", ")
+            ));
+        }
+        out.extend(
+            self.details
+                .iter()
+                .map(|detail| format!("{}: {detail}", self.table)),
+        );
+        out
+    }
 }
 
 /// The comparison of a live schema with one expected state.
@@ -23,33 +69,28 @@ pub struct TableDifference {
 pub struct Comparison {
     pub missing_tables: Vec<String>,
     pub unexpected_tables: Vec<String>,
+    /// Tables present on both sides that differ, with certainty.
     pub tables: Vec<TableDifference>,
+    /// Differences in uncertain tables, one phrase each: they prove nothing.
+    pub unverified: Vec<String>,
 }
 
 impl Comparison {
-    /// Same tables, and the same columns in each.
-    pub fn names_match(&self) -> bool {
-        self.missing_tables.is_empty()
-            && self.unexpected_tables.is_empty()
-            && self.tables.iter().all(|table| {
-                table.missing_columns.is_empty() && table.unexpected_columns.is_empty()
-            })
+    /// No certain detail differs.
+    pub fn agrees(&self) -> bool {
+        self.distance() == 0
     }
 
-    /// How far apart by names: every missing or unexpected table and column counts.
-    pub fn name_distance(&self) -> usize {
+    /// How many certain differences: every missing or unexpected table,
+    /// column, and differing detail counts one.
+    pub fn distance(&self) -> usize {
         self.missing_tables.len()
             + self.unexpected_tables.len()
-            + self
-                .tables
-                .iter()
-                .map(|table| table.missing_columns.len() + table.unexpected_columns.len())
-                .sum::<usize>()
+            + self.tables.iter().map(TableDifference::count).sum::<usize>()
     }
 
-    /// The differences of names (tables and columns), one phrase each, as
-    /// both the findings and the detailed report show them.
-    pub fn name_differences(&self) -> Vec<String> {
+    /// The certain differences, one phrase each.
+    pub fn differences(&self) -> Vec<String> {
         let mut out = Vec::new();
         if !self.missing_tables.is_empty() {
             out.push(format!(
@@ -64,62 +105,108 @@ impl Comparison {
             ));
         }
         for table in &self.tables {
-            if !table.missing_columns.is_empty() {
-                out.push(format!(
-                    "{}: missing columns {}",
-                    table.table,
-                    table.missing_columns.join(", ")
-                ));
-            }
-            if !table.unexpected_columns.is_empty() {
-                out.push(format!(
-                    "{}: unexpected columns {}",
-                    table.table,
-                    table.unexpected_columns.join(", ")
-                ));
-            }
+            out.extend(table.phrases());
         }
         out
     }
+}
 
-    /// How far apart by details, once the names agree.
-    pub fn detail_distance(&self) -> usize {
-        self.tables.iter().map(|table| table.details.len()).sum()
+/// Compares one live schema with many expected states. Tables are shared
+/// between the states of a history, so each distinct table version is
+/// compared once and its difference reused: matching against thousands of
+/// states costs little more than the number of distinct table versions.
+pub struct Comparer<'a> {
+    live: &'a Schema,
+    /// Live and expected tables left out of every comparison.
+    skip: &'a (dyn Fn(&str) -> bool + Sync),
+    cache: Mutex<HashMap<(usize, String), Option<TableDifference>>>,
+}
+
+impl<'a> Comparer<'a> {
+    pub fn new(live: &'a Schema, skip: &'a (dyn Fn(&str) -> bool + Sync)) -> Comparer<'a> {
+        Comparer {
+            live,
+            skip,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn compare(&self, expected: &ExpectedState) -> Comparison {
+        let uncertainty = &expected.uncertainty;
+        let expected_names: BTreeSet<&String> = expected
+            .schema
+            .tables
+            .keys()
+            .filter(|name| !name.contains('.') && !(self.skip)(name))
+            .collect();
+        let live_names: BTreeSet<&String> = self
+            .live
+            .tables
+            .keys()
+            .filter(|name| !(self.skip)(name))
+            .collect();
+        let mut comparison = Comparison::default();
+        for name in expected_names.difference(&live_names) {
+            if uncertainty.covers(name) {
+                comparison
+                    .unverified
+                    .push(format!("table {name} is missing"));
+            } else {
+                comparison.missing_tables.push((*name).clone());
+            }
+        }
+        for name in live_names.difference(&expected_names) {
+            if uncertainty.open {
+                comparison
+                    .unverified
+                    .push(format!("table {name} is not expected"));
+            } else {
+                comparison.unexpected_tables.push((*name).clone());
+            }
+        }
+        for name in expected_names.intersection(&live_names) {
+            let table = &expected.schema.tables[*name];
+            let Some(difference) = self.table_difference(name, table) else {
+                continue;
+            };
+            if uncertainty.covers(name) {
+                comparison.unverified.extend(difference.phrases());
+            } else {
+                comparison.tables.push(difference);
+            }
+        }
+        comparison
+    }
+
+    fn table_difference(&self, name: &str, expected: &Arc<Table>) -> Option<TableDifference> {
+        let key = (Arc::as_ptr(expected) as usize, name.to_owned());
+        if let Ok(cache) = self.cache.lock()
+            && let Some(known) = cache.get(&key)
+        {
+            return known.clone();
+        }
+        let live = self.live.tables.get(name)?;
+        let difference = compare_table(name, expected, live);
+        let difference = (!difference.is_empty()).then_some(difference);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(key, difference.clone());
+        }
+        difference
     }
 }
 
-/// Compares the user tables of `live` (already filtered of ignored ones)
-/// with the unqualified tables of `expected`.
-pub fn compare(expected: &Schema, live: &Schema, ignored: &dyn Fn(&str) -> bool) -> Comparison {
-    let expected_names: BTreeSet<&String> = expected
-        .tables
-        .keys()
-        .filter(|name| !name.contains('.') && !ignored(name))
-        .collect();
-    let live_names: BTreeSet<&String> = live.tables.keys().filter(|name| !ignored(name)).collect();
-    let mut comparison = Comparison {
-        missing_tables: expected_names
-            .difference(&live_names)
-            .map(|name| (*name).clone())
-            .collect(),
-        unexpected_tables: live_names
-            .difference(&expected_names)
-            .map(|name| (*name).clone())
-            .collect(),
-        tables: Vec::new(),
+/// Compares `live` with an expected schema without uncertainty (a plain
+/// schema, such as the one `--to-revision` names).
+pub fn compare(expected: &Schema, live: &Schema, skip: &(dyn Fn(&str) -> bool + Sync)) -> Comparison {
+    let state = ExpectedState {
+        schema: expected.clone(),
+        uncertainty: Default::default(),
     };
-    for name in expected_names.intersection(&live_names) {
-        let difference = compare_table(name, &expected.tables[*name], &live.tables[*name]);
-        if difference
-            != (TableDifference {
-                table: (*name).clone(),
-                ..TableDifference::default()
-            })
-        {
-            comparison.tables.push(difference);
-        }
-    }
-    comparison
+    Comparer::new(live, skip).compare(&state)
+}
+
+fn nullability(nullable: bool) -> &'static str {
+    if nullable { "NULL allowed" } else { "NOT NULL" }
 }
 
 fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference {
@@ -142,10 +229,7 @@ fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference 
         let Some(found) = live.column(&column.name) else {
             continue;
         };
-        let comparable = !matches!(
-            column.type_family,
-            migration_doctor_schema::TypeFamily::Other(_)
-        );
+        let comparable = !matches!(column.type_family, TypeFamily::Other(_));
         if comparable && column.type_family != found.type_family {
             difference.details.push(format!(
                 "column {}: expected type {}, found {} ({})",
@@ -156,16 +240,8 @@ fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference 
             difference.details.push(format!(
                 "column {}: expected {}, found {}",
                 column.name,
-                if column.nullable {
-                    "NULL allowed"
-                } else {
-                    "NOT NULL"
-                },
-                if found.nullable {
-                    "NULL allowed"
-                } else {
-                    "NOT NULL"
-                }
+                nullability(column.nullable),
+                nullability(found.nullable)
             ));
         }
     }
@@ -176,29 +252,95 @@ fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference 
             live.primary_key.join(", ")
         ));
     }
-    let named = |indexes: &[migration_doctor_schema::Index]| -> BTreeSet<String> {
-        indexes
+    // Indexes: by name, then by what they index.
+    let named = |table: &Table| -> BTreeSet<(String, Vec<String>, bool)> {
+        table
+            .indexes
             .iter()
-            .filter_map(|index| index.name.clone())
+            .filter_map(|index| {
+                index
+                    .name
+                    .clone()
+                    .map(|name| (name, index.columns.clone(), index.unique))
+            })
             .collect()
     };
-    let (expected_indexes, live_indexes) = (named(&expected.indexes), named(&live.indexes));
-    for index in expected_indexes.difference(&live_indexes) {
-        difference
-            .details
-            .push(format!("index {index}: expected, not found"));
+    let (expected_indexes, live_indexes) = (named(expected), named(live));
+    for (index, columns, unique) in expected_indexes.difference(&live_indexes) {
+        match live_indexes.iter().find(|(name, ..)| name == index) {
+            Some((_, found_columns, found_unique)) => difference.details.push(format!(
+                "index {index}: expected {}({}), found {}({})",
+                if *unique { "unique " } else { "" },
+                columns.join(", "),
+                if *found_unique { "unique " } else { "" },
+                found_columns.join(", ")
+            )),
+            None => difference
+                .details
+                .push(format!("index {index}: expected, not found")),
+        }
     }
-    for index in live_indexes.difference(&expected_indexes) {
-        difference
-            .details
-            .push(format!("index {index}: found, not expected"));
+    for (index, ..) in live_indexes.difference(&expected_indexes) {
+        if !expected_indexes.iter().any(|(name, ..)| name == index) {
+            difference
+                .details
+                .push(format!("index {index}: found, not expected"));
+        }
+    }
+    let uniques = |table: &Table| -> BTreeSet<Vec<String>> {
+        table
+            .unique_constraints
+            .iter()
+            .map(|unique| unique.columns.clone())
+            .collect()
+    };
+    let (expected_uniques, live_uniques) = (uniques(expected), uniques(live));
+    for columns in expected_uniques.difference(&live_uniques) {
+        difference.details.push(format!(
+            "unique constraint on ({}): expected, not found",
+            columns.join(", ")
+        ));
+    }
+    for columns in live_uniques.difference(&expected_uniques) {
+        difference.details.push(format!(
+            "unique constraint on ({}): found, not expected",
+            columns.join(", ")
+        ));
+    }
+    let keys = |table: &Table| -> BTreeSet<(Vec<String>, String, Vec<String>)> {
+        table
+            .foreign_keys
+            .iter()
+            .map(|key| {
+                (
+                    key.columns.clone(),
+                    key.referred_table.clone(),
+                    key.referred_columns.clone(),
+                )
+            })
+            .collect()
+    };
+    let (expected_keys, live_keys) = (keys(expected), keys(live));
+    for (columns, table, referred) in expected_keys.difference(&live_keys) {
+        difference.details.push(format!(
+            "foreign key ({}) -> {table}({}): expected, not found",
+            columns.join(", "),
+            referred.join(", ")
+        ));
+    }
+    for (columns, table, referred) in live_keys.difference(&expected_keys) {
+        difference.details.push(format!(
+            "foreign key ({}) -> {table}({}): found, not expected",
+            columns.join(", "),
+            referred.join(", ")
+        ));
     }
     difference
 }
 
 #[cfg(test)]
 mod tests {
-    use migration_doctor_schema::{Column, Schema, Table, TypeFamily};
+    use migration_doctor_schema::{Column, Index, Schema, Table, TypeFamily};
 
     use super::*;
 
@@ -219,28 +361,45 @@ mod tests {
     }
 
     #[test]
-    fn names_decide_details_rank() {
+    fn every_detail_decides() {
         let mut expected = Schema::default();
-        expected.insert_table(
-            "users".to_owned(),
-            table(&[("id", TypeFamily::Integer), ("email", TypeFamily::Text)]),
-        );
+        let mut users = table(&[("id", TypeFamily::Integer), ("email", TypeFamily::Text)]);
+        users.indexes.push(Index {
+            name: Some("ix_users_email".to_owned()),
+            columns: vec!["email".to_owned()],
+            unique: false,
+        });
+        expected.insert_table("users".to_owned(), users);
         let mut live = Schema::default();
         live.insert_table(
             "users".to_owned(),
-            table(&[("id", TypeFamily::BigInteger), ("email", TypeFamily::Text)]),
+            table(&[("id", TypeFamily::Integer), ("email", TypeFamily::Text)]),
         );
         live.insert_table("audit".to_owned(), table(&[("id", TypeFamily::Integer)]));
         let comparison = compare(&expected, &live, &|name| name == "audit");
-        assert!(comparison.names_match(), "{comparison:?}");
+        assert!(!comparison.agrees(), "same names, a missing index: no match");
         assert_eq!(
-            comparison.detail_distance(),
-            1,
-            "the type differs: a detail, not a mismatch"
+            comparison.differences(),
+            ["users: index ix_users_email: expected, not found"]
         );
         let comparison = compare(&expected, &live, &|_| false);
-        assert!(!comparison.names_match());
         assert_eq!(comparison.unexpected_tables, ["audit"]);
-        assert_eq!(comparison.name_distance(), 1);
+        assert_eq!(comparison.distance(), 2);
+    }
+
+    #[test]
+    fn differences_in_uncertain_tables_are_unverified() {
+        let mut state = ExpectedState::default();
+        state.schema.insert_table(
+            "users".to_owned(),
+            table(&[("id", TypeFamily::Integer), ("email", TypeFamily::Text)]),
+        );
+        state.uncertainty.tables.insert("users".to_owned());
+        let mut live = Schema::default();
+        live.insert_table("users".to_owned(), table(&[("id", TypeFamily::Integer)]));
+        let skip = |_: &str| false;
+        let comparison = Comparer::new(&live, &skip).compare(&state);
+        assert!(comparison.agrees());
+        assert_eq!(comparison.unverified, ["users: missing columns email"]);
     }
 }

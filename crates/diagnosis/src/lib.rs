@@ -1,18 +1,22 @@
 //! The diagnosis: which state a database's migration tracking is in, which
-//! revision its schema really matches, and which strategy recovers it.
+//! revision its schema really matches, how strong the evidence is, and which
+//! strategy recovers it.
 //!
 //! [`analyze`] is a pure, deterministic function of the revision graph, the
-//! expected schemas, the live schema and the version rows; it changes
-//! nothing anywhere. [`plan_for`] turns a strategy into the SQL it would run,
-//! which only ever touches the version table.
+//! expected schemas, the live schema, the version rows and the answers to
+//! data probes; it changes nothing anywhere. When it needs a probe answered
+//! it says so ([`Diagnosis::probe_requests`]): the caller runs the read-only
+//! queries and analyses again. [`plan_for`] turns a strategy into the SQL it
+//! would run, which only ever touches the version table.
 
 mod analyze;
 mod compare;
 mod plan;
 
 pub use analyze::{
-    AnalysisInput, AnalysisOptions, ClosestState, Diagnosis, Finding, Severity, State, Strategy,
-    TiePolicy, analyze, glob_match,
+    AnalysisInput, AnalysisOptions, ClosestState, Collision, Diagnosis, Evidence, Finding,
+    PartialRevision, ProbeAnswer, ProbeReport, ProbeRequest, ProbeResult, Severity, State,
+    Strategy, TiePolicy, analyze, glob_match,
 };
-pub use compare::{Comparison, TableDifference, compare};
+pub use compare::{Comparer, Comparison, TableDifference, compare};
 pub use plan::plan_for;

@@ -24,4 +24,4 @@ pub use operation::{
     ColumnChange, DataStep, Operation, OperationAt, Probe, Uncertainty, UnknownOperation,
 };
 pub use sa_types::type_family;
-pub use states::{ExpectedSchemas, ExpectedState};
+pub use states::{ExpectedSchemas, ExpectedState, apply_operation};

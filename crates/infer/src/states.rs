@@ -250,3 +250,13 @@ fn follow_uncertainty(
         uncertainty.follow(&at.operation, &existing);
     }
 }
+
+/// Applies one recorded operation to `schema` (a copy of the live schema,
+/// say) with `dialect`'s rules; the error says why it cannot apply there.
+pub fn apply_operation(
+    schema: &mut Schema,
+    dialect: Dialect,
+    operation: &Operation,
+) -> Result<(), String> {
+    Applier::new(schema, dialect).replay(operation)
+}

@@ -5,6 +5,7 @@
 mod connect;
 mod error;
 mod introspect;
+mod probe;
 mod url;
 mod version_table;
 
@@ -13,5 +14,6 @@ pub use connect::{
 };
 pub use error::LiveError;
 pub use introspect::{IntrospectOptions, LiveDatabase, read_live};
+pub use probe::run_probes;
 pub use url::{DatabaseUrl, UrlError, redact_raw};
 pub use version_table::{DEFAULT_VERSION_TABLE, VersionTable, VersionTableContents};

@@ -71,9 +71,13 @@ impl MigrationStateAnalyzer {
         let project = Project::open(&self.config)?;
         let url = DatabaseUrl::parse(&self.database_url).map_err(LiveError::from)?;
         let mut database = connect(&url, Access::ReadOnly, &self.config.working_dir).await?;
-        let live = read_live(&mut database, &self.introspect).await;
-        database.close().await;
-        let live = live?;
+        let live = match read_live(&mut database, &self.introspect).await {
+            Ok(live) => live,
+            Err(error) => {
+                database.close().await;
+                return Err(error.into());
+            }
+        };
         let errors = project.errors();
         let expected = errors
             .is_empty()
@@ -82,13 +86,24 @@ impl MigrationStateAnalyzer {
         options
             .ignore_tables
             .extend(project.config.ignore_tables.iter().cloned());
-        let diagnosis = analyze(AnalysisInput {
-            graph: &project.graph,
-            script_errors: &errors,
-            expected: expected.as_ref(),
-            live: &live,
-            options: &options,
-        });
+        let diagnose = |probes: &[migration_doctor_diagnosis::ProbeResult]| {
+            analyze(AnalysisInput {
+                graph: &project.graph,
+                script_errors: &errors,
+                expected: expected.as_ref(),
+                live: &live,
+                options: &options,
+                probes,
+            })
+        };
+        let mut diagnosis = diagnose(&[]);
+        if !diagnosis.probe_requests.is_empty() {
+            let answers =
+                migration_doctor_recovery::answer_probes(&mut database, &diagnosis.probe_requests)
+                    .await;
+            diagnosis = diagnose(&answers);
+        }
+        database.close().await;
         Ok((diagnosis, live))
     }
 }

@@ -42,7 +42,7 @@ pub use migration_doctor_live as live;
 pub use migration_doctor_recovery as recovery;
 pub use migration_doctor_schema as schema;
 pub use migration_doctor_scripts as scripts;
-pub use planner::RecoveryPlanner;
+pub use planner::{Attendance, RecoveryPlanner};
 pub use seed::{
     AlembicStateRecovery, EnsureOptions, MigrationStateManager, MigrationTracker, RecoveryFailure,
     StateInfo, ensure_migration_state_healthy,

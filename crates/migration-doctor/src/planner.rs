@@ -1,9 +1,15 @@
-//! Deciding what a recovery writes, from a diagnosis made under the lock:
-//! the strategies that stamp a proven state, `--to-revision` checked against
-//! the schema, and refusals for everything else.
+//! Deciding what a recovery writes, from a diagnosis made under the lock,
+//! by one policy for every front end (PRODUCT.md, "Evidence"):
+//! - unattended callers (`ensure`, the library's ensure functions) write
+//!   only on `proven` evidence;
+//! - a person (`recover`, `interactive`) may also write on
+//!   `needs_confirmation` evidence, but only a candidate they named: by
+//!   `--to-revision`, or among tying candidates by an explicit `--on-tie`;
+//! - nobody writes on `refused` evidence.
 
 use migration_doctor_diagnosis::{
-    AnalysisInput, AnalysisOptions, Strategy, analyze, compare, glob_match, plan_for,
+    AnalysisInput, AnalysisOptions, Comparer, Diagnosis, Evidence, ProbeResult, State, Strategy,
+    analyze, glob_match, plan_for,
 };
 use migration_doctor_graph::RevisionIndex;
 use migration_doctor_infer::ExpectedSchemas;
@@ -11,6 +17,16 @@ use migration_doctor_live::LiveDatabase;
 use migration_doctor_recovery::Decision;
 
 use crate::Project;
+
+/// Who is asking for the write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Attendance {
+    /// No person will look before the write: `ensure`, library ensure.
+    #[default]
+    Unattended,
+    /// A person confirmed (or will confirm) the plan: `recover`, `interactive`.
+    Attended,
+}
 
 /// What a recovery decides with, computed once before the lock.
 pub struct RecoveryPlanner {
@@ -20,44 +36,65 @@ pub struct RecoveryPlanner {
     /// A revision state to stamp instead of the diagnosed one, and whether
     /// to stamp it even when the schema does not match.
     pub to_revision: Option<(Vec<RevisionIndex>, bool)>,
+    pub attendance: Attendance,
+}
+
+fn state_name(state: State) -> String {
+    serde_json::to_value(state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 impl RecoveryPlanner {
-    /// What to write given the database as it is now.
-    pub fn decide(&self, live: &LiveDatabase) -> Decision {
-        let graph = &self.project.graph;
-        let diagnosis = analyze(AnalysisInput {
-            graph,
+    /// The diagnosis of the database as it is now.
+    pub fn diagnose(&self, live: &LiveDatabase, probes: &[ProbeResult]) -> Diagnosis {
+        analyze(AnalysisInput {
+            graph: &self.project.graph,
             script_errors: &[],
             expected: Some(&self.expected),
             live,
             options: &self.options,
-        });
+            probes,
+        })
+    }
+
+    /// What to write given the database as it is now.
+    pub fn decide(&self, live: &LiveDatabase, probes: &[ProbeResult]) -> Decision {
+        let graph = &self.project.graph;
+        let diagnosis = self.diagnose(live, probes);
         if let Some((heads, force)) = &self.to_revision {
-            let ids: Vec<String> = {
-                let mut ids: Vec<String> = heads
+            let mut sorted = heads.clone();
+            sorted.sort_by_key(|head| {
+                graph
+                    .topological()
                     .iter()
-                    .map(|&i| graph.revision(i).id().to_owned())
-                    .collect();
-                ids.sort();
-                ids
-            };
-            let schema = self.expected.after_heads(graph, heads);
-            let ignore = |name: &str| {
+                    .position(|at| at == head)
+                    .unwrap_or(usize::MAX)
+            });
+            let ids: Vec<String> = sorted
+                .iter()
+                .map(|&i| graph.revision(i).id().to_owned())
+                .collect();
+            let state = self.expected.state_after_heads(graph, heads);
+            let skip = |name: &str| {
                 self.options
                     .ignore_tables
                     .iter()
                     .any(|pattern| glob_match(pattern, name))
+                    || !self.expected.is_managed(name)
             };
-            let comparison = compare(&schema, &live.schema, &ignore);
-            if !comparison.names_match() && !force {
+            let comparison = Comparer::new(&live.schema, &skip).compare(&state);
+            if !comparison.agrees() && !force {
+                let shown: Vec<String> = comparison.differences().into_iter().take(5).collect();
                 return Decision {
                     diagnosis,
                     plan: None,
                     refusal: Some(format!(
-                        "the schema does not match {} ({} table or column difference(s)); check by hand, then pass --force to stamp it anyway",
+                        "the schema does not match {} in every detail ({} difference(s): {}); check by hand, then pass --force to stamp it anyway",
                         ids.join("+"),
-                        comparison.name_distance()
+                        comparison.distance(),
+                        shown.join("; ")
                     )),
                     target: ids,
                 };
@@ -74,30 +111,91 @@ impl RecoveryPlanner {
                 target: ids,
             };
         }
-        let writes = matches!(
-            diagnosis.strategy,
-            Strategy::InitializeAlembicVersion
-                | Strategy::RepairCorruptedAlembic
-                | Strategy::CompletePartialMigration
-        );
-        let refusal = match diagnosis.strategy {
-            _ if writes => None,
-            Strategy::NoActionNeeded | Strategy::NormalMigration => None,
-            _ => Some(format!(
-                "the database is {} and no revision state is proven, so nothing will be stamped by guessing; \
-                 run `migration-doctor diagnose --detailed`, decide which revision the schema is at, then \
-                 `migration-doctor recover --to-revision REV`",
-                serde_json::to_value(diagnosis.state)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            )),
-        };
+        let refusal = self.refusal(&diagnosis);
+        let writes = refusal.is_none()
+            && matches!(
+                diagnosis.strategy,
+                Strategy::InitializeAlembicVersion
+                    | Strategy::RepairCorruptedAlembic
+                    | Strategy::CompletePartialMigration
+            );
         Decision {
             plan: if writes { diagnosis.plan.clone() } else { None },
             target: diagnosis.matched_revisions.clone(),
             diagnosis,
             refusal,
+        }
+    }
+
+    /// Why nothing may be written on this diagnosis, if so.
+    pub fn refusal(&self, diagnosis: &Diagnosis) -> Option<String> {
+        let state = state_name(diagnosis.state);
+        let named = diagnosis.matched_revisions.join("+");
+        match diagnosis.evidence {
+            Evidence::Proven => match diagnosis.strategy {
+                Strategy::ManualIntervention => Some(format!(
+                    "the database is {state} and recovery, which writes only the version table, cannot fix it; \
+                     `migration-doctor diagnose --detailed` shows why"
+                )),
+                _ => None,
+            },
+            Evidence::NeedsConfirmation => {
+                let chose_among_ties = self.attendance == Attendance::Attended
+                    && self.options.tie_policy.is_some()
+                    && diagnosis.candidate_revisions.len() > 1
+                    && !diagnosis.matched_revisions.is_empty();
+                if chose_among_ties {
+                    return None;
+                }
+                let candidates = if diagnosis.candidate_revisions.is_empty() {
+                    named.clone()
+                } else {
+                    diagnosis.candidate_revisions.join(", ")
+                };
+                let example = if named.is_empty() {
+                    diagnosis
+                        .candidate_revisions
+                        .last()
+                        .cloned()
+                        .unwrap_or_else(|| "REV".to_owned())
+                } else {
+                    named
+                };
+                let who = match self.attendance {
+                    Attendance::Unattended => "an unattended run writes only what the schema proves",
+                    Attendance::Attended => "a person must name the revision",
+                };
+                Some(format!(
+                    "the database is {state}, but the evidence needs confirmation (candidates: {candidates}) and {who}; \
+                     check `migration-doctor diagnose --detailed`, then run `migration-doctor recover --to-revision {example}` \
+                     (or choose in `migration-doctor interactive`)"
+                ))
+            }
+            Evidence::Refused => {
+                if !diagnosis.collisions.is_empty() {
+                    let first = &diagnosis.collisions[0];
+                    return Some(format!(
+                        "pending revision {} would fail against this database ({}: {}); `alembic upgrade` would stop there. \
+                         Fix the object by hand, or stamp the revision the schema really is at with `migration-doctor recover --to-revision REV`",
+                        first.revision, first.operation, first.message
+                    ));
+                }
+                match diagnosis.state {
+                    State::Drifted => Some(
+                        "the version rows are valid but the schema differs from them in ways no revision explains; \
+                         recovery writes only the version table and cannot fix that: bring the schema back in line by hand \
+                         (`migration-doctor diagnose --detailed` lists the differences), or list objects that are not the \
+                         migrations' business in --ignore-tables"
+                            .to_owned(),
+                    ),
+                    _ => Some(format!(
+                        "the database is {state} and no revision state is proven, so nothing will be stamped by guessing; \
+                         run `migration-doctor diagnose --detailed`, decide which revision the schema is at, then \
+                         `migration-doctor recover --to-revision REV`"
+                    )),
+                }
+            }
+            _ => Some("unknown evidence level".to_owned()),
         }
     }
 }

@@ -20,7 +20,9 @@ pub struct EnsureOptions {
     pub config_file: PathBuf,
     pub lock_timeout: Duration,
     pub ignore_tables: Vec<String>,
-    pub tie_policy: TiePolicy,
+    /// Kept for the seed's shape: an unattended run never picks among
+    /// tying candidates, whatever the policy.
+    pub tie_policy: Option<TiePolicy>,
     pub introspect: IntrospectOptions,
 }
 
@@ -30,7 +32,7 @@ impl EnsureOptions {
             config_file: config_file.into(),
             lock_timeout: Duration::from_secs(30),
             ignore_tables: Vec::new(),
-            tie_policy: TiePolicy::Latest,
+            tie_policy: None,
             introspect: IntrospectOptions::default(),
         }
     }
@@ -60,7 +62,7 @@ fn seed_name(strategy: Strategy) -> &'static str {
         Strategy::CompletePartialMigration => "COMPLETE_PARTIAL_MIGRATION",
         Strategy::RepairCorruptedAlembic => "REPAIR_CORRUPTED_ALEMBIC",
         Strategy::StampExistingSchemaToHead => "STAMP_EXISTING_SCHEMA_TO_HEAD",
-        Strategy::ManualIntervention => "MANUAL_INTERVENTION",
+        _ => "MANUAL_INTERVENTION",
     }
 }
 
@@ -166,9 +168,11 @@ impl Session {
             options: analyzer.options.clone(),
             project,
             to_revision,
+            attendance: crate::Attendance::Unattended,
         };
-        let decide = |live: &migration_doctor_live::LiveDatabase| {
-            let mut decision = planner.decide(live);
+        let decide = |live: &migration_doctor_live::LiveDatabase,
+                      probes: &[migration_doctor_diagnosis::ProbeResult]| {
+            let mut decision = planner.decide(live, probes);
             if let Some(reason) = filter(&decision) {
                 decision.plan = None;
                 decision.refusal = Some(reason);

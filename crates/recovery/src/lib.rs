@@ -14,15 +14,57 @@ mod lock;
 
 use std::time::Duration;
 
-use migration_doctor_diagnosis::Diagnosis;
+use migration_doctor_diagnosis::{Diagnosis, ProbeAnswer, ProbeRequest, ProbeResult};
 use migration_doctor_live::{
     Database, DbConnection, IntrospectOptions, LiveDatabase, LiveError, VersionTable, read_live,
+    run_probes,
 };
 use migration_doctor_schema::Dialect;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Connection, Executor};
 
 pub use lock::LockHolder;
+
+/// How long one data probe may run.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How a decision is made from the database as it is now, given the
+/// answers to the data probes it asked for (none at first).
+pub type Decide<'a> = dyn Fn(&LiveDatabase, &[ProbeResult]) -> Decision + 'a;
+
+/// Runs the read-only probes a diagnosis asks for.
+pub async fn answer_probes(database: &mut Database, requests: &[ProbeRequest]) -> Vec<ProbeResult> {
+    let queries: Vec<String> = requests.iter().map(|request| request.sql.clone()).collect();
+    let answers = run_probes(database, &queries, PROBE_TIMEOUT).await;
+    requests
+        .iter()
+        .cloned()
+        .zip(answers)
+        .map(|(request, answer)| ProbeResult {
+            request,
+            answer: match answer {
+                Ok(true) => ProbeAnswer::RowsFound,
+                Ok(false) => ProbeAnswer::NoRows,
+                Err(why) => ProbeAnswer::Failed(why),
+            },
+        })
+        .collect()
+}
+
+/// Decides on `live`, running the probes the first decision asks for and
+/// deciding again with their answers.
+pub async fn decide_with_probes(
+    database: &mut Database,
+    live: &LiveDatabase,
+    decide: &Decide<'_>,
+) -> Decision {
+    let decision = decide(live, &[]);
+    if decision.diagnosis.probe_requests.is_empty() {
+        return decision;
+    }
+    let answers = answer_probes(database, &decision.diagnosis.probe_requests).await;
+    decide(live, &answers)
+}
 
 /// What to do once the database has been analysed again under the lock.
 pub struct Decision {
@@ -178,7 +220,7 @@ pub async fn recover(
     introspect: &IntrospectOptions,
     lock_timeout: Duration,
     dry_run: bool,
-    decide: &dyn Fn(&LiveDatabase) -> Decision,
+    decide: &Decide<'_>,
     while_locked: Option<&(dyn Fn() -> Result<(), String> + Sync)>,
 ) -> Result<(Outcome, Option<Result<(), String>>), RecoveryError> {
     let key = lock::LockKey::new(database, introspect);
@@ -202,10 +244,10 @@ async fn locked(
     database: &mut Database,
     introspect: &IntrospectOptions,
     dry_run: bool,
-    decide: &dyn Fn(&LiveDatabase) -> Decision,
+    decide: &Decide<'_>,
 ) -> Result<Outcome, RecoveryError> {
     let live = read_live(database, introspect).await?;
-    let decision = decide(&live);
+    let decision = decide_with_probes(database, &live, decide).await;
     let before = rows_of(&live);
     let mut outcome = Outcome {
         applied: false,

@@ -109,11 +109,35 @@ pub fn analysis_options(
     let mut ignore_tables = config.ignore_tables.clone();
     ignore_tables.extend(global.ignore_tables.iter().cloned());
     migration_doctor::diagnosis::AnalysisOptions {
-        tie_policy: match global.on_tie {
+        tie_policy: global.on_tie.map(|policy| match policy {
             crate::cli::OnTie::Latest => TiePolicy::Latest,
             crate::cli::OnTie::Earliest => TiePolicy::Earliest,
             crate::cli::OnTie::Refuse => TiePolicy::Refuse,
-        },
+        }),
         ignore_tables,
     }
+}
+
+/// Where the URL came from: `flag`, `environment` (`DATABASE_URL`) or `ini`.
+pub fn url_source(global: &GlobalOptions) -> &'static str {
+    if global.database_url.is_none() {
+        return "ini";
+    }
+    let on_command_line = std::env::args().any(|arg| arg.starts_with("--database-url"));
+    if !on_command_line && std::env::var_os("DATABASE_URL").is_some() {
+        "environment"
+    } else {
+        "flag"
+    }
+}
+
+/// The database a command talks to, as every output names it.
+pub fn target(global: &GlobalOptions, url: &DatabaseUrl) -> serde_json::Value {
+    serde_json::json!({
+        "dialect": url.dialect,
+        "host": url.host,
+        "database": url.database,
+        "url": url.redacted(),
+        "url_source": url_source(global),
+    })
 }

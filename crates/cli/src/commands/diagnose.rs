@@ -2,7 +2,10 @@
 //! database, decide the state, and report. Nothing is written anywhere.
 
 use migration_doctor::Project;
-use migration_doctor::diagnosis::{AnalysisInput, Diagnosis, State, analyze};
+use migration_doctor::diagnosis::{
+    AnalysisInput, Diagnosis, Evidence, ProbeResult, State, analyze,
+};
+use migration_doctor::recovery::answer_probes;
 use migration_doctor::infer::ExpectedSchemas;
 use migration_doctor::live::{Access, read_live};
 
@@ -17,6 +20,8 @@ pub struct Report {
     pub project: Project,
     pub live: migration_doctor::live::LiveDatabase,
     pub url: String,
+    /// The database as PRODUCT.md's `target` names it.
+    pub target: serde_json::Value,
     pub expected: Option<ExpectedSchemas>,
     pub diagnosis: Diagnosis,
 }
@@ -27,35 +32,52 @@ pub fn run(global: &GlobalOptions, status: bool, output: &Output) -> Result<(), 
         output.warning(&warning);
     }
     let runtime = database::runtime()?;
-    let (live, url) = runtime.block_on(async {
-        let mut database = database::open(global, Access::ReadOnly, output).await?;
-        let live = read_live(&mut database, &database::introspect_options(global)).await;
-        let url = database.url.redacted();
-        database.close().await;
-        live.map(|live| (live, url)).map_err(Failure::from)
-    })?;
+    let (database_url, _) = database::database_url(global)?;
+    let target = database::target(global, &database_url);
     let errors = project.errors();
-    let expected = errors
-        .is_empty()
-        .then(|| project.expected_schemas(live.dialect));
     let options = database::analysis_options(global, &project.config);
-    let diagnosis = analyze(AnalysisInput {
-        graph: &project.graph,
-        script_errors: &errors,
-        expected: expected.as_ref(),
-        live: &live,
-        options: &options,
-    });
+    let (live, url, expected, diagnosis) = runtime.block_on(async {
+        let mut database = database::open(global, Access::ReadOnly, output).await?;
+        let url = database.url.redacted();
+        let live = match read_live(&mut database, &database::introspect_options(global)).await {
+            Ok(live) => live,
+            Err(error) => {
+                database.close().await;
+                return Err(Failure::from(error));
+            }
+        };
+        let expected = errors
+            .is_empty()
+            .then(|| project.expected_schemas(live.dialect));
+        let diagnose = |probes: &[ProbeResult]| {
+            analyze(AnalysisInput {
+                graph: &project.graph,
+                script_errors: &errors,
+                expected: expected.as_ref(),
+                live: &live,
+                options: &options,
+                probes,
+            })
+        };
+        let mut diagnosis = diagnose(&[]);
+        if !diagnosis.probe_requests.is_empty() {
+            let answers = answer_probes(&mut database, &diagnosis.probe_requests).await;
+            diagnosis = diagnose(&answers);
+        }
+        database.close().await;
+        Ok::<_, Failure>((live, url, expected, diagnosis))
+    })?;
     let report = Report {
         project,
         live,
         url,
+        target,
         expected,
         diagnosis,
     };
     match (global.format(), status) {
         (Format::Json, false) => {
-            output.print_raw(&render::diagnosis_json::diagnosis(&report.diagnosis))
+            output.print_raw(&render::diagnosis_json::diagnosis(&report.diagnosis, &report.target))
         }
         (Format::Json, true) => output.print_raw(&render::diagnosis_json::status(&report)),
         (Format::Text, false) => output.print(&render::diagnosis_text::diagnosis(
@@ -75,8 +97,12 @@ pub fn run(global: &GlobalOptions, status: bool, output: &Output) -> Result<(), 
         }
     }
     match report.diagnosis.state {
-        State::Healthy | State::Fresh | State::Behind => Ok(()),
         State::InvalidScripts => Err(Failure::InvalidScriptsReported),
+        State::Healthy | State::Fresh | State::Behind
+            if report.diagnosis.evidence != Evidence::Refused =>
+        {
+            Ok(())
+        }
         _ => Err(Failure::ProblemsFound),
     }
 }

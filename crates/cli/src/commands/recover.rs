@@ -8,7 +8,9 @@ use std::time::Duration;
 use migration_doctor::diagnosis::{Diagnosis, State};
 use migration_doctor::live::{Access, LiveDatabase};
 use migration_doctor::recovery::{Outcome, RecoveryError, recover};
-use migration_doctor::{Project, RecoveryPlanner};
+use migration_doctor::diagnosis::{Evidence, ProbeResult};
+use migration_doctor::live::DatabaseUrl;
+use migration_doctor::{Attendance, Project, RecoveryPlanner};
 use serde_json::json;
 
 use crate::cli::{EnsureArgs, Format, GlobalOptions, RecoverArgs, RecoveryOptions};
@@ -20,6 +22,7 @@ fn context(
     global: &GlobalOptions,
     to_revision: Option<(&str, bool)>,
     dialect: migration_doctor::schema::Dialect,
+    attendance: Attendance,
 ) -> Result<RecoveryPlanner, Failure> {
     let project = Project::open(&database::config_request(global)?)?;
     let errors = project.errors();
@@ -43,7 +46,18 @@ fn context(
         expected,
         options,
         to_revision,
+        attendance,
     })
+}
+
+/// Names the database before anything is written (safety rule 7).
+fn announce(global: &GlobalOptions, output: &Output, url: &DatabaseUrl) {
+    let target = database::target(global, url);
+    output.warning(&format!(
+        "database: {} (URL from {})",
+        url.redacted(),
+        target["url_source"].as_str().unwrap_or("flag")
+    ));
 }
 
 fn audit(options: &RecoveryOptions, url: &str, outcome: &Outcome) -> Result<(), Failure> {
@@ -135,6 +149,9 @@ fn print(
         Format::Json => {
             let mut document = serde_json::to_value(diagnosis).unwrap_or_default();
             if let Some(object) = document.as_object_mut() {
+                if let Ok((url, _)) = database::database_url(global) {
+                    object.insert("target".to_owned(), database::target(global, &url));
+                }
                 object.insert(
                     "plan".to_owned(),
                     json!(if outcome.statements.is_empty() {
@@ -185,7 +202,7 @@ fn preview(
     base: &std::path::Path,
     introspect: &migration_doctor::live::IntrospectOptions,
     lock_timeout: Duration,
-    decide: &dyn Fn(&LiveDatabase) -> migration_doctor::recovery::Decision,
+    decide: &migration_doctor::recovery::Decide<'_>,
 ) -> Result<Outcome, Failure> {
     runtime.block_on(async {
         let mut database = migration_doctor::live::connect(url, Access::ReadOnly, base).await?;
@@ -208,11 +225,13 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
         global,
         args.to_revision.as_deref().map(|rev| (rev, args.force)),
         url.dialect,
+        Attendance::Attended,
     )?;
+    announce(global, output, &url);
     let runtime = database::runtime()?;
     let introspect = database::introspect_options(global);
     let lock_timeout = Duration::from_secs(args.recovery.lock_timeout);
-    let decide = |live: &LiveDatabase| context.decide(live);
+    let decide = |live: &LiveDatabase, probes: &[ProbeResult]| context.decide(live, probes);
 
     // Without --yes, show the plan and ask before taking the lock to write.
     if !args.dry_run && !args.yes {
@@ -301,11 +320,12 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
 /// without `--then`, also fresh or behind, which a migration run resolves).
 pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Result<(), Failure> {
     let (url, base) = database::database_url(global)?;
-    let context = context(global, None, url.dialect)?;
+    let context = context(global, None, url.dialect, Attendance::Unattended)?;
+    announce(global, output, &url);
     let runtime = database::runtime()?;
     let introspect = database::introspect_options(global);
     let lock_timeout = Duration::from_secs(args.recovery.lock_timeout);
-    let decide = |live: &LiveDatabase| context.decide(live);
+    let decide = |live: &LiveDatabase, probes: &[ProbeResult]| context.decide(live, probes);
     let then = args.then.clone();
     let hook = move || -> Result<(), String> {
         let Some(command) = &then else { return Ok(()) };
@@ -352,7 +372,7 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
         database.close().await;
         live.map_err(Failure::from)
     })?;
-    let decision = context.decide(&final_state);
+    let decision = context.decide(&final_state, &[]);
     let state = decision.diagnosis.state;
     let sound = matches!(
         (state, args.then.is_some()),
@@ -397,13 +417,57 @@ pub fn interactive(
 
     output.print(&output.paint("\nstep 2 of 3: plan", owo_colors::Style::new().bold()));
     let (url, base) = database::database_url(global)?;
-    let planner = context(global, None, url.dialect)?;
+    let planner = context(global, None, url.dialect, Attendance::Attended)?;
+    announce(global, output, &url);
     let runtime = database::runtime()?;
     let introspect = database::introspect_options(global);
     let lock_timeout = Duration::from_secs(options.lock_timeout);
-    let decide = |live: &LiveDatabase| planner.decide(live);
+    let decide = |live: &LiveDatabase, probes: &[ProbeResult]| planner.decide(live, probes);
     let preview = preview(&runtime, &url, &base, &introspect, lock_timeout, &decide)?;
     if let Some(refusal) = &preview.refusal {
+        // Candidates that nothing proves: the person chooses one.
+        if let Some(diagnosis) = preview
+            .diagnosis
+            .as_ref()
+            .filter(|diagnosis| diagnosis.evidence == Evidence::NeedsConfirmation)
+        {
+            let mut candidates = diagnosis.candidate_revisions.clone();
+            if candidates.is_empty() {
+                candidates = vec![diagnosis.matched_revisions.join("+")];
+            }
+            candidates.retain(|candidate| !candidate.is_empty());
+            if !candidates.is_empty() {
+                output.print(&format!("the evidence needs a person: {refusal}"));
+                let mut items = candidates.clone();
+                items.push("none of these: write nothing".to_owned());
+                let picked = dialoguer::Select::new()
+                    .with_prompt("which revision state is the schema at?")
+                    .items(&items)
+                    .default(items.len() - 1)
+                    .interact()
+                    .unwrap_or(items.len() - 1);
+                let Some(chosen) = candidates.get(picked) else {
+                    output.print("nothing was changed");
+                    return Err(Failure::ProblemsFound);
+                };
+                if chosen.contains('+') {
+                    output.print(&format!(
+                        "{chosen} is several heads side by side; stamp it with `migration-doctor recover --to-revision` by hand"
+                    ));
+                    return Err(Failure::ProblemsFound);
+                }
+                let args = RecoverArgs {
+                    to_revision: Some(chosen.clone()),
+                    recovery: RecoveryOptions {
+                        lock_timeout: options.lock_timeout,
+                        audit_log: options.audit_log.clone(),
+                    },
+                    ..RecoverArgs::default()
+                };
+                // Shows the plan for the chosen revision and asks again.
+                return run(global, &args, output);
+            }
+        }
         output.print(&format!("nothing will be written: {refusal}"));
         return Err(Failure::ProblemsFound);
     }

@@ -6,8 +6,18 @@ use serde_json::json;
 
 use crate::commands::diagnose::Report;
 
-pub fn diagnosis(diagnosis: &Diagnosis) -> String {
-    serde_json::to_string_pretty(diagnosis).unwrap_or_else(|_| "{}".to_owned())
+/// The diagnosis object, with the database it is about as `target`.
+pub fn diagnosis_value(diagnosis: &Diagnosis, target: &serde_json::Value) -> serde_json::Value {
+    let mut value = serde_json::to_value(diagnosis).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        object.insert("target".to_owned(), target.clone());
+    }
+    value
+}
+
+pub fn diagnosis(diagnosis: &Diagnosis, target: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(&diagnosis_value(diagnosis, target))
+        .unwrap_or_else(|_| "{}".to_owned())
 }
 
 pub fn status(report: &Report) -> String {
@@ -50,7 +60,7 @@ pub fn status(report: &Report) -> String {
             "merge_points": merge_points,
         },
         "unknown_operations": unknown,
-        "diagnosis": report.diagnosis,
+        "diagnosis": diagnosis_value(&report.diagnosis, &report.target),
     });
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_owned())
 }

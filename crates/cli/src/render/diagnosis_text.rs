@@ -1,7 +1,7 @@
 //! `diagnose` and `status` for a person: the verdict first, then the
 //! reasons, then what recovery would run.
 
-use migration_doctor::diagnosis::{Comparison, Diagnosis, Severity, State, Strategy};
+use migration_doctor::diagnosis::{Comparison, Diagnosis, Evidence, Severity, State, Strategy};
 use migration_doctor::live::{VersionTable, engine_name};
 use owo_colors::Style;
 
@@ -19,6 +19,16 @@ fn state_name(state: State) -> &'static str {
         State::AheadOfScripts => "ahead_of_scripts",
         State::Drifted => "drifted",
         State::InvalidScripts => "invalid_scripts",
+        _ => "unknown",
+    }
+}
+
+fn evidence_name(evidence: Evidence) -> &'static str {
+    match evidence {
+        Evidence::Proven => "proven",
+        Evidence::NeedsConfirmation => "needs_confirmation",
+        Evidence::Refused => "refused",
+        _ => "unknown",
     }
 }
 
@@ -31,6 +41,7 @@ fn strategy_name(strategy: Strategy) -> &'static str {
         Strategy::RepairCorruptedAlembic => "repair_corrupted_alembic",
         Strategy::StampExistingSchemaToHead => "stamp_existing_schema_to_head",
         Strategy::ManualIntervention => "manual_intervention",
+        _ => "unknown",
     }
 }
 
@@ -45,6 +56,14 @@ fn verdict(diagnosis: &Diagnosis) -> String {
             "the database is at {matched} and its schema agrees; {} revision(s) are pending: run `alembic upgrade heads`",
             diagnosis.pending_revisions.len()
         ),
+        State::UntrackedSchema | State::CorruptedVersionTable | State::PartialMigration
+            if diagnosis.evidence == Evidence::NeedsConfirmation && matched.is_empty() =>
+        {
+            format!(
+                "the schema matches several revision states and nothing proves which ({}); a person names it: `migration-doctor recover --to-revision REV` or `migration-doctor interactive`",
+                diagnosis.candidate_revisions.join(", ")
+            )
+        }
         State::UntrackedSchema if diagnosis.strategy == Strategy::InitializeAlembicVersion => format!(
             "the database has tables but no version table; its schema matches revision {matched} (heads: {heads}): \
              the recovery is to create the version table and stamp {matched} (`alembic stamp {matched}` does that)"
@@ -62,21 +81,23 @@ fn verdict(diagnosis: &Diagnosis) -> String {
         State::AheadOfScripts => "the database was migrated by newer scripts than these: deploy the newer release".to_owned(),
         State::Drifted => "the schema differs from every revision in ways no migration explains: a person must decide".to_owned(),
         State::InvalidScripts => "the migration scripts are broken: fix them first".to_owned(),
+        _ => String::new(),
     }
 }
 
 fn comparison_lines(comparison: &Comparison, out: &mut Vec<String>) {
     out.extend(
         comparison
-            .name_differences()
+            .differences()
             .into_iter()
             .map(|line| format!("    {line}")),
     );
-    for table in &comparison.tables {
-        for detail in &table.details {
-            out.push(format!("    {}: {detail}", table.table));
-        }
-    }
+    out.extend(
+        comparison
+            .unverified
+            .iter()
+            .map(|line| format!("    unverified: {line}")),
+    );
 }
 
 pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
@@ -92,9 +113,10 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
         Style::new().red().bold()
     };
     out.push(format!(
-        "{} ({}): {}",
+        "{} ({}, evidence: {}): {}",
         output.paint(state_name(diagnosis.state), style),
         strategy_name(diagnosis.strategy),
+        evidence_name(diagnosis.evidence),
         verdict(diagnosis)
     ));
     if !diagnosis.findings.is_empty() {
@@ -118,6 +140,24 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
             diagnosis.candidate_revisions.join(", ")
         ));
     }
+    for partial in &diagnosis.partial {
+        out.push(format!("revision {}, operation by operation:", partial.revision));
+        for present in &partial.present {
+            out.push(format!("  present: {present}"));
+        }
+        for missing in &partial.missing {
+            out.push(format!("  missing: {missing}"));
+        }
+        for unverifiable in &partial.unverifiable {
+            out.push(format!("  not readable from the schema: {unverifiable}"));
+        }
+    }
+    for probe in &diagnosis.probes {
+        out.push(format!(
+            "probe of {}: {} -> {}",
+            probe.revision, probe.sql, probe.result
+        ));
+    }
     if let Some(plan) = &diagnosis.plan {
         out.push(String::new());
         out.push(
@@ -134,7 +174,7 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
             let before = out.len();
             comparison_lines(comparison, &mut out);
             if out.len() == before {
-                out.push("    tables, columns, types, keys and named indexes agree".to_owned());
+                out.push("    tables, columns, types, keys, indexes and constraints agree".to_owned());
             }
         }
         for closest in &diagnosis.closest {
