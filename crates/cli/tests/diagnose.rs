@@ -104,22 +104,28 @@ fn every_state(dialect: &'static str) {
         &[head],
     );
 
+    // A table no revision manages (a backup, say) is a warning, not a block.
     database.sql(&["CREATE TABLE rogue (id INTEGER PRIMARY KEY)"]);
-    let drifted = expect(
+    let unmanaged = expect(
         &database,
-        "drifted",
-        1,
-        "drifted",
-        "manual_intervention",
-        &[],
+        "unmanaged table",
+        0,
+        "healthy",
+        "no_action_needed",
+        &[head],
     );
-    assert_eq!(drifted["unexpected_tables"], json!(["rogue"]));
+    assert!(
+        unmanaged["findings"].to_string().contains("unmanaged_objects")
+            && unmanaged["findings"].to_string().contains("rogue"),
+        "{unmanaged:#}"
+    );
     let (code, ignored) = diagnose(&database, &["--ignore-tables", "rog*"]);
     assert_eq!(
         (code, ignored["state"].as_str()),
         (0, Some("healthy")),
         "{ignored:#}"
     );
+    assert!(!ignored["findings"].to_string().contains("unmanaged_objects"));
 
     database.sql(&["UPDATE alembic_version SET version_num = 'ffff00001111'"]);
     expect(
@@ -144,6 +150,10 @@ fn every_state(dialect: &'static str) {
             .to_string()
             .contains("unknown_revision"),
         "{corrupted:#}"
+    );
+    assert_eq!(
+        corrupted["evidence"], "needs_confirmation",
+        "an unknown id is never rewritten unattended: {corrupted:#}"
     );
     assert_eq!(
         corrupted["plan"].as_array().map(Vec::len),

@@ -152,8 +152,8 @@ pub struct ProbeReport {
     pub sql: String,
     /// `rows found`, `no rows`, or `failed: …`.
     pub result: String,
-    /// What the answer means: the data step ran (or had nothing to do), or
-    /// not; `null` when the probe failed.
+    /// What the answer means: the data step ran, or not; `null` when it
+    /// cannot tell (nothing left to change, or the probe failed).
     pub applied: Option<bool>,
 }
 
@@ -465,10 +465,13 @@ impl Analyzer<'_> {
                 all_applied = false;
                 continue;
             };
-            let applied = match &answer {
-                ProbeAnswer::RowsFound => Some(probe.applied_when_found),
-                ProbeAnswer::NoRows => Some(!probe.applied_when_found),
-                ProbeAnswer::Failed(_) => None,
+            // Rows left to change prove an UPDATE or DELETE did not run; none
+            // left proves nothing (it ran, or had nothing to do). An INSERT's
+            // row proves it ran, its absence that it did not.
+            let applied = match (&answer, probe.applied_when_found) {
+                (ProbeAnswer::RowsFound, true) => Some(true),
+                (ProbeAnswer::NoRows, true) | (ProbeAnswer::RowsFound, false) => Some(false),
+                (ProbeAnswer::NoRows, false) | (ProbeAnswer::Failed(_), _) => None,
             };
             if !self
                 .probe_reports
@@ -490,10 +493,16 @@ impl Analyzer<'_> {
                 Some(true) => {}
                 Some(false) => return Between::NotApplied,
                 None => {
-                    return Between::Unsettled(format!(
-                        "the probe of {id}'s data step (line {}) failed",
-                        at.line
-                    ));
+                    return Between::Unsettled(match answer {
+                        ProbeAnswer::Failed(_) => format!(
+                            "the probe of {id}'s data step (line {}) failed",
+                            at.line
+                        ),
+                        _ => format!(
+                            "{id}'s data step (line {}) finds nothing left to change: it ran, or had nothing to do",
+                            at.line
+                        ),
+                    });
                 }
             }
         }
@@ -682,9 +691,9 @@ impl Analyzer<'_> {
         };
         let graph = self.input.graph;
         let applied = self.applied_set(current);
-        let uncertain = self.state_of(current).uncertainty;
+        // Against the whole live schema, ignored and uncertain tables
+        // included: the real `alembic upgrade` meets them all.
         let mut schema: Schema = self.input.live.schema.clone();
-        schema.tables.retain(|name, _| !self.ignored(name));
         let mut found = Vec::new();
         for &index in graph.topological() {
             if applied[index] {
@@ -696,10 +705,7 @@ impl Analyzer<'_> {
                 if matches!(operation, Operation::Unknown(_)) {
                     break;
                 }
-                let skip = operation
-                    .table()
-                    .is_some_and(|table| uncertain.covers(table) || self.ignored(table));
-                if !skip && let Some(message) = collision(operation, &schema) {
+                if let Some(message) = collision(operation, &schema) {
                     found.push(Collision {
                         revision: id.clone(),
                         operation: operation.describe(),
@@ -1210,14 +1216,30 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
                 "unknown_revision_after_rollback",
                 "an id the scripts do not have is most often written by a newer release of the application that was rolled back; deploy that release's migrations, or confirm the state the schema shows by hand (`recover --to-revision REV`); it is never rewritten unattended".to_owned(),
             );
-            let matching = analyzer.matching(&rows.known);
-            if matching.candidates.is_empty() && !unmanaged.is_empty() {
+            if !unmanaged.is_empty() {
+                let matching = analyzer.matching(&rows.known);
+                diagnosis.candidate_revisions = matching
+                    .candidates
+                    .iter()
+                    .map(|scored| analyzer.label(&scored.heads))
+                    .collect();
                 // Objects no revision creates, and ids no script knows: a newer release ran.
                 diagnosis.unexpected_tables = unmanaged.clone();
                 analyzer.finding(
                     Severity::Error,
                     "ahead_of_scripts",
-                    format!("the database has tables no revision creates ({}) and a version the scripts do not know: a newer release of the application probably migrated it; deploy that release's migrations", unmanaged.join(", ")),
+                    format!(
+                        "the database has tables no revision creates ({}) and a version the scripts do not know: a newer release of the application probably migrated it; deploy that release's migrations{}",
+                        unmanaged.join(", "),
+                        if diagnosis.candidate_revisions.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " (without those tables the schema matches {})",
+                                diagnosis.candidate_revisions.join(", ")
+                            )
+                        }
+                    ),
                 );
                 diagnosis.closest = analyzer.closest_states(&matching.closest);
                 return finish(
@@ -1297,8 +1319,14 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         .iter()
         .map(|scored| analyzer.label(&scored.heads))
         .collect();
-    if !matching.candidates.is_empty() {
-        let settlement = analyzer.settle(&matching.candidates);
+    // A child of the rows' revision partly applied explains the schema
+    // better than a match that is not proven.
+    let settlement = (!matching.candidates.is_empty())
+        .then(|| analyzer.settle(&matching.candidates))
+        .filter(|settlement| {
+            settlement.evidence == Evidence::Proven || half_applied(&analyzer, &current).is_none()
+        });
+    if let Some(settlement) = settlement {
         analyzer.report_tie(&matching.candidates, &settlement);
         let current_ids = analyzer.label(&current);
         if let Some(chosen) = &settlement.chosen {

@@ -216,6 +216,15 @@ impl TestDatabase {
         assert_eq!(out.code, 0, "SQL failed: {}", out.stderr);
     }
 
+    /// The rows of a query, each value as text (or null).
+    pub fn query(&self, sql: &str) -> serde_json::Value {
+        let out = run(Command::new(&self.python)
+            .arg(live_db_script())
+            .args(["query", &self.url, sql]));
+        assert_eq!(out.code, 0, "query failed: {}", out.stderr);
+        serde_json::from_str(&out.stdout).expect("JSON")
+    }
+
     /// The schema as SQLAlchemy's inspector reports it.
     pub fn inspect(&self, schema: Option<&str>) -> serde_json::Value {
         let out = run(Command::new(&self.python)

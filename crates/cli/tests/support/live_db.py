@@ -156,6 +156,11 @@ def main():
         with engine.begin() as connection:
             for statement in sys.argv[3:]:
                 connection.execute(sa.text(statement))
+    elif command == "query":
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text(sys.argv[3])).fetchall()
+        print(json.dumps([[str(value) if value is not None else None for value in row] for row in rows]))
     else:
         sys.exit("unknown command " + command)
 
