@@ -36,7 +36,7 @@ fn walks_through_and_applies_on_yes() {
     session.send("y").expect("answer");
     session.expect("ran:").expect("the result");
     session
-        .expect("after:  e2f3a4b5c6d7")
+        .expect("after:  9d0e1f2a3b4c")
         .expect("the rows after");
     let out = run(doctor().arg("-c").arg(&config).args(["diagnose", "--json"]));
     assert!(

@@ -1266,7 +1266,11 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     // Valid rows: does the schema agree with them?
     let current = rows.known;
     let comparison = analyzer.compare_with(&current);
-    if comparison.agrees() {
+    // Unverified differences that a child's present operations explain are
+    // a half-applied child, not harmless drift.
+    let half_applied_child = !comparison.unverified.is_empty()
+        && half_applied(&analyzer, &current).is_some();
+    if comparison.agrees() && !half_applied_child {
         if !comparison.unverified.is_empty() {
             analyzer.finding(
                 Severity::Warning,
