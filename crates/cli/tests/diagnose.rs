@@ -115,7 +115,9 @@ fn every_state(dialect: &'static str) {
         &[head],
     );
     assert!(
-        unmanaged["findings"].to_string().contains("unmanaged_objects")
+        unmanaged["findings"]
+            .to_string()
+            .contains("unmanaged_objects")
             && unmanaged["findings"].to_string().contains("rogue"),
         "{unmanaged:#}"
     );
@@ -125,7 +127,11 @@ fn every_state(dialect: &'static str) {
         (0, Some("healthy")),
         "{ignored:#}"
     );
-    assert!(!ignored["findings"].to_string().contains("unmanaged_objects"));
+    assert!(
+        !ignored["findings"]
+            .to_string()
+            .contains("unmanaged_objects")
+    );
 
     database.sql(&["UPDATE alembic_version SET version_num = 'ffff00001111'"]);
     expect(

@@ -127,7 +127,9 @@ fn every_case(dialect: &'static str) {
     assert_eq!(tie["matched_revisions"], json!([]));
     assert!(
         tie["uncertain_revisions"].as_array().is_some()
-            && tie["findings"].to_string().contains("could not be followed"),
+            && tie["findings"]
+                .to_string()
+                .contains("could not be followed"),
         "{tie:#}"
     );
     let out = ensure(&database, &python, &[]);
@@ -274,10 +276,12 @@ fn never_proven_wrong(dialect: &'static str) {
                 break;
             }
             database.sql(&["DROP TABLE alembic_version"]);
-            let out = run(doctor()
-                .arg("-c")
-                .arg(&config)
-                .args(["diagnose", "--json", "--database-url", &database.url]));
+            let out = run(doctor().arg("-c").arg(&config).args([
+                "diagnose",
+                "--json",
+                "--database-url",
+                &database.url,
+            ]));
             let diagnosis: Value = serde_json::from_str(&out.stdout)
                 .unwrap_or_else(|_| panic!("JSON, got {}\n{}", out.stdout, out.stderr));
             let evidence = diagnosis["evidence"].as_str().unwrap_or_default();

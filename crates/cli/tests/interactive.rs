@@ -40,7 +40,7 @@ fn walks_through_and_applies_on_yes() {
         .expect("the rows after");
     let out = run(doctor().arg("-c").arg(&config).args(["diagnose", "--json"]));
     assert!(
-        out.stdout.contains("\"state\": \"healthy\""),
+        out.stdout.contains("\"state\": \"behind\""),
         "{}",
         out.stdout
     );

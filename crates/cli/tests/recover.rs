@@ -89,9 +89,19 @@ fn recovers(dialect: &'static str) {
         "{record}"
     );
 
-    // Corrupted: an unknown id is rewritten; then alembic carries on.
+    // Corrupted: an unknown id is never rewritten without the revision
+    // named; named, it is; then alembic carries on.
     database.sql(&["UPDATE alembic_version SET version_num = 'deadbeef0000'"]);
-    let (code, repaired, stderr) = doctor_json(&database, &["recover", "--yes"]);
+    let (code, refused, _) = doctor_json(&database, &["recover", "--yes"]);
+    assert_eq!(
+        (code, &refused["evidence"], &refused["after"]),
+        (1, &json!("needs_confirmation"), &json!(["deadbeef0000"])),
+        "{refused:#}"
+    );
+    let (code, repaired, stderr) = doctor_json(
+        &database,
+        &["recover", "--yes", "--to-revision", "r07r07r07r07"],
+    );
     assert_eq!(
         (code, &repaired["after"]),
         (0, &json!(["r07r07r07r07"])),
@@ -379,7 +389,7 @@ fn a_user_who_may_not_write_gets_a_clear_refusal() {
     assert_eq!(sql(&[&format!("CREATE ROLE {role} LOGIN")]).code, 0);
     database.sql(&[
         &format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"),
-        "UPDATE alembic_version SET version_num = 'deadbeef0000'",
+        "UPDATE alembic_version SET version_num = ''",
     ]);
     let as_reader = database.url.replacen("postgres@", &format!("{role}@"), 1);
     let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
@@ -402,7 +412,7 @@ fn a_user_who_may_not_write_gets_a_clear_refusal() {
     let rows = snapshot(&database);
     assert_eq!(
         rows["version_table"]["rows"],
-        json!(["deadbeef0000"]),
+        json!([""]),
         "nothing half-written"
     );
 }

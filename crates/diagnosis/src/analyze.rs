@@ -494,10 +494,9 @@ impl Analyzer<'_> {
                 Some(false) => return Between::NotApplied,
                 None => {
                     return Between::Unsettled(match answer {
-                        ProbeAnswer::Failed(_) => format!(
-                            "the probe of {id}'s data step (line {}) failed",
-                            at.line
-                        ),
+                        ProbeAnswer::Failed(_) => {
+                            format!("the probe of {id}'s data step (line {}) failed", at.line)
+                        }
                         _ => format!(
                             "{id}'s data step (line {}) finds nothing left to change: it ran, or had nothing to do",
                             at.line
@@ -598,8 +597,7 @@ impl Analyzer<'_> {
     /// Reports a tie among candidates, saying truthfully what separates them.
     fn report_tie(&mut self, candidates: &[Scored], settlement: &Settlement) {
         if candidates.len() < 2 {
-            if settlement.evidence == Evidence::NeedsConfirmation && !settlement.reason.is_empty()
-            {
+            if settlement.evidence == Evidence::NeedsConfirmation && !settlement.reason.is_empty() {
                 let message = format!(
                     "{}; a person must confirm: `migration-doctor recover --to-revision {}`",
                     settlement.reason,
@@ -759,17 +757,24 @@ impl Analyzer<'_> {
 /// is there, `Some(false)` when it is not, `None` when a schema cannot tell.
 fn presence(operation: &Operation, live: &Schema) -> Option<bool> {
     let table = |name: &str| live.tables.get(name);
-    let has_column = |name: &str, column: &str| table(name).is_some_and(|t| t.column(column).is_some());
+    let has_column =
+        |name: &str, column: &str| table(name).is_some_and(|t| t.column(column).is_some());
     Some(match operation {
         Operation::CreateTable { table: name, .. } => table(name).is_some(),
         Operation::DropTable { table: name } => table(name).is_none(),
-        Operation::RenameTable { table: old, new_name } => {
-            table(new_name).is_some() && table(old).is_none()
-        }
-        Operation::AddColumn { table: name, column, .. } => has_column(name, &column.name),
-        Operation::DropColumn { table: name, column } => {
-            table(name).is_some() && !has_column(name, column)
-        }
+        Operation::RenameTable {
+            table: old,
+            new_name,
+        } => table(new_name).is_some() && table(old).is_none(),
+        Operation::AddColumn {
+            table: name,
+            column,
+            ..
+        } => has_column(name, &column.name),
+        Operation::DropColumn {
+            table: name,
+            column,
+        } => table(name).is_some() && !has_column(name, column),
         Operation::AlterColumn {
             table: name,
             column,
@@ -779,29 +784,53 @@ fn presence(operation: &Operation, live: &Schema) -> Option<bool> {
             let Some(found) = table(name).and_then(|t| t.column(current)) else {
                 return Some(false);
             };
-            let nullable_ok = change.nullable.is_none_or(|nullable| found.nullable == nullable);
+            let nullable_ok = change
+                .nullable
+                .is_none_or(|nullable| found.nullable == nullable);
             let type_ok = match &change.type_family {
                 Some(TypeFamily::Other(_)) | None => true,
                 Some(family) => *family == found.type_family,
             };
             nullable_ok && type_ok
         }
-        Operation::CreateIndex { table: name, name: index, .. } => table(name)
-            .is_some_and(|t| t.indexes.iter().any(|i| i.name.as_deref() == Some(index.as_str()))),
-        Operation::DropIndex { table: name, name: index } => !table(name)
-            .is_some_and(|t| t.indexes.iter().any(|i| i.name.as_deref() == Some(index.as_str()))),
-        Operation::AddUniqueConstraint { table: name, columns, .. } => table(name).is_some_and(|t| {
+        Operation::CreateIndex {
+            table: name,
+            name: index,
+            ..
+        } => table(name).is_some_and(|t| {
+            t.indexes
+                .iter()
+                .any(|i| i.name.as_deref() == Some(index.as_str()))
+        }),
+        Operation::DropIndex {
+            table: name,
+            name: index,
+        } => !table(name).is_some_and(|t| {
+            t.indexes
+                .iter()
+                .any(|i| i.name.as_deref() == Some(index.as_str()))
+        }),
+        Operation::AddUniqueConstraint {
+            table: name,
+            columns,
+            ..
+        } => table(name).is_some_and(|t| {
             t.unique_constraints.iter().any(|u| &u.columns == columns)
                 || t.indexes.iter().any(|i| i.unique && &i.columns == columns)
         }),
-        Operation::AddForeignKey { table: name, foreign_key } => table(name).is_some_and(|t| {
+        Operation::AddForeignKey {
+            table: name,
+            foreign_key,
+        } => table(name).is_some_and(|t| {
             t.foreign_keys.iter().any(|key| {
-                key.columns == foreign_key.columns && key.referred_table == foreign_key.referred_table
+                key.columns == foreign_key.columns
+                    && key.referred_table == foreign_key.referred_table
             })
         }),
-        Operation::CreatePrimaryKey { table: name, columns } => {
-            table(name).is_some_and(|t| &t.primary_key == columns)
-        }
+        Operation::CreatePrimaryKey {
+            table: name,
+            columns,
+        } => table(name).is_some_and(|t| &t.primary_key == columns),
         _ => return None,
     })
 }
@@ -814,30 +843,42 @@ fn collision(operation: &Operation, schema: &Schema) -> Option<String> {
         Operation::CreateTable { table: name, .. } if table(name).is_some() => {
             Some(format!("table {name} already exists"))
         }
-        Operation::AddColumn { table: name, column, .. }
-            if table(name).is_some_and(|t| t.column(&column.name).is_some()) =>
-        {
+        Operation::AddColumn {
+            table: name,
+            column,
+            ..
+        } if table(name).is_some_and(|t| t.column(&column.name).is_some()) => {
             Some(format!("column {name}.{} already exists", column.name))
         }
-        Operation::CreateIndex { table: name, name: index, .. }
-            if table(name).is_some_and(|t| {
-                t.indexes.iter().any(|i| i.name.as_deref() == Some(index.as_str()))
-            }) =>
+        Operation::CreateIndex {
+            table: name,
+            name: index,
+            ..
+        } if table(name).is_some_and(|t| {
+            t.indexes
+                .iter()
+                .any(|i| i.name.as_deref() == Some(index.as_str()))
+        }) =>
         {
             Some(format!("index {index} already exists on {name}"))
         }
         Operation::DropTable { table: name } if table(name).is_none() => {
             Some(format!("table {name} does not exist"))
         }
-        Operation::DropColumn { table: name, column }
-            if table(name).is_some_and(|t| t.column(column).is_none()) =>
-        {
+        Operation::DropColumn {
+            table: name,
+            column,
+        } if table(name).is_some_and(|t| t.column(column).is_none()) => {
             Some(format!("column {name}.{column} does not exist"))
         }
-        Operation::DropIndex { table: name, name: index }
-            if table(name).is_some_and(|t| {
-                !t.indexes.iter().any(|i| i.name.as_deref() == Some(index.as_str()))
-            }) =>
+        Operation::DropIndex {
+            table: name,
+            name: index,
+        } if table(name).is_some_and(|t| {
+            !t.indexes
+                .iter()
+                .any(|i| i.name.as_deref() == Some(index.as_str()))
+        }) =>
         {
             Some(format!("index {index} does not exist on {name}"))
         }
@@ -1268,8 +1309,8 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     let comparison = analyzer.compare_with(&current);
     // Unverified differences that a child's present operations explain are
     // a half-applied child, not harmless drift.
-    let half_applied_child = !comparison.unverified.is_empty()
-        && half_applied(&analyzer, &current).is_some();
+    let half_applied_child =
+        !comparison.unverified.is_empty() && half_applied(&analyzer, &current).is_some();
     if comparison.agrees() && !half_applied_child {
         if !comparison.unverified.is_empty() {
             analyzer.finding(
@@ -1548,7 +1589,14 @@ fn by_matching(
     } else {
         Strategy::ManualIntervention
     };
-    finish(analyzer, diagnosis, state, strategy, evidence, settlement.chosen)
+    finish(
+        analyzer,
+        diagnosis,
+        state,
+        strategy,
+        evidence,
+        settlement.chosen,
+    )
 }
 
 /// Fills in what every ending shares: the target and its plan, the pending

@@ -86,7 +86,11 @@ impl Comparison {
     pub fn distance(&self) -> usize {
         self.missing_tables.len()
             + self.unexpected_tables.len()
-            + self.tables.iter().map(TableDifference::count).sum::<usize>()
+            + self
+                .tables
+                .iter()
+                .map(TableDifference::count)
+                .sum::<usize>()
     }
 
     /// The certain differences, one phrase each.
@@ -197,7 +201,11 @@ impl<'a> Comparer<'a> {
 
 /// Compares `live` with an expected schema without uncertainty (a plain
 /// schema, such as the one `--to-revision` names).
-pub fn compare(expected: &Schema, live: &Schema, skip: &(dyn Fn(&str) -> bool + Sync)) -> Comparison {
+pub fn compare(
+    expected: &Schema,
+    live: &Schema,
+    skip: &(dyn Fn(&str) -> bool + Sync),
+) -> Comparison {
     let state = ExpectedState {
         schema: expected.clone(),
         uncertainty: Default::default(),
@@ -377,7 +385,10 @@ mod tests {
         );
         live.insert_table("audit".to_owned(), table(&[("id", TypeFamily::Integer)]));
         let comparison = compare(&expected, &live, &|name| name == "audit");
-        assert!(!comparison.agrees(), "same names, a missing index: no match");
+        assert!(
+            !comparison.agrees(),
+            "same names, a missing index: no match"
+        );
         assert_eq!(
             comparison.differences(),
             ["users: index ix_users_email: expected, not found"]

@@ -176,8 +176,10 @@ impl<'a> Applier<'a> {
         columns: &[ColumnSpec],
         constraints: &[ConstraintSpec],
     ) -> Applied {
-        let definitions: Vec<ColumnDefinition> =
-            columns.iter().map(|spec| self.definition_of(spec)).collect();
+        let definitions: Vec<ColumnDefinition> = columns
+            .iter()
+            .map(|spec| self.definition_of(spec))
+            .collect();
         self.create_table_from(key, definitions, constraints)
     }
 
@@ -233,15 +235,15 @@ impl<'a> Applier<'a> {
         for constraint in constraints {
             match constraint {
                 ConstraintSpec::PrimaryKey { .. } => {}
-                ConstraintSpec::Check => self.record(Operation::Unknown(
-                    crate::operation::UnknownOperation {
+                ConstraintSpec::Check => {
+                    self.record(Operation::Unknown(crate::operation::UnknownOperation {
                         path: std::path::PathBuf::new(),
                         line: self.line,
                         text: format!("check constraint on {key}"),
                         reason: "check constraints are not compared".to_owned(),
                         names: vec![key.to_owned()],
-                    },
-                )),
+                    }))
+                }
                 ConstraintSpec::Unique { name, columns } => {
                     self.add_unique(key, name.clone(), columns.clone())?
                 }
@@ -565,9 +567,8 @@ impl<'a> Applier<'a> {
                 break;
             }
         }
-        let table = dropped_from.ok_or_else(|| {
-            format!("index {name} does not exist at this point of the history")
-        })?;
+        let table = dropped_from
+            .ok_or_else(|| format!("index {name} does not exist at this point of the history"))?;
         self.record(Operation::DropIndex {
             table,
             name: name.to_owned(),

@@ -12,13 +12,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use migration_doctor_schema::{Dialect, Schema};
-use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange};
 use crate::apply::{Applier, table_key};
 use crate::operation::{DataStep, Operation, OperationAt, UnknownOperation};
 use crate::operations;
 use crate::value::Value;
+use migration_doctor_schema::{Dialect, Schema};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
 
 /// How deep helper functions may call one another.
 const MAX_DEPTH: usize = 32;

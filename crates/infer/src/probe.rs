@@ -61,8 +61,7 @@ pub fn probe_for(statement: &Statement, dialect: Dialect, schema: &Schema) -> Op
             if delete.using.is_some() || delete.limit.is_some() || !delete.tables.is_empty() {
                 return None;
             }
-            let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) =
-                &delete.from;
+            let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &delete.from;
             let [only] = from.as_slice() else {
                 return None;
             };
@@ -212,7 +211,8 @@ mod tests {
 
     #[test]
     fn a_backfill_asks_for_rows_still_to_change() {
-        let probe = probe("UPDATE users SET status = 'active' WHERE status IS NULL").expect("probe");
+        let probe =
+            probe("UPDATE users SET status = 'active' WHERE status IS NULL").expect("probe");
         assert_eq!(
             probe.query,
             "SELECT 1 FROM users WHERE (status IS NULL) AND (status IS DISTINCT FROM ('active')) LIMIT 1"

@@ -193,7 +193,11 @@ fn constraint_columns(columns: &[sqlparser::ast::IndexColumn]) -> Vec<String> {
         .collect()
 }
 
-fn apply_statement(run: &mut Run<'_>, statement: Statement, range: TextRange) -> Result<(), String> {
+fn apply_statement(
+    run: &mut Run<'_>,
+    statement: Statement,
+    range: TextRange,
+) -> Result<(), String> {
     let dialect = run.dialect;
     match statement {
         Statement::CreateTable(create) => {
@@ -271,11 +275,12 @@ fn apply_statement(run: &mut Run<'_>, statement: Statement, range: TextRange) ->
                 create.unique,
             )
         }
-        Statement::CreateView(view) => run.applier.replay(
-            &crate::operation::Operation::CreateView {
-                name: name_of(&view.name).1,
-            },
-        ),
+        Statement::CreateView(view) => {
+            run.applier
+                .replay(&crate::operation::Operation::CreateView {
+                    name: name_of(&view.name).1,
+                })
+        }
         statement @ (Statement::Insert(_)
         | Statement::Update(_)
         | Statement::Delete(_)

@@ -69,7 +69,8 @@ impl ExpectedSchemas {
             }
             let file = &revision.file;
             let before: BTreeSet<String> = state.schema.tables.keys().cloned().collect();
-            let outcome = run_upgrade_in(&file.path, &file.source, dialect, &mut state.schema, roots);
+            let outcome =
+                run_upgrade_in(&file.path, &file.source, dialect, &mut state.schema, roots);
             follow_uncertainty(&mut state.uncertainty, &before, &outcome.operations);
             for at in &outcome.operations {
                 if let Some(table) = at.operation.table() {
@@ -138,7 +139,9 @@ impl ExpectedSchemas {
     ) -> Result<(), (OperationAt, String)> {
         let mut applier = Applier::new(schema, self.dialect);
         for at in self.operations(index) {
-            applier.replay(&at.operation).map_err(|reason| (at.clone(), reason))?;
+            applier
+                .replay(&at.operation)
+                .map_err(|reason| (at.clone(), reason))?;
         }
         Ok(())
     }

@@ -115,9 +115,17 @@ def upgrade():
     assert_eq!(outcome.data_steps().count(), 2);
     let probes: Vec<bool> = outcome
         .data_steps()
-        .map(|step| step.probe.as_ref().is_some_and(|probe| probe.applied_when_found))
+        .map(|step| {
+            step.probe
+                .as_ref()
+                .is_some_and(|probe| probe.applied_when_found)
+        })
         .collect();
-    assert_eq!(probes, [true, false], "the INSERT is found by its row, the UPDATE by rows left");
+    assert_eq!(
+        probes,
+        [true, false],
+        "the INSERT is found by its row, the UPDATE by rows left"
+    );
     let table = &schema.tables["t"];
     let columns: Vec<(&str, bool, String)> = table
         .columns

@@ -27,7 +27,11 @@ pub async fn run_probes(
     answers
 }
 
-async fn probe(connection: &mut DbConnection, query: &str, timeout: Duration) -> Result<bool, String> {
+async fn probe(
+    connection: &mut DbConnection,
+    query: &str,
+    timeout: Duration,
+) -> Result<bool, String> {
     let text = |error: sqlx::Error| error.to_string();
     let millis = timeout.as_millis().max(1);
     match connection {
@@ -38,7 +42,9 @@ async fn probe(connection: &mut DbConnection, query: &str, timeout: Duration) ->
                 .await
                 .map_err(text)?;
             transaction
-                .execute(AssertSqlSafe(format!("SET LOCAL statement_timeout = {millis}")))
+                .execute(AssertSqlSafe(format!(
+                    "SET LOCAL statement_timeout = {millis}"
+                )))
                 .await
                 .map_err(text)?;
             let row = sqlx::query(AssertSqlSafe(query.to_owned()))

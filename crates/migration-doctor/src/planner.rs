@@ -162,7 +162,9 @@ impl RecoveryPlanner {
                     named
                 };
                 let who = match self.attendance {
-                    Attendance::Unattended => "an unattended run writes only what the schema proves",
+                    Attendance::Unattended => {
+                        "an unattended run writes only what the schema proves"
+                    }
                     Attendance::Attended => "a person must name the revision",
                 };
                 Some(format!(

@@ -5,9 +5,9 @@ use migration_doctor::Project;
 use migration_doctor::diagnosis::{
     AnalysisInput, Diagnosis, Evidence, ProbeResult, State, analyze,
 };
-use migration_doctor::recovery::answer_probes;
 use migration_doctor::infer::ExpectedSchemas;
 use migration_doctor::live::{Access, read_live};
+use migration_doctor::recovery::answer_probes;
 
 use crate::cli::{Format, GlobalOptions};
 use crate::commands::database;
@@ -76,9 +76,10 @@ pub fn run(global: &GlobalOptions, status: bool, output: &Output) -> Result<(), 
         diagnosis,
     };
     match (global.format(), status) {
-        (Format::Json, false) => {
-            output.print_raw(&render::diagnosis_json::diagnosis(&report.diagnosis, &report.target))
-        }
+        (Format::Json, false) => output.print_raw(&render::diagnosis_json::diagnosis(
+            &report.diagnosis,
+            &report.target,
+        )),
         (Format::Json, true) => output.print_raw(&render::diagnosis_json::status(&report)),
         (Format::Text, false) => output.print(&render::diagnosis_text::diagnosis(
             &report,

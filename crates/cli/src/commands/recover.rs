@@ -6,10 +6,10 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use migration_doctor::diagnosis::{Diagnosis, State};
-use migration_doctor::live::{Access, LiveDatabase};
-use migration_doctor::recovery::{Outcome, RecoveryError, recover};
 use migration_doctor::diagnosis::{Evidence, ProbeResult};
 use migration_doctor::live::DatabaseUrl;
+use migration_doctor::live::{Access, LiveDatabase};
+use migration_doctor::recovery::{Outcome, RecoveryError, recover};
 use migration_doctor::{Attendance, Project, RecoveryPlanner};
 use serde_json::json;
 

@@ -141,7 +141,10 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
         ));
     }
     for partial in &diagnosis.partial {
-        out.push(format!("revision {}, operation by operation:", partial.revision));
+        out.push(format!(
+            "revision {}, operation by operation:",
+            partial.revision
+        ));
         for present in &partial.present {
             out.push(format!("  present: {present}"));
         }
@@ -174,7 +177,9 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
             let before = out.len();
             comparison_lines(comparison, &mut out);
             if out.len() == before {
-                out.push("    tables, columns, types, keys, indexes and constraints agree".to_owned());
+                out.push(
+                    "    tables, columns, types, keys, indexes and constraints agree".to_owned(),
+                );
             }
         }
         for closest in &diagnosis.closest {
