@@ -115,11 +115,13 @@ def write(versions, rev, down, n, message):
                                 message="%s %d" % (message, n), table=n % 40, n=n))
 
 
-def median_seconds(command, cwd, runs):
+def median_seconds(command, cwd, runs, expected_codes=(0,)):
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL)
+        if done.returncode not in expected_codes:
+            raise SystemExit("%s exited with %d" % (" ".join(command), done.returncode))
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 

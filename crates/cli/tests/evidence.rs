@@ -245,20 +245,60 @@ fn mariadb_evidence() {
     every_case("mysql");
 }
 
-/// Every revision R of every fixture, upgraded by the real alembic with the
-/// version table dropped: `proven` at R (or at a revision that differs from
-/// R only by revisions with no operations at all), or `needs_confirmation`
-/// with R among the candidates; never `proven` anywhere else.
+/// A real project's migrations (optuna's, from the real-world corpus) with
+/// an env.py of ours, so that the real alembic runs them on a test database.
+fn optuna_project(python: &std::path::Path, scratch: &std::path::Path) -> Option<std::path::PathBuf> {
+    let corpus = corpus(python)?;
+    let importable = run(std::process::Command::new(python).args(["-c", "import optuna"]));
+    if importable.code != 0 {
+        let message = "optuna is not installed beside the reference alembic (requirements-test.txt)";
+        assert!(!in_ci(), "{message}");
+        eprintln!("skipped: {message}");
+        return None;
+    }
+    let versions = corpus.join("optuna-5.0.0/optuna/storages/_rdb/alembic/versions");
+    std::fs::create_dir_all(scratch.join("migrations")).expect("scratch");
+    std::fs::copy(
+        fixture("evidence/migrations/env.py"),
+        scratch.join("migrations/env.py"),
+    )
+    .expect("env.py");
+    let config = scratch.join("alembic.ini");
+    std::fs::write(
+        &config,
+        format!(
+            "[alembic]\nscript_location = %(here)s/migrations\nversion_locations = {}\npath_separator = os\n",
+            versions.display()
+        ),
+    )
+    .expect("alembic.ini");
+    Some(config)
+}
+
+/// Every revision R of every fixture and of one real project, upgraded by
+/// the real alembic with the version table dropped: `proven` at R (or at a
+/// revision that differs from R only by revisions with no operations at
+/// all), or `needs_confirmation` with R among the candidates; never
+/// `proven` anywhere else.
 fn never_proven_wrong(dialect: &'static str) {
     let Some(python) = reference_python() else {
         return;
     };
-    for config in [
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let mut configs: Vec<std::path::PathBuf> = [
         "evidence/alembic.ini",
         "infer/constructs/alembic.ini",
         "live/rich/alembic.ini",
-    ] {
-        let config = fixture(config);
+    ]
+    .iter()
+    .map(|config| fixture(config))
+    .collect();
+    if let Some(config) = optuna_project(&python, scratch.path()) {
+        configs.push(config);
+    } else if in_ci() {
+        panic!("the real project is missing");
+    }
+    for config in configs {
         let listed = run(std::process::Command::new(&python)
             .arg(live_db_script())
             .args(["revisions"])

@@ -81,3 +81,47 @@ fn refuses_without_a_terminal() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("needs a terminal"), "{}", out.stderr);
 }
+
+/// Candidates that nothing proves apart: the person picks one, sees the
+/// plan for it, and confirms.
+#[test]
+fn a_person_chooses_among_candidates() {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let (_dir, config) = example_copy();
+    let database = config.with_file_name("shop.db");
+    // Without the invoice the backfill would change, nothing tells the
+    // merge from the backfill after it.
+    let out = run(std::process::Command::new(&python)
+        .arg(live_db_script())
+        .args(["sql", &format!("sqlite:///{}", database.display())])
+        .arg("DELETE FROM invoices"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_migration-doctor"));
+    command
+        .env("NO_COLOR", "1")
+        .arg("-c")
+        .arg(&config)
+        .arg("interactive");
+    let mut session = Session::spawn(command).expect("a pseudo-terminal");
+    session.set_expect_timeout(Some(Duration::from_secs(60)));
+    session
+        .expect("which revision state is the schema at?")
+        .expect("the choice");
+    // The list ends with "none of these", selected by default; one up is
+    // the latest candidate.
+    session.send("\x1b[A").expect("arrow up");
+    session.send("\r").expect("enter");
+    session
+        .expect("apply this plan? [y/N]")
+        .expect("the plan for the choice");
+    session.send_line("y").expect("answer");
+    session.expect("after:").expect("the result");
+    let out = run(doctor().arg("-c").arg(&config).args(["diagnose", "--json"]));
+    assert!(
+        out.stdout.contains("\"state\": \"healthy\""),
+        "{}",
+        out.stdout
+    );
+}

@@ -39,30 +39,6 @@ fn manifest() -> Vec<Entry> {
         .collect()
 }
 
-/// Unpacks the corpus (downloading the wheels once); `None` when offline on a laptop.
-fn corpus(python: &Path) -> Option<PathBuf> {
-    // The tests of this file share one download.
-    static FETCHED: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = FETCHED
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let dest = workspace_root().join("target/corpus");
-    let out = run(Command::new(python)
-        .arg(support_script("fetch_corpus.py"))
-        .arg(fixture("real-world.txt"))
-        .arg(&dest));
-    if out.code != 0 {
-        let message = format!(
-            "could not fetch the real-world corpus from PyPI:\n{}",
-            out.stderr
-        );
-        assert!(!in_ci(), "{message}");
-        eprintln!("skipped: {message}");
-        return None;
-    }
-    Some(dest)
-}
-
 /// Each manifest entry with the configuration to read it with, and the
 /// extra arguments alembic needs.
 fn configurations(corpus: &Path, scratch: &Path) -> Vec<(Entry, PathBuf, Vec<String>)> {

@@ -27,7 +27,7 @@ use migration_doctor_live::{LiveDatabase, VersionTable};
 use migration_doctor_schema::{Schema, TypeFamily};
 use serde::Serialize;
 
-use crate::compare::{Comparer, Comparison};
+use crate::compare::{Comparer, Comparison, Score};
 use crate::plan::plan_for;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -378,37 +378,35 @@ impl Analyzer<'_> {
         self.applied_set(heads).into_iter().filter(|m| *m).count()
     }
 
-    /// Matches the live schema against every state.
+    /// Matches the live schema against every state: each is scored (counted,
+    /// from differences cached per table version), and only the candidates
+    /// and the closest are compared in full.
     fn matching(&self, extra: &[RevisionIndex]) -> Matching {
         let mut agreeing = Vec::new();
         let mut others = Vec::new();
         for heads in self.candidate_states(extra) {
-            let comparison = self.compare_with(&heads);
-            if comparison.agrees() {
-                agreeing.push(Scored { heads, comparison });
+            let score = self.comparer.score(&self.state_of(&heads));
+            if score.certain == 0 {
+                agreeing.push((heads, score));
             } else {
-                others.push(Scored { heads, comparison });
+                others.push((heads, score));
             }
         }
-        if let Some(fewest) = agreeing
-            .iter()
-            .map(|scored| scored.comparison.unverified.len())
-            .min()
-        {
-            agreeing.retain(|scored| scored.comparison.unverified.len() == fewest);
+        if let Some(fewest) = agreeing.iter().map(|(_, score)| score.unverified).min() {
+            agreeing.retain(|(_, score)| score.unverified == fewest);
         }
-        agreeing.sort_by_key(|scored| self.applied_count(&scored.heads));
-        others.sort_by_key(|scored| {
-            (
-                scored.comparison.distance(),
-                scored.comparison.unverified.len(),
-                std::cmp::Reverse(scored.heads.len()),
-            )
+        agreeing.sort_by_key(|(heads, _)| self.applied_count(heads));
+        others.sort_by_key(|(heads, score)| {
+            (score.certain, score.unverified, std::cmp::Reverse(heads.len()))
         });
         others.truncate(3);
+        let full = |(heads, _): (Vec<RevisionIndex>, Score)| Scored {
+            comparison: self.compare_with(&heads),
+            heads,
+        };
         Matching {
-            candidates: agreeing,
-            closest: others,
+            candidates: agreeing.into_iter().map(full).collect(),
+            closest: others.into_iter().map(full).collect(),
         }
     }
 
@@ -1427,17 +1425,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
 
     // Between a revision and one of its children: part of a revision applied.
     if let Some(partial) = half_applied(&analyzer, &current) {
-        analyzer.finding(
-            Severity::Error,
-            "partly_applied",
-            format!(
-                "revision {} is partly applied (DDL that is not transactional stopped halfway): present {}; missing {}; it is never stamped as applied while an operation is missing: create the missing objects (or drop the present ones) by hand, then run `migration-doctor recover`",
-                partial.revision,
-                partial.present.join(", "),
-                partial.missing.join(", ")
-            ),
-        );
-        diagnosis.partial.push(partial);
+        report_partial(&mut analyzer, &mut diagnosis, partial);
         diagnosis.closest = analyzer.closest_states(&matching.closest);
         return finish(
             analyzer,
@@ -1500,6 +1488,20 @@ fn report_collisions(analyzer: &mut Analyzer<'_>, collisions: &[Collision]) {
     }
 }
 
+fn report_partial(analyzer: &mut Analyzer<'_>, diagnosis: &mut Diagnosis, partial: PartialRevision) {
+    analyzer.finding(
+        Severity::Error,
+        "partly_applied",
+        format!(
+            "revision {} is partly applied (DDL that is not transactional stopped halfway): present {}; missing {}; it is never stamped as applied while an operation is missing: create the missing objects (or drop the present ones) by hand, then run `migration-doctor recover`",
+            partial.revision,
+            partial.present.join(", "),
+            partial.missing.join(", ")
+        ),
+    );
+    diagnosis.partial.push(partial);
+}
+
 /// A child of a row's revision with some operations present and some missing.
 fn half_applied(analyzer: &Analyzer<'_>, current: &[RevisionIndex]) -> Option<PartialRevision> {
     let graph = analyzer.graph();
@@ -1547,17 +1549,7 @@ fn by_matching(
             );
             let heads = nearest.heads.clone();
             if let Some(partial) = half_applied(&analyzer, &heads) {
-                analyzer.finding(
-                    Severity::Error,
-                    "partly_applied",
-                    format!(
-                        "revision {} looks partly applied: present {}; missing {}",
-                        partial.revision,
-                        partial.present.join(", "),
-                        partial.missing.join(", ")
-                    ),
-                );
-                diagnosis.partial.push(partial);
+                report_partial(&mut analyzer, &mut diagnosis, partial);
             }
         }
         diagnosis.closest = analyzer.closest_states(&matching.closest);

@@ -11,8 +11,9 @@
 //! Types are compared by family, and a type the reader could not resolve
 //! (`other`) is not compared.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use migration_doctor_infer::ExpectedState;
 use migration_doctor_schema::{Schema, Table, TypeFamily};
@@ -117,84 +118,153 @@ impl Comparison {
 
 /// Compares one live schema with many expected states. Tables are shared
 /// between the states of a history, so each distinct table version is
-/// compared once and its difference reused: matching against thousands of
-/// states costs little more than the number of distinct table versions.
+/// compared once and its difference reused; [`Comparer::score`] counts a
+/// state's differences without building them, so that matching against
+/// thousands of states costs little more than the number of distinct table
+/// versions.
 pub struct Comparer<'a> {
     live: &'a Schema,
     /// Live and expected tables left out of every comparison.
-    skip: &'a (dyn Fn(&str) -> bool + Sync),
-    cache: Mutex<HashMap<(usize, String), Option<TableDifference>>>,
+    skip: &'a dyn Fn(&str) -> bool,
+    /// By table version (its address), then by name.
+    cache: RefCell<HashMap<usize, HashMap<String, Option<Arc<TableDifference>>>>>,
+}
+
+/// How far a state is from the live schema: certain and unverified differences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Score {
+    pub certain: usize,
+    pub unverified: usize,
 }
 
 impl<'a> Comparer<'a> {
-    pub fn new(live: &'a Schema, skip: &'a (dyn Fn(&str) -> bool + Sync)) -> Comparer<'a> {
+    pub fn new(live: &'a Schema, skip: &'a dyn Fn(&str) -> bool) -> Comparer<'a> {
         Comparer {
             live,
             skip,
-            cache: Mutex::new(HashMap::new()),
+            cache: RefCell::new(HashMap::new()),
         }
     }
 
-    pub fn compare(&self, expected: &ExpectedState) -> Comparison {
-        let uncertainty = &expected.uncertainty;
-        let expected_names: BTreeSet<&String> = expected
+    /// The tables of both sides in name order, each with its expected and
+    /// live version (skipped and schema-qualified expected ones left out).
+    fn pairs<'s>(
+        &'s self,
+        expected: &'s ExpectedState,
+    ) -> impl Iterator<Item = (&'s String, Option<&'s Arc<Table>>, Option<&'s Arc<Table>>)> + 's
+    {
+        let mut left = expected
             .schema
             .tables
-            .keys()
-            .filter(|name| !name.contains('.') && !(self.skip)(name))
-            .collect();
-        let live_names: BTreeSet<&String> = self
+            .iter()
+            .filter(|(name, _)| !name.contains('.') && !(self.skip)(name))
+            .peekable();
+        let mut right = self
             .live
             .tables
-            .keys()
-            .filter(|name| !(self.skip)(name))
-            .collect();
-        let mut comparison = Comparison::default();
-        for name in expected_names.difference(&live_names) {
-            if uncertainty.covers(name) {
-                comparison
-                    .unverified
-                    .push(format!("table {name} is missing"));
-            } else {
-                comparison.missing_tables.push((*name).clone());
-            }
-        }
-        for name in live_names.difference(&expected_names) {
-            if uncertainty.open {
-                comparison
-                    .unverified
-                    .push(format!("table {name} is not expected"));
-            } else {
-                comparison.unexpected_tables.push((*name).clone());
-            }
-        }
-        for name in expected_names.intersection(&live_names) {
-            let table = &expected.schema.tables[*name];
-            let Some(difference) = self.table_difference(name, table) else {
-                continue;
+            .iter()
+            .filter(|(name, _)| !(self.skip)(name))
+            .peekable();
+        std::iter::from_fn(move || match (left.peek(), right.peek()) {
+            (None, None) => None,
+            (Some(_), None) => left.next().map(|(name, table)| (name, Some(table), None)),
+            (None, Some(_)) => right.next().map(|(name, table)| (name, None, Some(table))),
+            (Some((a, _)), Some((b, _))) => match a.cmp(b) {
+                std::cmp::Ordering::Less => {
+                    left.next().map(|(name, table)| (name, Some(table), None))
+                }
+                std::cmp::Ordering::Greater => {
+                    right.next().map(|(name, table)| (name, None, Some(table)))
+                }
+                std::cmp::Ordering::Equal => {
+                    let (name, expected) = left.next()?;
+                    let (_, live) = right.next()?;
+                    Some((name, Some(expected), Some(live)))
+                }
+            },
+        })
+    }
+
+    /// The differences of `state`, counted.
+    pub fn score(&self, expected: &ExpectedState) -> Score {
+        let uncertainty = &expected.uncertainty;
+        let mut score = Score::default();
+        for (name, expected_table, live_table) in self.pairs(expected) {
+            let (count, uncertain) = match (expected_table, live_table) {
+                (Some(table), Some(_)) => (
+                    self.table_difference(name, table)
+                        .map_or(0, |difference| difference.count()),
+                    uncertainty.covers(name),
+                ),
+                (Some(_), None) => (1, uncertainty.covers(name)),
+                (None, _) => (1, uncertainty.open),
             };
-            if uncertainty.covers(name) {
-                comparison.unverified.extend(difference.phrases());
+            if uncertain {
+                score.unverified += count;
             } else {
-                comparison.tables.push(difference);
+                score.certain += count;
+            }
+        }
+        score
+    }
+
+    /// The differences of `state`, each named.
+    pub fn compare(&self, expected: &ExpectedState) -> Comparison {
+        let uncertainty = &expected.uncertainty;
+        let mut comparison = Comparison::default();
+        for (name, expected_table, live_table) in self.pairs(expected) {
+            match (expected_table, live_table) {
+                (Some(table), Some(_)) => {
+                    let Some(difference) = self.table_difference(name, table) else {
+                        continue;
+                    };
+                    if uncertainty.covers(name) {
+                        comparison.unverified.extend(difference.phrases());
+                    } else {
+                        comparison.tables.push((*difference).clone());
+                    }
+                }
+                (Some(_), None) => {
+                    if uncertainty.covers(name) {
+                        comparison
+                            .unverified
+                            .push(format!("table {name} is missing"));
+                    } else {
+                        comparison.missing_tables.push(name.clone());
+                    }
+                }
+                (None, _) => {
+                    if uncertainty.open {
+                        comparison
+                            .unverified
+                            .push(format!("table {name} is not expected"));
+                    } else {
+                        comparison.unexpected_tables.push(name.clone());
+                    }
+                }
             }
         }
         comparison
     }
 
-    fn table_difference(&self, name: &str, expected: &Arc<Table>) -> Option<TableDifference> {
-        let key = (Arc::as_ptr(expected) as usize, name.to_owned());
-        if let Ok(cache) = self.cache.lock()
-            && let Some(known) = cache.get(&key)
+    fn table_difference(&self, name: &str, expected: &Arc<Table>) -> Option<Arc<TableDifference>> {
+        let address = Arc::as_ptr(expected) as usize;
+        if let Some(known) = self
+            .cache
+            .borrow()
+            .get(&address)
+            .and_then(|by_name| by_name.get(name))
         {
             return known.clone();
         }
         let live = self.live.tables.get(name)?;
         let difference = compare_table(name, expected, live);
-        let difference = (!difference.is_empty()).then_some(difference);
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(key, difference.clone());
-        }
+        let difference = (!difference.is_empty()).then(|| Arc::new(difference));
+        self.cache
+            .borrow_mut()
+            .entry(address)
+            .or_default()
+            .insert(name.to_owned(), difference.clone());
         difference
     }
 }

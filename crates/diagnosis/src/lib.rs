@@ -18,5 +18,5 @@ pub use analyze::{
     PartialRevision, ProbeAnswer, ProbeReport, ProbeRequest, ProbeResult, Severity, State,
     Strategy, TiePolicy, analyze, glob_match,
 };
-pub use compare::{Comparer, Comparison, TableDifference, compare};
+pub use compare::{Comparer, Comparison, Score, TableDifference, compare};
 pub use plan::plan_for;

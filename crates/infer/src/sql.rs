@@ -153,20 +153,7 @@ fn column_of(dialect: Dialect, definition: &ColumnDef) -> ColumnDefinition {
             }
             ColumnOption::Unique(_) => unique = true,
             ColumnOption::Default(expr) => default = Some(expr.to_string()),
-            ColumnOption::ForeignKey(foreign) => {
-                let (referred_schema, referred_table) = name_of(&foreign.foreign_table);
-                foreign_keys.push(ForeignKeySpec {
-                    name: foreign.name.as_ref().map(|name| name.value.clone()),
-                    columns: Vec::new(),
-                    referred_schema,
-                    referred_table,
-                    referred_columns: foreign
-                        .referred_columns
-                        .iter()
-                        .map(|column| column.value.clone())
-                        .collect(),
-                });
-            }
+            ColumnOption::ForeignKey(foreign) => foreign_keys.push(foreign_key_spec(foreign)),
             _ => {}
         }
     }
@@ -304,6 +291,21 @@ fn apply_statement(
     }
 }
 
+/// A `FOREIGN KEY … REFERENCES …` (inline on a column, the columns empty).
+fn foreign_key_spec(foreign: &sqlparser::ast::ForeignKeyConstraint) -> ForeignKeySpec {
+    let (referred_schema, referred_table) = name_of(&foreign.foreign_table);
+    let names = |idents: &[sqlparser::ast::Ident]| -> Vec<String> {
+        idents.iter().map(|ident| ident.value.clone()).collect()
+    };
+    ForeignKeySpec {
+        name: foreign.name.as_ref().map(|name| name.value.clone()),
+        columns: names(&foreign.columns),
+        referred_schema,
+        referred_table,
+        referred_columns: names(&foreign.referred_columns),
+    }
+}
+
 fn constraint_spec(constraint: &TableConstraint) -> Option<ConstraintSpec> {
     match constraint {
         TableConstraint::PrimaryKey(primary) => Some(ConstraintSpec::PrimaryKey {
@@ -315,22 +317,7 @@ fn constraint_spec(constraint: &TableConstraint) -> Option<ConstraintSpec> {
             columns: constraint_columns(&unique.columns),
         }),
         TableConstraint::ForeignKey(foreign) => {
-            let (referred_schema, referred_table) = name_of(&foreign.foreign_table);
-            Some(ConstraintSpec::ForeignKey(ForeignKeySpec {
-                name: foreign.name.as_ref().map(|name| name.value.clone()),
-                columns: foreign
-                    .columns
-                    .iter()
-                    .map(|column| column.value.clone())
-                    .collect(),
-                referred_schema,
-                referred_table,
-                referred_columns: foreign
-                    .referred_columns
-                    .iter()
-                    .map(|column| column.value.clone())
-                    .collect(),
-            }))
+            Some(ConstraintSpec::ForeignKey(foreign_key_spec(foreign)))
         }
         TableConstraint::Index(index) => Some(ConstraintSpec::Index {
             name: index.name.as_ref().map(|name| name.value.clone()),

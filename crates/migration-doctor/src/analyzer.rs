@@ -96,13 +96,8 @@ impl MigrationStateAnalyzer {
                 probes,
             })
         };
-        let mut diagnosis = diagnose(&[]);
-        if !diagnosis.probe_requests.is_empty() {
-            let answers =
-                migration_doctor_recovery::answer_probes(&mut database, &diagnosis.probe_requests)
-                    .await;
-            diagnosis = diagnose(&answers);
-        }
+        let diagnosis =
+            migration_doctor_recovery::diagnose_with_probes(&mut database, &diagnose).await;
         database.close().await;
         Ok((diagnosis, live))
     }

@@ -99,6 +99,32 @@ impl RecoveryPlanner {
                     target: ids,
                 };
             }
+            // Code naming a state unattended (the seed's
+            // `stamp_existing_schema_to_head`) gets it only when proven.
+            let proven_there = diagnosis.evidence == Evidence::Proven
+                && diagnosis.matched_revisions == ids;
+            if self.attendance == Attendance::Unattended && !proven_there && !force {
+                return Decision {
+                    refusal: Some(format!(
+                        "the schema does not prove {} (the diagnosis is {}, evidence {}, at {}); an unattended stamp needs proof: \
+                         run `migration-doctor diagnose --detailed`, and `alembic upgrade heads` if revisions are pending",
+                        ids.join("+"),
+                        state_name(diagnosis.state),
+                        serde_json::to_value(diagnosis.evidence)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                        if diagnosis.matched_revisions.is_empty() {
+                            "no revision".to_owned()
+                        } else {
+                            diagnosis.matched_revisions.join("+")
+                        }
+                    )),
+                    diagnosis,
+                    plan: None,
+                    target: ids,
+                };
+            }
             let strategy = if live.version_table.contents().is_none() {
                 Strategy::InitializeAlembicVersion
             } else {

@@ -51,8 +51,21 @@ pub async fn answer_probes(database: &mut Database, requests: &[ProbeRequest]) -
         .collect()
 }
 
-/// Decides on `live`, running the probes the first decision asks for and
-/// deciding again with their answers.
+/// Diagnoses with `diagnose`, runs the probes the first diagnosis asks for,
+/// and diagnoses again with their answers.
+pub async fn diagnose_with_probes(
+    database: &mut Database,
+    diagnose: &dyn Fn(&[ProbeResult]) -> Diagnosis,
+) -> Diagnosis {
+    let diagnosis = diagnose(&[]);
+    if diagnosis.probe_requests.is_empty() {
+        return diagnosis;
+    }
+    let answers = answer_probes(database, &diagnosis.probe_requests).await;
+    diagnose(&answers)
+}
+
+/// Like [`diagnose_with_probes`], for a decision.
 pub async fn decide_with_probes(
     database: &mut Database,
     live: &LiveDatabase,

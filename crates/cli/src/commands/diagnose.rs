@@ -7,7 +7,7 @@ use migration_doctor::diagnosis::{
 };
 use migration_doctor::infer::ExpectedSchemas;
 use migration_doctor::live::{Access, read_live};
-use migration_doctor::recovery::answer_probes;
+use migration_doctor::recovery::diagnose_with_probes;
 
 use crate::cli::{Format, GlobalOptions};
 use crate::commands::database;
@@ -59,11 +59,7 @@ pub fn run(global: &GlobalOptions, status: bool, output: &Output) -> Result<(), 
                 probes,
             })
         };
-        let mut diagnosis = diagnose(&[]);
-        if !diagnosis.probe_requests.is_empty() {
-            let answers = answer_probes(&mut database, &diagnosis.probe_requests).await;
-            diagnosis = diagnose(&answers);
-        }
+        let diagnosis = diagnose_with_probes(&mut database, &diagnose).await;
         database.close().await;
         Ok::<_, Failure>((live, url, expected, diagnosis))
     })?;

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use migration_doctor::diagnosis::{Diagnosis, State};
-use migration_doctor::diagnosis::{Evidence, ProbeResult};
+use migration_doctor::diagnosis::{Evidence, ProbeResult, Severity};
 use migration_doctor::live::DatabaseUrl;
 use migration_doctor::live::{Access, LiveDatabase};
 use migration_doctor::recovery::{Outcome, RecoveryError, recover};
@@ -147,11 +147,14 @@ fn print(
 ) {
     match global.format() {
         Format::Json => {
-            let mut document = serde_json::to_value(diagnosis).unwrap_or_default();
+            let target = database::database_url(global)
+                .map(|(url, _)| database::target(global, &url))
+                .unwrap_or_default();
+            let mut document = match diagnosis {
+                Some(diagnosis) => crate::render::diagnosis_json::diagnosis_value(diagnosis, &target),
+                None => json!({ "target": target }),
+            };
             if let Some(object) = document.as_object_mut() {
-                if let Ok((url, _)) = database::database_url(global) {
-                    object.insert("target".to_owned(), database::target(global, &url));
-                }
                 object.insert(
                     "plan".to_owned(),
                     json!(if outcome.statements.is_empty() {
@@ -181,7 +184,24 @@ fn print(
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
-                lines.push(format!("{state} ({strategy})"));
+                let evidence = serde_json::to_value(diagnosis.evidence)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                lines.push(format!("{state} ({strategy}, evidence: {evidence})"));
+                if !diagnosis.candidate_revisions.is_empty()
+                    && diagnosis.candidate_revisions != diagnosis.matched_revisions
+                {
+                    lines.push(format!(
+                        "candidates: {}",
+                        diagnosis.candidate_revisions.join(", ")
+                    ));
+                }
+                for finding in &diagnosis.findings {
+                    if finding.severity != Severity::Info || finding.code == "tie" {
+                        lines.push(format!("  - [{}] {}", finding.code, finding.message));
+                    }
+                }
             }
             if let Some(refusal) = &outcome.refusal {
                 lines.push(format!("refused: {refusal}"));

@@ -11,6 +11,20 @@ pub fn diagnosis_value(diagnosis: &Diagnosis, target: &serde_json::Value) -> ser
     let mut value = serde_json::to_value(diagnosis).unwrap_or_default();
     if let Some(object) = value.as_object_mut() {
         object.insert("target".to_owned(), target.clone());
+        // When no state agrees: the nearest ones, ranked, and how they differ.
+        let closest: Vec<serde_json::Value> = diagnosis
+            .closest
+            .iter()
+            .map(|closest| {
+                json!({
+                    "revisions": closest.revisions,
+                    "distance": closest.distance,
+                    "differences": closest.comparison.differences(),
+                    "unverified": closest.comparison.unverified,
+                })
+            })
+            .collect();
+        object.insert("closest_states".to_owned(), json!(closest));
     }
     value
 }

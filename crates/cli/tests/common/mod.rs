@@ -246,3 +246,28 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// Unpacks the real-world corpus (`fixtures/real-world.txt`, downloading the
+/// wheels once, safely between processes); `None` when offline on a laptop.
+pub fn corpus(python: &Path) -> Option<PathBuf> {
+    // The tests of one binary share one download.
+    static FETCHED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = FETCHED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dest = workspace_root().join("target/corpus");
+    let out = run(Command::new(python)
+        .arg(support_script("fetch_corpus.py"))
+        .arg(fixture("real-world.txt"))
+        .arg(&dest));
+    if out.code != 0 {
+        let message = format!(
+            "could not fetch the real-world corpus from PyPI:\n{}",
+            out.stderr
+        );
+        assert!(!in_ci(), "{message}");
+        eprintln!("skipped: {message}");
+        return None;
+    }
+    Some(dest)
+}
