@@ -247,11 +247,15 @@ fn mariadb_evidence() {
 
 /// A real project's migrations (optuna's, from the real-world corpus) with
 /// an env.py of ours, so that the real alembic runs them on a test database.
-fn optuna_project(python: &std::path::Path, scratch: &std::path::Path) -> Option<std::path::PathBuf> {
+fn optuna_project(
+    python: &std::path::Path,
+    scratch: &std::path::Path,
+) -> Option<std::path::PathBuf> {
     let corpus = corpus(python)?;
     let importable = run(std::process::Command::new(python).args(["-c", "import optuna"]));
     if importable.code != 0 {
-        let message = "optuna is not installed beside the reference alembic (requirements-test.txt)";
+        let message =
+            "optuna is not installed beside the reference alembic (requirements-test.txt)";
         assert!(!in_ci(), "{message}");
         eprintln!("skipped: {message}");
         return None;

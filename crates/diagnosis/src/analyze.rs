@@ -397,7 +397,11 @@ impl Analyzer<'_> {
         }
         agreeing.sort_by_key(|(heads, _)| self.applied_count(heads));
         others.sort_by_key(|(heads, score)| {
-            (score.certain, score.unverified, std::cmp::Reverse(heads.len()))
+            (
+                score.certain,
+                score.unverified,
+                std::cmp::Reverse(heads.len()),
+            )
         });
         others.truncate(3);
         let full = |(heads, _): (Vec<RevisionIndex>, Score)| Scored {
@@ -1488,7 +1492,11 @@ fn report_collisions(analyzer: &mut Analyzer<'_>, collisions: &[Collision]) {
     }
 }
 
-fn report_partial(analyzer: &mut Analyzer<'_>, diagnosis: &mut Diagnosis, partial: PartialRevision) {
+fn report_partial(
+    analyzer: &mut Analyzer<'_>,
+    diagnosis: &mut Diagnosis,
+    partial: PartialRevision,
+) {
     analyzer.finding(
         Severity::Error,
         "partly_applied",

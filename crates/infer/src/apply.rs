@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use migration_doctor_schema::{
-    Column, Dialect, ForeignKey, Index, Schema, Table, UniqueConstraint,
+    Column, Dialect, ForeignKey, Index, Schema, Table, TypeFamily, UniqueConstraint,
 };
 
 use crate::operation::{ColumnChange, Operation, OperationAt};
@@ -226,14 +226,23 @@ impl<'a> Applier<'a> {
             if definition.index {
                 self.create_index(key, &format!("ix_{bare}_{name}"), vec![name.clone()], false)?;
             }
-            for foreign_key in &definition.foreign_keys {
-                let mut foreign_key = foreign_key.clone();
-                foreign_key.columns = vec![name.clone()];
-                self.add_foreign_key(key, &foreign_key)?;
-            }
         }
+        // One `CREATE TABLE` makes every key at once: InnoDB indexes a
+        // foreign key only when no index of the same statement starts with
+        // its columns, so the indexes go first.
+        let mut foreign_keys: Vec<ForeignKeySpec> = columns
+            .iter()
+            .flat_map(|definition| {
+                definition.foreign_keys.iter().map(|foreign_key| {
+                    let mut foreign_key = foreign_key.clone();
+                    foreign_key.columns = vec![definition.column.name.clone()];
+                    foreign_key
+                })
+            })
+            .collect();
         for constraint in constraints {
             match constraint {
+                ConstraintSpec::ForeignKey(foreign_key) => foreign_keys.push(foreign_key.clone()),
                 ConstraintSpec::PrimaryKey { .. } => {}
                 ConstraintSpec::Check => {
                     self.record(Operation::Unknown(crate::operation::UnknownOperation {
@@ -247,9 +256,6 @@ impl<'a> Applier<'a> {
                 ConstraintSpec::Unique { name, columns } => {
                     self.add_unique(key, name.clone(), columns.clone())?
                 }
-                ConstraintSpec::ForeignKey(foreign_key) => {
-                    self.add_foreign_key(key, foreign_key)?
-                }
                 ConstraintSpec::Index {
                     name,
                     columns,
@@ -261,6 +267,9 @@ impl<'a> Applier<'a> {
                     self.create_index(key, &name, columns.clone(), *unique)?
                 }
             }
+        }
+        for foreign_key in &foreign_keys {
+            self.add_foreign_key(key, foreign_key)?;
         }
         Ok(())
     }
@@ -414,6 +423,7 @@ impl<'a> Applier<'a> {
             new_name,
         } = change;
         let new_name = new_name.as_deref();
+        let dialect = self.dialect;
         let table = self.table(key)?;
         let column = table
             .columns
@@ -425,7 +435,15 @@ impl<'a> Applier<'a> {
         if let Some(nullable) = nullable {
             column.nullable = nullable;
         }
-        if let Some(family) = new_type {
+        // PostgreSQL: `ALTER COLUMN … TYPE trialstate` with an enum type that
+        // already exists keeps that type's labels (alembic does not add
+        // labels; checked with alembic 1.20).
+        let keeps_enum = dialect == Dialect::Postgresql
+            && matches!(new_type, Some(TypeFamily::Enum { .. }))
+            && matches!(column.type_family, TypeFamily::Enum { .. });
+        if let Some(family) = new_type
+            && !keeps_enum
+        {
             column.type_family = family;
         }
         if let Some(native) = native {

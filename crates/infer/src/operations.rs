@@ -960,11 +960,22 @@ fn op_call(
         ) {
             (Some(table), Some(column)) => {
                 let key = run.table_key(&table, schema.as_deref());
-                let nullable = match kwarg(&kwargs, "nullable") {
-                    Some(Value::Bool(nullable)) => Some(*nullable),
+                let flag = |name: &str| match kwarg(&kwargs, name) {
+                    Some(Value::Bool(value)) => Some(*value),
                     _ => None,
                 };
+                let mut nullable = flag("nullable");
                 let new_type = kwarg(&kwargs, "type_").and_then(type_of);
+                // MySQL restates the whole column (`MODIFY`/`CHANGE`) for a
+                // new type or name, and alembic writes `NULL` there unless
+                // told otherwise (alembic 1.20, ddl/mysql.py).
+                let restated = new_type.is_some() || kwarg(&kwargs, "new_column_name").is_some();
+                if dialect == migration_doctor_schema::Dialect::Mysql
+                    && restated
+                    && nullable.is_none()
+                {
+                    nullable = Some(flag("existing_nullable").unwrap_or(true));
+                }
                 let change = ColumnChange {
                     nullable,
                     type_family: new_type.as_ref().map(|spec| type_family(spec, dialect)),

@@ -101,8 +101,8 @@ impl RecoveryPlanner {
             }
             // Code naming a state unattended (the seed's
             // `stamp_existing_schema_to_head`) gets it only when proven.
-            let proven_there = diagnosis.evidence == Evidence::Proven
-                && diagnosis.matched_revisions == ids;
+            let proven_there =
+                diagnosis.evidence == Evidence::Proven && diagnosis.matched_revisions == ids;
             if self.attendance == Attendance::Unattended && !proven_there && !force {
                 return Decision {
                     refusal: Some(format!(

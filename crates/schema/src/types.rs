@@ -105,8 +105,13 @@ impl TypeFamily {
             "uuid" | "uniqueidentifier" => TypeFamily::Uuid,
             "bytea" | "blob" | "tinyblob" | "mediumblob" | "longblob" | "binary" | "varbinary"
             | "bit varying" => TypeFamily::Binary,
+            // Labels keep their case: `ENUM('RUNNING')` is not `enum('running')`.
             "enum" => TypeFamily::Enum {
-                values: args.iter().map(|value| unquote(value)).collect(),
+                values: split_type(native.trim())
+                    .1
+                    .iter()
+                    .map(|value| unquote(value))
+                    .collect(),
             },
             _ if dialect == Dialect::Sqlite => sqlite_affinity(&base),
             _ => TypeFamily::Other(base),
@@ -255,6 +260,14 @@ mod tests {
         );
         assert_eq!(family(Dialect::Mysql, "varchar(50)"), "string(50)");
         assert_eq!(family(Dialect::Sqlite, "VARCHAR(50)"), "string(50)");
+    }
+
+    #[test]
+    fn enum_labels_keep_their_case() {
+        assert_eq!(
+            TypeFamily::from_native(Dialect::Mysql, "enum('RUNNING','Done')").to_string(),
+            "enum(RUNNING,Done)"
+        );
     }
 
     #[test]

@@ -151,7 +151,9 @@ fn print(
                 .map(|(url, _)| database::target(global, &url))
                 .unwrap_or_default();
             let mut document = match diagnosis {
-                Some(diagnosis) => crate::render::diagnosis_json::diagnosis_value(diagnosis, &target),
+                Some(diagnosis) => {
+                    crate::render::diagnosis_json::diagnosis_value(diagnosis, &target)
+                }
                 None => json!({ "target": target }),
             };
             if let Some(object) = document.as_object_mut() {
