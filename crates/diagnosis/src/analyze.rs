@@ -662,10 +662,10 @@ impl Analyzer<'_> {
         let mut missing_tables: BTreeSet<&str> = BTreeSet::new();
         for at in expected.operations(revision) {
             let operation = &at.operation;
-            if let Some(table) = operation.table() {
-                if self.ignored(table) || missing_tables.contains(table) {
-                    continue;
-                }
+            if let Some(table) = operation.table()
+                && (self.ignored(table) || missing_tables.contains(table))
+            {
+                continue;
             }
             let description = operation.describe();
             match presence(operation, live) {

@@ -127,8 +127,12 @@ pub struct Comparer<'a> {
     /// Live and expected tables left out of every comparison.
     skip: &'a dyn Fn(&str) -> bool,
     /// By table version (its address), then by name.
-    cache: RefCell<HashMap<usize, HashMap<String, Option<Arc<TableDifference>>>>>,
+    cache: RefCell<HashMap<usize, DifferencesByName>>,
 }
+
+/// A table version's difference from the live table of each name it has
+/// (`None`: no difference).
+type DifferencesByName = HashMap<String, Option<Arc<TableDifference>>>;
 
 /// How far a state is from the live schema: certain and unverified differences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]

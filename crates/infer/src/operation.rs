@@ -277,10 +277,8 @@ impl Uncertainty {
     /// when it names none of them).
     pub fn follow(&mut self, operation: &Operation, existing: &BTreeSet<String>) {
         match operation {
-            Operation::RenameTable { table, new_name } => {
-                if self.tables.remove(table) {
-                    self.tables.insert(new_name.clone());
-                }
+            Operation::RenameTable { table, new_name } if self.tables.remove(table) => {
+                self.tables.insert(new_name.clone());
             }
             Operation::DropTable { table } => {
                 self.tables.remove(table);

@@ -130,22 +130,6 @@ impl ExpectedSchemas {
         self.managed.contains(table)
     }
 
-    /// Replays the recorded operations of `index` on `schema` (a copy of
-    /// the live one, say), returning the first that cannot apply.
-    pub fn replay_on(
-        &self,
-        index: RevisionIndex,
-        schema: &mut Schema,
-    ) -> Result<(), (OperationAt, String)> {
-        let mut applier = Applier::new(schema, self.dialect);
-        for at in self.operations(index) {
-            applier
-                .replay(&at.operation)
-                .map_err(|reason| (at.clone(), reason))?;
-        }
-        Ok(())
-    }
-
     /// On `state` (the state after `first`), replays the revisions that
     /// `others` apply and `first` does not, oldest first: the state of
     /// several branches applied side by side.
