@@ -63,4 +63,11 @@ impl Output {
             let _ = writeln!(anstream::stderr(), "{label} {message}");
         }
     }
+
+    /// A line for the person at the terminal, on standard error (so that
+    /// standard output stays the report), even with `-q`: what is about to
+    /// be written, and where.
+    pub fn note(&self, message: &str) {
+        let _ = writeln!(anstream::stderr(), "{message}");
+    }
 }

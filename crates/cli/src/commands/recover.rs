@@ -53,7 +53,7 @@ fn context(
 /// Names the database before anything is written (safety rule 7).
 fn announce(global: &GlobalOptions, output: &Output, url: &DatabaseUrl) {
     let target = database::target(global, url);
-    output.warning(&format!(
+    output.note(&format!(
         "database: {} (URL from {})",
         url.redacted(),
         target["url_source"].as_str().unwrap_or("flag")
