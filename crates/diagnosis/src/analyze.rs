@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_infer::{ExpectedSchemas, ExpectedState, Operation, apply_operation};
-use migration_doctor_live::{LiveDatabase, VersionTable};
+use migration_doctor_schema::{LiveDatabase, VersionTable};
 use migration_doctor_schema::{Schema, TypeFamily};
 use serde::Serialize;
 

@@ -3,7 +3,7 @@
 //! `alembic_version_pkc`, checked: alembic 1.20), in the configured name and
 //! schema.
 
-use migration_doctor_live::{LiveDatabase, VersionTable};
+use migration_doctor_schema::{LiveDatabase, VersionTable};
 use migration_doctor_schema::Dialect;
 
 use crate::analyze::Strategy;

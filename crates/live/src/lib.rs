@@ -7,13 +7,14 @@ mod error;
 mod introspect;
 mod probe;
 mod url;
-mod version_table;
 
 pub use connect::{
     Access, Database, DbConnection, classify as classify_error, connect, engine_name,
 };
 pub use error::LiveError;
-pub use introspect::{IntrospectOptions, LiveDatabase, read_live};
+pub use introspect::{IntrospectOptions, read_live};
 pub use probe::run_probes;
 pub use url::{DatabaseUrl, UrlError, redact_raw};
-pub use version_table::{DEFAULT_VERSION_TABLE, VersionTable, VersionTableContents};
+pub use migration_doctor_schema::{
+    DEFAULT_VERSION_TABLE, LiveDatabase, VersionTable, VersionTableContents,
+};

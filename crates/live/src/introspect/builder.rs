@@ -6,7 +6,7 @@ use migration_doctor_schema::{
     Column, Dialect, ForeignKey, Index, Schema, Table, TypeFamily, UniqueConstraint,
 };
 
-use crate::version_table::{VersionTable, VersionTableContents};
+use migration_doctor_schema::{VersionTable, VersionTableContents};
 
 #[derive(Default)]
 pub struct SchemaBuilder {

@@ -8,14 +8,12 @@ mod mysql;
 mod postgres;
 mod sqlite;
 
-use migration_doctor_schema::{Dialect, Schema};
-use serde::Serialize;
 
 use std::path::Path;
 
 use crate::connect::{Access, Database, DbConnection, connect};
 use crate::error::LiveError;
-use crate::version_table::{DEFAULT_VERSION_TABLE, VersionTable};
+use migration_doctor_schema::{DEFAULT_VERSION_TABLE, LiveDatabase};
 
 /// What to read: the target schema and where the version table lives.
 #[derive(Debug, Clone)]
@@ -36,18 +34,6 @@ impl Default for IntrospectOptions {
             version_table_schema: None,
         }
     }
-}
-
-/// Everything read from the database.
-#[derive(Debug, Clone, Serialize)]
-pub struct LiveDatabase {
-    pub dialect: Dialect,
-    pub server_version: String,
-    /// The schema that was read.
-    pub schema_name: String,
-    /// Its tables and views, the version table excluded.
-    pub schema: Schema,
-    pub version_table: VersionTable,
 }
 
 /// Reads the live schema and the version table.

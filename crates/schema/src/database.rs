@@ -1,8 +1,23 @@
-//! The version table as found, read defensively: whatever its shape and
-//! content, it is reported as data for the diagnosis, never a failure.
+//! A database as it was found: its schema and its version table, read
+//! defensively (whatever the version table's shape and content, it is data
+//! for the diagnosis, never a failure). Plain values: the `live` crate fills
+//! them in, the diagnosis judges them.
 
-use migration_doctor_schema::Column;
 use serde::Serialize;
+
+use crate::model::{Column, Dialect, Schema};
+
+/// Everything read from one database.
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveDatabase {
+    pub dialect: Dialect,
+    pub server_version: String,
+    /// The schema that was read.
+    pub schema_name: String,
+    /// Its tables and views, the version table excluded.
+    pub schema: Schema,
+    pub version_table: VersionTable,
+}
 
 /// alembic's default version table (`alembic_version`, checked: alembic 1.20).
 pub const DEFAULT_VERSION_TABLE: &str = "alembic_version";
