@@ -16,4 +16,5 @@ if ! cmp -s requirements-test.txt "$stamp" 2>/dev/null; then
 fi
 export MIGRATION_DOCTOR_PYTHON="$venv/bin/python"
 
-cargo test --workspace --locked "$@"
+# The fault-injection hook is compiled in for the tests only.
+cargo test --workspace --locked --features migration-doctor-cli/fault-injection "$@"

@@ -354,16 +354,28 @@ fn killed_at_every_step(dialect: &'static str) {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "fault-injection"),
+    ignore = "needs --features fault-injection (./run-tests.sh turns it on)"
+)]
 fn sqlite_killed_at_every_step() {
     killed_at_every_step("sqlite");
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "fault-injection"),
+    ignore = "needs --features fault-injection (./run-tests.sh turns it on)"
+)]
 fn postgresql_killed_at_every_step() {
     killed_at_every_step("postgresql");
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "fault-injection"),
+    ignore = "needs --features fault-injection (./run-tests.sh turns it on)"
+)]
 fn mariadb_killed_at_every_step() {
     killed_at_every_step("mysql");
 }

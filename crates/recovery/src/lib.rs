@@ -166,15 +166,19 @@ fn undo_statements(live: &LiveDatabase) -> Vec<String> {
     }
 }
 
-/// For fault-injection tests only: with `MIGRATION_DOCTOR_CRASH_AFTER_STATEMENT=N`
-/// the process aborts right after the plan's statement N (0-based) ran and
-/// before anything is committed after it, as a `kill -9` would stop it.
+/// For fault-injection tests only (cargo feature `fault-injection`): with
+/// `MIGRATION_DOCTOR_CRASH_AFTER_STATEMENT=N` the process aborts right after
+/// the plan's statement N (0-based) ran and before anything is committed
+/// after it, as a `kill -9` would stop it. Without the feature it does
+/// nothing.
 fn crash_point(executed: usize) {
+    #[cfg(feature = "fault-injection")]
     if std::env::var("MIGRATION_DOCTOR_CRASH_AFTER_STATEMENT")
         .is_ok_and(|value| value == executed.to_string())
     {
         std::process::abort();
     }
+    let _ = executed;
 }
 
 async fn run_statements(
