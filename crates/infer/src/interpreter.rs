@@ -10,9 +10,10 @@
 //! dropped, and the branches it guards are not guessed.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::apply::{Applier, table_key};
+use crate::modules::ModuleCache;
 use crate::operation::{DataStep, Operation, OperationAt, UnknownOperation};
 use crate::operations;
 use crate::value::Value;
@@ -80,8 +81,8 @@ pub struct Run<'a> {
     pub applier: Applier<'a>,
     pub outcome: RevisionOutcome,
     depth: usize,
-    /// Folders where the project's own modules are looked for.
-    roots: &'a [PathBuf],
+    /// The project's own modules, for helpers a revision imports.
+    modules: &'a ModuleCache,
     /// While a helper of another module runs: the call in the revision file
     /// that unknown operations are reported at.
     foreign_site: Option<TextRange>,
@@ -94,7 +95,7 @@ pub fn run_upgrade(
     dialect: Dialect,
     schema: &mut Schema,
 ) -> RevisionOutcome {
-    run_upgrade_in(path, source, dialect, schema, &[])
+    run_upgrade_in(path, source, dialect, schema, &ModuleCache::none())
 }
 
 /// Like [`run_upgrade`], also following helper functions that the revision
@@ -105,7 +106,7 @@ pub fn run_upgrade_in(
     source: &str,
     dialect: Dialect,
     schema: &mut Schema,
-    roots: &[PathBuf],
+    modules: &ModuleCache,
 ) -> RevisionOutcome {
     let parsed =
         ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
@@ -122,7 +123,7 @@ pub fn run_upgrade_in(
         applier: Applier::new(schema, dialect),
         outcome: RevisionOutcome::default(),
         depth: 0,
-        roots,
+        modules,
         foreign_site: None,
     };
     // Module level: imports, constants and function definitions, in order.
@@ -892,10 +893,11 @@ impl<'a> Run<'a> {
         kwargs: Vec<(String, Value)>,
         range: TextRange,
     ) -> Option<Value> {
-        if self.roots.is_empty() || self.depth >= MAX_DEPTH {
+        if self.modules.is_empty() || self.depth >= MAX_DEPTH {
             return None;
         }
-        let body = crate::modules::project_module(self.roots, module)?;
+        let modules: &'a ModuleCache = self.modules;
+        let body = modules.module(module)?;
         if !body
             .iter()
             .any(|statement| matches!(statement, Stmt::FunctionDef(def) if def.name.as_str() == function))

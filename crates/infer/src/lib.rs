@@ -20,6 +20,7 @@ mod states;
 mod value;
 
 pub use interpreter::{RevisionOutcome, run_upgrade, run_upgrade_in};
+pub use modules::{ModuleCache, ModuleSource};
 pub use operation::{
     ColumnChange, DataStep, Operation, OperationAt, Probe, Uncertainty, UnknownOperation,
 };

@@ -1,54 +1,85 @@
-//! The project's own Python modules, found and parsed once per process, for
-//! helper functions that revisions import (`from myapp.migrations.util import
-//! add_column`). Parsed modules are kept for the life of the process, so a
-//! helper module costs one parse however many revisions call it.
+//! The project's own Python modules, for helper functions that revisions
+//! import (`from myapp.migrations.util import add_column`). Where their text
+//! comes from is the caller's business (a [`ModuleSource`]: the file system
+//! for a project, a map in tests), so that interpreting stays free of I/O.
+//! A [`ModuleCache`] parses each module once and lends its statements for
+//! as long as it lives: a helper module costs one parse however many
+//! revisions call it.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::path::PathBuf;
 
-use ruff_python_ast::Stmt;
+use elsa::sync::FrozenMap;
+use ruff_python_ast::{ModModule, Stmt};
 
-type Cache = Mutex<HashMap<PathBuf, Option<&'static [Stmt]>>>;
-
-fn cache() -> &'static Cache {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+/// Finds the text of the project's own modules by dotted name.
+pub trait ModuleSource: Send + Sync {
+    /// The file of `module` (for messages) and its text, when it is one of
+    /// the project's own.
+    fn load(&self, module: &str) -> Option<(PathBuf, String)>;
 }
 
-fn module_file(roots: &[PathBuf], module: &str) -> Option<PathBuf> {
-    if module.is_empty() || module.starts_with('.') {
-        return None;
+/// Modules given as text, by dotted name (for tests and embedders).
+impl ModuleSource for HashMap<String, String> {
+    fn load(&self, module: &str) -> Option<(PathBuf, String)> {
+        let text = self.get(module)?;
+        let path: PathBuf = module.split('.').collect();
+        Some((path.with_extension("py"), text.clone()))
     }
-    let relative: PathBuf = module.split('.').collect();
-    roots.iter().find_map(|root| {
-        let base = root.join(&relative);
-        let file = base.with_extension("py");
-        if file.is_file() {
-            return Some(file);
+}
+
+/// Parsed modules, each parsed once, owned by whoever computes expected
+/// schemas (a project's session), never by the process.
+pub struct ModuleCache {
+    source: Option<Box<dyn ModuleSource>>,
+    parsed: FrozenMap<String, Box<Option<ModModule>>>,
+}
+
+impl std::fmt::Debug for ModuleCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModuleCache")
+            .field("has_source", &self.source.is_some())
+            .finish()
+    }
+}
+
+impl ModuleCache {
+    pub fn new(source: impl ModuleSource + 'static) -> ModuleCache {
+        ModuleCache {
+            source: Some(Box::new(source)),
+            parsed: FrozenMap::new(),
         }
-        let package = base.join("__init__.py");
-        package.is_file().then_some(package)
-    })
-}
-
-fn parse(path: &Path) -> Option<&'static [Stmt]> {
-    let source = std::fs::read_to_string(path).ok()?;
-    let parsed = ruff_python_parser::parse_module(&source).ok()?;
-    let module: &'static ruff_python_ast::ModModule = Box::leak(Box::new(parsed.into_syntax()));
-    Some(&module.body)
-}
-
-/// The statements of `module`, when its file is found under `roots` and parses.
-pub fn project_module(roots: &[PathBuf], module: &str) -> Option<&'static [Stmt]> {
-    let path = module_file(roots, module)?;
-    let mut cache = cache()
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(found) = cache.get(&path) {
-        return *found;
     }
-    let body = parse(&path);
-    cache.insert(path, body);
-    body
+
+    /// No project modules: helpers imported from elsewhere stay unknown.
+    pub fn none() -> ModuleCache {
+        ModuleCache {
+            source: None,
+            parsed: FrozenMap::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.source.is_none()
+    }
+
+    /// The statements of `module`, when its source is found and parses.
+    pub fn module(&self, module: &str) -> Option<&[Stmt]> {
+        let source = self.source.as_ref()?;
+        if module.is_empty() || module.starts_with('.') {
+            return None;
+        }
+        if let Some(parsed) = self.parsed.get(module) {
+            return parsed.as_ref().map(|parsed| parsed.body.as_slice());
+        }
+        let parsed = source.load(module).and_then(|(_, text)| {
+            ruff_python_parser::parse_module(&text)
+                .ok()
+                .map(|parsed| parsed.into_syntax())
+        });
+        self.parsed
+            .insert(module.to_owned(), Box::new(parsed))
+            .as_ref()
+            .map(|parsed| parsed.body.as_slice())
+    }
 }

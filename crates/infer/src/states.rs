@@ -11,6 +11,7 @@ use migration_doctor_schema::{Dialect, Schema};
 
 use crate::apply::Applier;
 use crate::interpreter::{RevisionOutcome, run_upgrade_in};
+use crate::modules::ModuleCache;
 use crate::operation::{Operation, OperationAt, Uncertainty, UnknownOperation};
 
 /// The schema a revision state should have, with what of it is uncertain.
@@ -34,15 +35,15 @@ impl ExpectedSchemas {
     /// Interprets every revision of the graph (revisions caught in a cycle
     /// have no state).
     pub fn compute(graph: &RevisionGraph, dialect: Dialect) -> ExpectedSchemas {
-        ExpectedSchemas::compute_in(graph, dialect, &[])
+        ExpectedSchemas::compute_in(graph, dialect, &ModuleCache::none())
     }
 
     /// Like [`ExpectedSchemas::compute`], also following helpers that the
-    /// revisions import from the project's own modules under `roots`.
+    /// revisions import from the project's own modules (found through `modules`).
     pub fn compute_in(
         graph: &RevisionGraph,
         dialect: Dialect,
-        roots: &[std::path::PathBuf],
+        modules: &ModuleCache,
     ) -> ExpectedSchemas {
         let count = graph.len();
         let mut expected = ExpectedSchemas {
@@ -70,7 +71,7 @@ impl ExpectedSchemas {
             let file = &revision.file;
             let before: BTreeSet<String> = state.schema.tables.keys().cloned().collect();
             let outcome =
-                run_upgrade_in(&file.path, &file.source, dialect, &mut state.schema, roots);
+                run_upgrade_in(&file.path, &file.source, dialect, &mut state.schema, modules);
             follow_uncertainty(&mut state.uncertainty, &before, &outcome.operations);
             for at in &outcome.operations {
                 if let Some(table) = at.operation.table() {

@@ -208,13 +208,10 @@ def upgrade():
 
 #[test]
 fn helpers_from_the_projects_own_modules_are_followed() {
-    let root = tempfile::tempdir().expect("tempdir");
-    let package = root.path().join("shop/migrations");
-    std::fs::create_dir_all(&package).expect("mkdir");
-    std::fs::write(root.path().join("shop/__init__.py"), "").expect("write");
-    std::fs::write(package.join("__init__.py"), "").expect("write");
-    std::fs::write(
-        package.join("util.py"),
+    // The interpreter reads no files: the modules come from a source.
+    let mut modules = std::collections::HashMap::new();
+    modules.insert(
+        "shop.migrations.util".to_owned(),
         r#"from alembic import op
 import sqlalchemy as sa
 
@@ -231,9 +228,10 @@ def add_flag(table, name):
     rows = op.get_bind().execute(sa.text("SELECT 1")).fetchall()
     for row in rows:
         op.drop_table(PREFIX + table)
-"#,
-    )
-    .expect("write");
+"#
+        .to_owned(),
+    );
+    let modules = migration_doctor_infer::ModuleCache::new(modules);
     let source = with_header(
         r#"
 from shop.migrations.util import add_flag, create_named
@@ -249,7 +247,7 @@ def upgrade():
         &source,
         Dialect::Sqlite,
         &mut schema,
-        &[root.path().to_path_buf()],
+        &modules,
     );
     let columns: Vec<&str> = schema.tables["shop_orders"]
         .columns

@@ -31,10 +31,12 @@
 //! ```
 
 mod analyzer;
+mod modules;
 mod planner;
 mod seed;
 
 pub use analyzer::{AnalyzeError, MigrationStateAnalyzer};
+pub use modules::ProjectModules;
 pub use migration_doctor_diagnosis as diagnosis;
 pub use migration_doctor_graph as graph;
 pub use migration_doctor_infer as infer;
@@ -62,6 +64,8 @@ pub struct Project {
     /// Problems of individual files (syntax, unreadable variables), errors and
     /// warnings alike.
     pub script_problems: Vec<ScriptProblem>,
+    /// The project's own Python modules, parsed once, shared by clones.
+    pub modules: std::sync::Arc<migration_doctor_infer::ModuleCache>,
 }
 
 impl Project {
@@ -79,10 +83,21 @@ impl Project {
             revisions,
             problems,
         } = scripts;
+        let mut roots: Vec<std::path::PathBuf> = Vec::new();
+        for start in std::iter::once(&config.script_location).chain(&config.version_locations) {
+            for ancestor in start.ancestors() {
+                if !roots.iter().any(|root| root == ancestor) {
+                    roots.push(ancestor.to_path_buf());
+                }
+            }
+        }
         Project {
             config,
             graph: RevisionGraph::build(revisions),
             script_problems: problems,
+            modules: std::sync::Arc::new(migration_doctor_infer::ModuleCache::new(
+                ProjectModules::new(roots),
+            )),
         }
     }
 
@@ -110,22 +125,12 @@ impl Project {
     /// The expected schema after every revision on `dialect`, following
     /// helpers the revisions import from the project's own modules (looked
     /// for beside the script directory and the version locations, and in
-    /// their parent folders).
+    /// their parent folders; each parsed once for the project's life).
     pub fn expected_schemas(
         &self,
         dialect: migration_doctor_schema::Dialect,
     ) -> migration_doctor_infer::ExpectedSchemas {
-        let mut roots: Vec<std::path::PathBuf> = Vec::new();
-        for start in
-            std::iter::once(&self.config.script_location).chain(&self.config.version_locations)
-        {
-            for ancestor in start.ancestors() {
-                if !roots.iter().any(|root| root == ancestor) {
-                    roots.push(ancestor.to_path_buf());
-                }
-            }
-        }
-        migration_doctor_infer::ExpectedSchemas::compute_in(&self.graph, dialect, &roots)
+        migration_doctor_infer::ExpectedSchemas::compute_in(&self.graph, dialect, &self.modules)
     }
 
     pub fn is_valid(&self) -> bool {
