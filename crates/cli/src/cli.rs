@@ -53,13 +53,7 @@ pub struct GlobalOptions {
 
     /// The database, as a SQLAlchemy URL [default: DATABASE_URL, then
     /// sqlalchemy.url from the configuration]
-    #[arg(
-        long,
-        global = true,
-        env = "DATABASE_URL",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
+    #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
 
     /// The database schema to read [default: the connection's: search_path

@@ -57,3 +57,14 @@ impl From<migration_doctor::live::LiveError> for Failure {
         }
     }
 }
+
+impl From<migration_doctor::DoctorError> for Failure {
+    fn from(error: migration_doctor::DoctorError) -> Failure {
+        use migration_doctor::DoctorError;
+        match error {
+            DoctorError::InvalidScripts(problems) => Failure::InvalidScripts(problems),
+            error if error.is_usage_error() => Failure::Usage(error.to_string()),
+            error => Failure::Database(error.to_string()),
+        }
+    }
+}

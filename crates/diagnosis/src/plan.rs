@@ -3,8 +3,8 @@
 //! `alembic_version_pkc`, checked: alembic 1.20), in the configured name and
 //! schema.
 
-use migration_doctor_schema::{LiveDatabase, VersionTable};
 use migration_doctor_schema::Dialect;
+use migration_doctor_schema::{LiveDatabase, VersionTable};
 
 use crate::analyze::Strategy;
 

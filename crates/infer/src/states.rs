@@ -70,8 +70,13 @@ impl ExpectedSchemas {
             }
             let file = &revision.file;
             let before: BTreeSet<String> = state.schema.tables.keys().cloned().collect();
-            let outcome =
-                run_upgrade_in(&file.path, &file.source, dialect, &mut state.schema, modules);
+            let outcome = run_upgrade_in(
+                &file.path,
+                &file.source,
+                dialect,
+                &mut state.schema,
+                modules,
+            );
             follow_uncertainty(&mut state.uncertainty, &before, &outcome.operations);
             for at in &outcome.operations {
                 if let Some(table) = at.operation.table() {

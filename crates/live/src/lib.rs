@@ -13,8 +13,8 @@ pub use connect::{
 };
 pub use error::LiveError;
 pub use introspect::{IntrospectOptions, read_live};
-pub use probe::run_probes;
-pub use url::{DatabaseUrl, UrlError, redact_raw};
 pub use migration_doctor_schema::{
     DEFAULT_VERSION_TABLE, LiveDatabase, VersionTable, VersionTableContents,
 };
+pub use probe::run_probes;
+pub use url::{DatabaseUrl, UrlError, redact_raw};

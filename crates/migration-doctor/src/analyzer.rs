@@ -4,23 +4,15 @@
 
 use std::path::PathBuf;
 
-use migration_doctor_diagnosis::{AnalysisInput, AnalysisOptions, Diagnosis, analyze};
-use migration_doctor_live::{
-    Access, DatabaseUrl, IntrospectOptions, LiveError, connect, read_live,
-};
-use migration_doctor_scripts::{ConfigError, ConfigRequest};
+use migration_doctor_diagnosis::{AnalysisOptions, Diagnosis};
+use migration_doctor_live::IntrospectOptions;
+use migration_doctor_scripts::ConfigRequest;
 
-use crate::Project;
+use crate::{Doctor, DoctorError, DoctorOptions};
 
 /// Why an analysis could not run (the database or the configuration; a
 /// broken script directory is a diagnosis, not an error).
-#[derive(Debug, thiserror::Error)]
-pub enum AnalyzeError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error(transparent)]
-    Database(#[from] LiveError),
-}
+pub type AnalyzeError = DoctorError;
 
 /// Analyses one database against one alembic project.
 #[derive(Debug, Clone)]
@@ -68,37 +60,16 @@ impl MigrationStateAnalyzer {
     pub async fn analyze_with_live(
         &self,
     ) -> Result<(Diagnosis, migration_doctor_live::LiveDatabase), AnalyzeError> {
-        let project = Project::open(&self.config)?;
-        let url = DatabaseUrl::parse(&self.database_url).map_err(LiveError::from)?;
-        let mut database = connect(&url, Access::ReadOnly, &self.config.working_dir).await?;
-        let live = match read_live(&mut database, &self.introspect).await {
-            Ok(live) => live,
-            Err(error) => {
-                database.close().await;
-                return Err(error.into());
-            }
-        };
-        let errors = project.errors();
-        let expected = errors
-            .is_empty()
-            .then(|| project.expected_schemas(live.dialect));
-        let mut options = self.options.clone();
-        options
-            .ignore_tables
-            .extend(project.config.ignore_tables.iter().cloned());
-        let diagnose = |probes: &[migration_doctor_diagnosis::ProbeResult]| {
-            analyze(AnalysisInput {
-                graph: &project.graph,
-                script_errors: &errors,
-                expected: expected.as_ref(),
-                live: &live,
-                options: &options,
-                probes,
-            })
-        };
-        let diagnosis =
-            migration_doctor_recovery::diagnose_with_probes(&mut database, &diagnose).await;
-        database.close().await;
-        Ok((diagnosis, live))
+        let doctor = Doctor::open(&DoctorOptions {
+            config: self.config.clone(),
+            database_url: Some(self.database_url.clone()),
+            read_environment: false,
+            ignore_tables: self.options.ignore_tables.clone(),
+            tie_policy: self.options.tie_policy,
+            introspect: self.introspect.clone(),
+            ..DoctorOptions::default()
+        })?;
+        let examination = doctor.examine().await?;
+        Ok((examination.diagnosis, examination.live))
     }
 }

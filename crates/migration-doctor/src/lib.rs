@@ -31,12 +31,16 @@
 //! ```
 
 mod analyzer;
+mod doctor;
 mod modules;
 mod planner;
 mod seed;
 
 pub use analyzer::{AnalyzeError, MigrationStateAnalyzer};
-pub use modules::ProjectModules;
+pub use doctor::{
+    DatabaseTarget, Doctor, DoctorError, DoctorOptions, Ensured, Examination, Recovery,
+    RecoveryRequest, UrlSource, is_sound,
+};
 pub use migration_doctor_diagnosis as diagnosis;
 pub use migration_doctor_graph as graph;
 pub use migration_doctor_infer as infer;
@@ -44,6 +48,7 @@ pub use migration_doctor_live as live;
 pub use migration_doctor_recovery as recovery;
 pub use migration_doctor_schema as schema;
 pub use migration_doctor_scripts as scripts;
+pub use modules::ProjectModules;
 pub use planner::{Attendance, RecoveryPlanner};
 pub use seed::{
     AlembicStateRecovery, EnsureOptions, MigrationStateManager, MigrationTracker, RecoveryFailure,

@@ -16,7 +16,9 @@ use migration_doctor_infer::ExpectedSchemas;
 use migration_doctor_live::LiveDatabase;
 use migration_doctor_recovery::Decision;
 
-use crate::Project;
+use std::sync::Arc;
+
+use migration_doctor_graph::RevisionGraph;
 
 /// Who is asking for the write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -29,9 +31,9 @@ pub enum Attendance {
 }
 
 /// What a recovery decides with, computed once before the lock.
-pub struct RecoveryPlanner {
-    pub project: Project,
-    pub expected: ExpectedSchemas,
+pub struct RecoveryPlanner<'a> {
+    pub graph: &'a RevisionGraph,
+    pub expected: Arc<ExpectedSchemas>,
     pub options: AnalysisOptions,
     /// A revision state to stamp instead of the diagnosed one, and whether
     /// to stamp it even when the schema does not match.
@@ -46,11 +48,11 @@ fn state_name(state: State) -> String {
         .unwrap_or_default()
 }
 
-impl RecoveryPlanner {
+impl RecoveryPlanner<'_> {
     /// The diagnosis of the database as it is now.
     pub fn diagnose(&self, live: &LiveDatabase, probes: &[ProbeResult]) -> Diagnosis {
         analyze(AnalysisInput {
-            graph: &self.project.graph,
+            graph: self.graph,
             script_errors: &[],
             expected: Some(&self.expected),
             live,
@@ -61,7 +63,7 @@ impl RecoveryPlanner {
 
     /// What to write given the database as it is now.
     pub fn decide(&self, live: &LiveDatabase, probes: &[ProbeResult]) -> Decision {
-        let graph = &self.project.graph;
+        let graph = self.graph;
         let diagnosis = self.diagnose(live, probes);
         if let Some((heads, force)) = &self.to_revision {
             let mut sorted = heads.clone();

@@ -6,12 +6,15 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use migration_doctor_diagnosis::{AnalysisOptions, Diagnosis, State, Strategy, TiePolicy};
-use migration_doctor_live::{Access, DatabaseUrl, IntrospectOptions, LiveError, connect};
-use migration_doctor_recovery::{Decision, Outcome, RecoveryError, recover};
+use migration_doctor_diagnosis::{Diagnosis, Strategy, TiePolicy};
+use migration_doctor_live::IntrospectOptions;
+use migration_doctor_recovery::{Decision, Outcome, RecoveryError};
 use migration_doctor_scripts::ConfigRequest;
 
-use crate::{AnalyzeError, MigrationStateAnalyzer, Project, RecoveryPlanner};
+use crate::{
+    AnalyzeError, Attendance, Doctor, DoctorError, DoctorOptions, Examination, RecoveryRequest,
+    is_sound,
+};
 
 /// How to find the project and how to behave.
 #[derive(Debug, Clone)]
@@ -108,22 +111,37 @@ struct Session {
 }
 
 impl Session {
-    fn analyzer(&self) -> MigrationStateAnalyzer {
-        let mut analyzer = MigrationStateAnalyzer::new(
-            self.database_url.clone(),
-            self.options.config_file.clone(),
-        );
-        analyzer.options = AnalysisOptions {
-            tie_policy: self.options.tie_policy,
+    fn doctor(&self) -> Result<Doctor, AnalyzeError> {
+        let config_file = self.options.config_file.clone();
+        let working_dir = config_file
+            .parent()
+            .map(PathBuf::from)
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        Doctor::open(&DoctorOptions {
+            config: ConfigRequest {
+                config_file: Some(config_file),
+                working_dir,
+                ..ConfigRequest::default()
+            },
+            database_url: Some(self.database_url.clone()),
+            read_environment: false,
             ignore_tables: self.options.ignore_tables.clone(),
-        };
-        analyzer.introspect = self.options.introspect.clone();
-        analyzer
+            tie_policy: self.options.tie_policy,
+            introspect: self.options.introspect.clone(),
+            lock_timeout: self.options.lock_timeout,
+        })
     }
 
     async fn state(&self) -> StateInfo {
-        match self.analyzer().analyze_with_live().await {
-            Ok((diagnosis, live)) => StateInfo {
+        let examination = match self.doctor() {
+            Ok(doctor) => doctor.examine().await,
+            Err(error) => Err(error),
+        };
+        match examination {
+            Ok(Examination {
+                live, diagnosis, ..
+            }) => StateInfo {
                 has_existing_schema: !live.schema.tables.is_empty(),
                 has_alembic_version: live.version_table.contents().is_some(),
                 requires_recovery: writes(diagnosis.strategy),
@@ -141,61 +159,31 @@ impl Session {
         }
     }
 
-    /// Runs a recovery whose decision `filter` may veto.
+    /// Runs an unattended recovery whose decision `veto` may refuse.
     async fn recover(
         &self,
         to_head: bool,
-        filter: &(dyn Fn(&Decision) -> Option<String> + Sync),
+        veto: &(dyn Fn(&Decision) -> Option<String> + Sync),
     ) -> Result<Outcome, RecoveryFailure> {
-        let analyzer = self.analyzer();
-        let project = Project::open(&analyzer.config).map_err(AnalyzeError::from)?;
-        let errors = project.errors();
-        if !errors.is_empty() {
-            return Err(RecoveryFailure::Refused(format!(
-                "the migration scripts are invalid: {}",
-                errors.join("; ")
-            )));
-        }
-        let url = DatabaseUrl::parse(&self.database_url)
-            .map_err(|error| AnalyzeError::from(LiveError::from(error)))?;
-        let to_revision = if to_head {
-            Some((project.graph.heads(), false))
-        } else {
-            None
-        };
-        let planner = RecoveryPlanner {
-            expected: project.expected_schemas(url.dialect),
-            options: analyzer.options.clone(),
-            project,
-            to_revision,
-            attendance: crate::Attendance::Unattended,
-        };
-        let decide = |live: &migration_doctor_live::LiveDatabase,
-                      probes: &[migration_doctor_diagnosis::ProbeResult]| {
-            let mut decision = planner.decide(live, probes);
-            if let Some(reason) = filter(&decision) {
-                decision.plan = None;
-                decision.refusal = Some(reason);
-            }
-            decision
-        };
-        let mut database = connect(&url, Access::ReadWrite, &analyzer.config.working_dir)
+        let doctor = self.doctor()?;
+        let recovery = doctor
+            .recover(&RecoveryRequest {
+                attendance: Attendance::Unattended,
+                to_revision: to_head.then(|| "heads".to_owned()),
+                veto: Some(veto),
+                ..RecoveryRequest::default()
+            })
             .await
-            .map_err(AnalyzeError::from)?;
-        let result = recover(
-            &mut database,
-            &self.options.introspect,
-            self.options.lock_timeout,
-            false,
-            &decide,
-            None,
-        )
-        .await;
-        database.close().await;
-        let (outcome, _) = result?;
-        match &outcome.refusal {
+            .map_err(|error| match error {
+                DoctorError::InvalidScripts(problems) => RecoveryFailure::Refused(format!(
+                    "the migration scripts are invalid: {}",
+                    problems.join("; ")
+                )),
+                other => RecoveryFailure::Analyze(other),
+            })?;
+        match &recovery.outcome.refusal {
             Some(reason) => Err(RecoveryFailure::Refused(reason.clone())),
-            None => Ok(outcome),
+            None => Ok(recovery.outcome),
         }
     }
 
@@ -208,12 +196,10 @@ impl Session {
             return (false, state);
         }
         let state = self.state().await;
-        let sound = state.diagnosis.as_ref().is_some_and(|diagnosis| {
-            matches!(
-                diagnosis.state,
-                State::Healthy | State::Behind | State::Fresh
-            )
-        });
+        let sound = state
+            .diagnosis
+            .as_ref()
+            .is_some_and(|diagnosis| is_sound(diagnosis, false));
         (sound, state)
     }
 }

@@ -1,16 +1,14 @@
-//! `migration-doctor recover` and `ensure`: apply the strategy, safely.
-//! The plan is decided again under the lock; without `--yes` a person is
-//! asked first, and a run with no terminal refuses rather than hangs.
+//! `migration-doctor recover`, `ensure` and `interactive`: the session
+//! decides again under the lock and applies the plan; this maps the options,
+//! asks the person where one must be asked, and renders. Without `--yes` a
+//! person is asked first, and a run with no terminal refuses rather than
+//! hangs.
 
 use std::io::{IsTerminal, Write};
-use std::time::Duration;
 
-use migration_doctor::diagnosis::{Diagnosis, State};
-use migration_doctor::diagnosis::{Evidence, ProbeResult, Severity};
-use migration_doctor::live::DatabaseUrl;
-use migration_doctor::live::{Access, LiveDatabase};
-use migration_doctor::recovery::{Outcome, RecoveryError, recover};
-use migration_doctor::{Attendance, Project, RecoveryPlanner};
+use migration_doctor::diagnosis::{Diagnosis, Evidence, Severity};
+use migration_doctor::recovery::Outcome;
+use migration_doctor::{Attendance, DatabaseTarget, Doctor, RecoveryRequest};
 use serde_json::json;
 
 use crate::cli::{EnsureArgs, Format, GlobalOptions, RecoverArgs, RecoveryOptions};
@@ -18,46 +16,9 @@ use crate::commands::database;
 use crate::failure::Failure;
 use crate::output::Output;
 
-fn context(
-    global: &GlobalOptions,
-    to_revision: Option<(&str, bool)>,
-    dialect: migration_doctor::schema::Dialect,
-    attendance: Attendance,
-) -> Result<RecoveryPlanner, Failure> {
-    let project = Project::open(&database::config_request(global)?)?;
-    let errors = project.errors();
-    if !errors.is_empty() {
-        return Err(Failure::InvalidScripts(errors));
-    }
-    let to_revision = match to_revision {
-        Some((ident, force)) => {
-            let heads = project
-                .graph
-                .resolve(ident)
-                .map_err(|error| Failure::InvalidScripts(vec![error.to_string()]))?;
-            Some((heads, force))
-        }
-        None => None,
-    };
-    let expected = project.expected_schemas(dialect);
-    let options = database::analysis_options(global, &project.config);
-    Ok(RecoveryPlanner {
-        project,
-        expected,
-        options,
-        to_revision,
-        attendance,
-    })
-}
-
 /// Names the database before anything is written (safety rule 7).
-fn announce(global: &GlobalOptions, output: &Output, url: &DatabaseUrl) {
-    let target = database::target(global, url);
-    output.note(&format!(
-        "database: {} (URL from {})",
-        url.redacted(),
-        target["url_source"].as_str().unwrap_or("flag")
-    ));
+fn announce(output: &Output, target: &DatabaseTarget) {
+    output.note(&format!("database: {}", target.describe()));
 }
 
 fn audit(options: &RecoveryOptions, url: &str, outcome: &Outcome) -> Result<(), Failure> {
@@ -139,6 +100,7 @@ fn describe(outcome: &Outcome, dry_run: bool) -> Vec<String> {
 
 fn print(
     global: &GlobalOptions,
+    target: Option<&serde_json::Value>,
     output: &Output,
     diagnosis: Option<&Diagnosis>,
     outcome: &Outcome,
@@ -147,9 +109,7 @@ fn print(
 ) {
     match global.format() {
         Format::Json => {
-            let target = database::database_url(global)
-                .map(|(url, _)| database::target(global, &url))
-                .unwrap_or_default();
+            let target = target.cloned().unwrap_or_default();
             let mut document = match diagnosis {
                 Some(diagnosis) => {
                     crate::render::diagnosis_json::diagnosis_value(diagnosis, &target)
@@ -219,81 +179,62 @@ fn print(
 
 /// The plan as it would run now, through a read-only connection (a dry run).
 fn preview(
+    doctor: &Doctor,
     runtime: &tokio::runtime::Runtime,
-    url: &migration_doctor::live::DatabaseUrl,
-    base: &std::path::Path,
-    introspect: &migration_doctor::live::IntrospectOptions,
-    lock_timeout: Duration,
-    decide: &migration_doctor::recovery::Decide<'_>,
+    args: &RecoverArgs,
+    attendance: Attendance,
 ) -> Result<Outcome, Failure> {
-    runtime.block_on(async {
-        let mut database = migration_doctor::live::connect(url, Access::ReadOnly, base).await?;
-        let result = recover(&mut database, introspect, lock_timeout, true, decide, None).await;
-        database.close().await;
-        result.map(|(outcome, _)| outcome).map_err(to_failure)
-    })
-}
-
-fn to_failure(error: RecoveryError) -> Failure {
-    match error {
-        RecoveryError::Database(error) => error.into(),
-        other => Failure::Database(other.to_string()),
-    }
+    let recovery = runtime.block_on(doctor.recover(&RecoveryRequest {
+        attendance,
+        dry_run: true,
+        to_revision: args.to_revision.clone(),
+        force: args.force,
+        ..RecoveryRequest::default()
+    }))?;
+    Ok(recovery.outcome)
 }
 
 pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Result<(), Failure> {
-    let (url, base) = database::database_url(global)?;
-    let context = context(
-        global,
-        args.to_revision.as_deref().map(|rev| (rev, args.force)),
-        url.dialect,
+    let doctor = database::open_doctor(global, Some(args.recovery.lock_timeout), output)?;
+    let target = doctor.target()?;
+    let target_json = database::target_json(&target);
+    // Fail early on a revision the scripts do not have.
+    doctor.planner(
+        target.url.dialect,
         Attendance::Attended,
+        args.to_revision.as_deref().map(|rev| (rev, args.force)),
     )?;
-    announce(global, output, &url);
+    announce(output, &target);
     let runtime = database::runtime()?;
-    let introspect = database::introspect_options(global);
-    let lock_timeout = Duration::from_secs(args.recovery.lock_timeout);
-    let decide = |live: &LiveDatabase, probes: &[ProbeResult]| context.decide(live, probes);
+    let show = |outcome: &Outcome, dry_run: bool| {
+        print(
+            global,
+            Some(&target_json),
+            output,
+            outcome.diagnosis.as_ref(),
+            outcome,
+            dry_run,
+            &[],
+        )
+    };
 
     // Without --yes, show the plan and ask before taking the lock to write.
     if !args.dry_run && !args.yes {
-        let preview = preview(&runtime, &url, &base, &introspect, lock_timeout, &decide)?;
+        let preview = preview(&doctor, &runtime, args, Attendance::Attended)?;
         if preview.refusal.is_some() || preview.statements.is_empty() {
-            print(
-                global,
-                output,
-                preview.diagnosis.as_ref(),
-                &preview,
-                true,
-                &[],
-            );
+            show(&preview, true);
             return if preview.refusal.is_some() {
                 Err(Failure::ProblemsFound)
             } else {
                 Ok(())
             };
         }
+        show(&preview, true);
         if !std::io::stdin().is_terminal() {
-            print(
-                global,
-                output,
-                preview.diagnosis.as_ref(),
-                &preview,
-                true,
-                &[],
-            );
             return Err(Failure::Refused(
                 "refusing to write without confirmation: standard input is not a terminal; review the plan above and run again with --yes".to_owned(),
             ));
         }
-        print(
-            global,
-            output,
-            preview.diagnosis.as_ref(),
-            &preview,
-            true,
-            &[],
-        );
         eprint!("apply this plan? [y/N] ");
         let mut answer = String::new();
         let _ = std::io::stdin().read_line(&mut answer);
@@ -303,34 +244,16 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
         }
     }
 
-    let access = if args.dry_run {
-        Access::ReadOnly
-    } else {
-        Access::ReadWrite
-    };
-    let (outcome, _) = runtime.block_on(async {
-        let mut database = database::open(global, access, output).await?;
-        let result = recover(
-            &mut database,
-            &introspect,
-            lock_timeout,
-            args.dry_run,
-            &decide,
-            None,
-        )
-        .await;
-        database.close().await;
-        result.map_err(to_failure)
-    })?;
-    audit(&args.recovery, &url.redacted(), &outcome)?;
-    print(
-        global,
-        output,
-        outcome.diagnosis.as_ref(),
-        &outcome,
-        args.dry_run,
-        &[],
-    );
+    let recovery = runtime.block_on(doctor.recover(&RecoveryRequest {
+        attendance: Attendance::Attended,
+        dry_run: args.dry_run,
+        to_revision: args.to_revision.clone(),
+        force: args.force,
+        ..RecoveryRequest::default()
+    }))?;
+    let outcome = recovery.outcome;
+    audit(&args.recovery, &target.url.redacted(), &outcome)?;
+    show(&outcome, args.dry_run);
     if outcome.refusal.is_some() {
         Err(Failure::ProblemsFound)
     } else {
@@ -341,13 +264,11 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
 /// `ensure`: exit 0 only when the tracking state ends sound (healthy; or,
 /// without `--then`, also fresh or behind, which a migration run resolves).
 pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Result<(), Failure> {
-    let (url, base) = database::database_url(global)?;
-    let context = context(global, None, url.dialect, Attendance::Unattended)?;
-    announce(global, output, &url);
+    let doctor = database::open_doctor(global, Some(args.recovery.lock_timeout), output)?;
+    let target = doctor.target()?;
+    let target_json = database::target_json(&target);
+    announce(output, &target);
     let runtime = database::runtime()?;
-    let introspect = database::introspect_options(global);
-    let lock_timeout = Duration::from_secs(args.recovery.lock_timeout);
-    let decide = |live: &LiveDatabase, probes: &[ProbeResult]| context.decide(live, probes);
     let then = args.then.clone();
     let hook = move || -> Result<(), String> {
         let Some(command) = &then else { return Ok(()) };
@@ -361,61 +282,40 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
             Err(format!("`{command}` failed ({status})"))
         }
     };
-    let (outcome, hook_result) = runtime.block_on(async {
-        let mut database = database::open(global, Access::ReadWrite, output).await?;
-        let result = recover(
-            &mut database,
-            &introspect,
-            lock_timeout,
-            false,
-            &decide,
-            Some(&hook),
-        )
-        .await;
-        database.close().await;
-        result.map_err(to_failure)
-    })?;
-    audit(&args.recovery, &url.redacted(), &outcome)?;
-    if let Some(Err(message)) = &hook_result {
+    let ensured = runtime.block_on(doctor.ensure(Some(&hook)))?;
+    let outcome = &ensured.recovery.outcome;
+    audit(&args.recovery, &target.url.redacted(), outcome)?;
+    if let Some(Err(message)) = &ensured.recovery.hook {
         print(
             global,
+            Some(&target_json),
             output,
             outcome.diagnosis.as_ref(),
-            &outcome,
+            outcome,
             false,
             &[],
         );
         return Err(Failure::Database(message.clone()));
     }
-    // What the database looks like now.
-    let final_state = runtime.block_on(async {
-        let mut database = migration_doctor::live::connect(&url, Access::ReadOnly, &base).await?;
-        let live = migration_doctor::live::read_live(&mut database, &introspect).await;
-        database.close().await;
-        live.map_err(Failure::from)
-    })?;
-    let decision = context.decide(&final_state, &[]);
-    let state = decision.diagnosis.state;
-    let sound = matches!(
-        (state, args.then.is_some()),
-        (State::Healthy, _) | (State::Fresh | State::Behind, false)
-    );
     let extra = vec![format!(
         "final state: {}",
-        serde_json::to_value(state)
+        serde_json::to_value(ensured.after.state)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default()
     )];
+    // The diagnosis under the lock explains what was (or was not) done.
+    let shown = outcome.diagnosis.as_ref().unwrap_or(&ensured.after);
     print(
         global,
+        Some(&target_json),
         output,
-        Some(&decision.diagnosis),
-        &outcome,
+        Some(shown),
+        outcome,
         false,
         &extra,
     );
-    if sound {
+    if ensured.sound {
         Ok(())
     } else {
         Err(Failure::ProblemsFound)
@@ -423,7 +323,8 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
 }
 
 /// `interactive`: the diagnosis, then the plan, then a confirmation, then
-/// the result, one step at a time. It needs a terminal.
+/// the result, one step at a time. It needs a terminal. Candidates that
+/// nothing proves apart are offered for the person to choose.
 pub fn interactive(
     global: &GlobalOptions,
     options: &RecoveryOptions,
@@ -438,57 +339,23 @@ pub fn interactive(
     let _ = crate::commands::diagnose::run(global, false, output);
 
     output.print(&output.paint("\nstep 2 of 3: plan", owo_colors::Style::new().bold()));
-    let (url, base) = database::database_url(global)?;
-    let planner = context(global, None, url.dialect, Attendance::Attended)?;
-    announce(global, output, &url);
+    let doctor = database::open_doctor(global, Some(options.lock_timeout), output)?;
+    let target = doctor.target()?;
+    announce(output, &target);
     let runtime = database::runtime()?;
-    let introspect = database::introspect_options(global);
-    let lock_timeout = Duration::from_secs(options.lock_timeout);
-    let decide = |live: &LiveDatabase, probes: &[ProbeResult]| planner.decide(live, probes);
-    let preview = preview(&runtime, &url, &base, &introspect, lock_timeout, &decide)?;
+    let preview = preview(
+        &doctor,
+        &runtime,
+        &RecoverArgs::default(),
+        Attendance::Attended,
+    )?;
     if let Some(refusal) = &preview.refusal {
-        // Candidates that nothing proves: the person chooses one.
         if let Some(diagnosis) = preview
             .diagnosis
             .as_ref()
             .filter(|diagnosis| diagnosis.evidence == Evidence::NeedsConfirmation)
         {
-            let mut candidates = diagnosis.candidate_revisions.clone();
-            if candidates.is_empty() {
-                candidates = vec![diagnosis.matched_revisions.join("+")];
-            }
-            candidates.retain(|candidate| !candidate.is_empty());
-            if !candidates.is_empty() {
-                output.print(&format!("the evidence needs a person: {refusal}"));
-                let mut items = candidates.clone();
-                items.push("none of these: write nothing".to_owned());
-                let picked = dialoguer::Select::new()
-                    .with_prompt("which revision state is the schema at?")
-                    .items(&items)
-                    .default(items.len() - 1)
-                    .interact()
-                    .unwrap_or(items.len() - 1);
-                let Some(chosen) = candidates.get(picked) else {
-                    output.print("nothing was changed");
-                    return Err(Failure::ProblemsFound);
-                };
-                if chosen.contains('+') {
-                    output.print(&format!(
-                        "{chosen} is several heads side by side; stamp it with `migration-doctor recover --to-revision` by hand"
-                    ));
-                    return Err(Failure::ProblemsFound);
-                }
-                let args = RecoverArgs {
-                    to_revision: Some(chosen.clone()),
-                    recovery: RecoveryOptions {
-                        lock_timeout: options.lock_timeout,
-                        audit_log: options.audit_log.clone(),
-                    },
-                    ..RecoverArgs::default()
-                };
-                // Shows the plan for the chosen revision and asks again.
-                return run(global, &args, output);
-            }
+            return choose(global, options, output, diagnosis, refusal);
         }
         output.print(&format!("nothing will be written: {refusal}"));
         return Err(Failure::ProblemsFound);
@@ -516,5 +383,53 @@ pub fn interactive(
         },
         ..RecoverArgs::default()
     };
+    run(global, &args, output)
+}
+
+/// The person picks one of the candidates; its plan is shown and asked for.
+fn choose(
+    global: &GlobalOptions,
+    options: &RecoveryOptions,
+    output: &Output,
+    diagnosis: &Diagnosis,
+    refusal: &str,
+) -> Result<(), Failure> {
+    let mut candidates = diagnosis.candidate_revisions.clone();
+    if candidates.is_empty() {
+        candidates = vec![diagnosis.matched_revisions.join("+")];
+    }
+    candidates.retain(|candidate| !candidate.is_empty());
+    if candidates.is_empty() {
+        output.print(&format!("nothing will be written: {refusal}"));
+        return Err(Failure::ProblemsFound);
+    }
+    output.print(&format!("the evidence needs a person: {refusal}"));
+    let mut items = candidates.clone();
+    items.push("none of these: write nothing".to_owned());
+    let picked = dialoguer::Select::new()
+        .with_prompt("which revision state is the schema at?")
+        .items(&items)
+        .default(items.len() - 1)
+        .interact()
+        .unwrap_or(items.len() - 1);
+    let Some(chosen) = candidates.get(picked) else {
+        output.print("nothing was changed");
+        return Err(Failure::ProblemsFound);
+    };
+    if chosen.contains('+') {
+        output.print(&format!(
+            "{chosen} is several heads side by side; stamp it with `migration-doctor recover --to-revision` by hand"
+        ));
+        return Err(Failure::ProblemsFound);
+    }
+    let args = RecoverArgs {
+        to_revision: Some(chosen.clone()),
+        recovery: RecoveryOptions {
+            lock_timeout: options.lock_timeout,
+            audit_log: options.audit_log.clone(),
+        },
+        ..RecoverArgs::default()
+    };
+    // Shows the plan for the chosen revision and asks again.
     run(global, &args, output)
 }

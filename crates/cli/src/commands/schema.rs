@@ -16,8 +16,9 @@ pub fn run(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Result
         return expected(global, args, output);
     }
     let runtime = database::runtime()?;
+    let target = database::target_without_project(global)?;
     let live = runtime.block_on(async {
-        let mut database = database::open(global, Access::ReadOnly, output).await?;
+        let mut database = database::open(&target, Access::ReadOnly, output).await?;
         let live = read_live(&mut database, &database::introspect_options(global)).await;
         let target = database.url.redacted();
         database.close().await;
@@ -88,8 +89,15 @@ fn expected(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Resul
 
 /// The dialect of the database URL, when one is configured.
 fn url_dialect(global: &GlobalOptions) -> Result<Dialect, Failure> {
-    match database::database_url(global) {
-        Ok((url, _)) => Ok(url.dialect),
+    let config = database::config_request(global)
+        .ok()
+        .and_then(|request| migration_doctor::scripts::load_config(&request).ok());
+    match migration_doctor::DatabaseTarget::resolve(
+        global.database_url.as_deref(),
+        true,
+        config.as_ref(),
+    ) {
+        Ok(target) => Ok(target.url.dialect),
         Err(_) => Err(Failure::Usage(
             "choose the dialect of the expected schema with --dialect postgresql|mysql|sqlite, or \
              give a database URL (--database-url, DATABASE_URL or sqlalchemy.url)"

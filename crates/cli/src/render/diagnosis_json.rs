@@ -35,7 +35,7 @@ pub fn diagnosis(diagnosis: &Diagnosis, target: &serde_json::Value) -> String {
 }
 
 pub fn status(report: &Report) -> String {
-    let graph = &report.project.graph;
+    let graph = &report.project().graph;
     let ids = |indexes: Vec<usize>| -> Vec<String> {
         let mut ids: Vec<String> = indexes
             .into_iter()
@@ -51,6 +51,7 @@ pub fn status(report: &Report) -> String {
         .filter(|&i| graph.revision(i).is_merge_point())
         .collect());
     let unknown: Vec<serde_json::Value> = report
+        .examination
         .expected
         .iter()
         .flat_map(|expected| (0..graph.len()).flat_map(move |i| expected.unknown_operations(i).iter()))
@@ -61,11 +62,11 @@ pub fn status(report: &Report) -> String {
     let document = json!({
         "connection": {
             "url": report.url,
-            "dialect": report.live.dialect,
-            "server_version": report.live.server_version,
-            "schema": report.live.schema_name,
+            "dialect": report.live().dialect,
+            "server_version": report.live().server_version,
+            "schema": report.live().schema_name,
         },
-        "version_table": report.live.version_table,
+        "version_table": report.live().version_table,
         "graph": {
             "revisions": graph.len(),
             "heads": ids(graph.heads()),
@@ -74,7 +75,7 @@ pub fn status(report: &Report) -> String {
             "merge_points": merge_points,
         },
         "unknown_operations": unknown,
-        "diagnosis": diagnosis_value(&report.diagnosis, &report.target),
+        "diagnosis": diagnosis_value(report.diagnosis(), &report.target),
     });
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_owned())
 }

@@ -101,7 +101,7 @@ fn comparison_lines(comparison: &Comparison, out: &mut Vec<String>) {
 }
 
 pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
-    let diagnosis = &report.diagnosis;
+    let diagnosis = report.diagnosis();
     let mut out = Vec::new();
     let good = matches!(
         diagnosis.state,
@@ -200,8 +200,8 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
 }
 
 pub fn status(report: &Report, detailed: bool, output: &Output) -> String {
-    let graph = &report.project.graph;
-    let live = &report.live;
+    let graph = &report.project().graph;
+    let live = report.live();
     let mut out = Vec::new();
     let title = |text: &str| output.paint(text, Style::new().bold());
     out.push(title("database"));
@@ -252,27 +252,27 @@ pub fn status(report: &Report, detailed: bool, output: &Output) -> String {
     out.push(format!(
         "  {} revisions in {}; heads {}; bases {}; {branch_points} branch point(s), {merges} merge point(s)",
         graph.len(),
-        report.project.config.script_location.display(),
+        report.project().config.script_location.display(),
         heads.join(", "),
         bases.join(", ")
     ));
     out.push(title("current vs head"));
     out.push(format!(
         "  current {}; head {}",
-        if report.diagnosis.current_revisions.is_empty() {
+        if report.diagnosis().current_revisions.is_empty() {
             "none".to_owned()
         } else {
-            report.diagnosis.current_revisions.join(", ")
+            report.diagnosis().current_revisions.join(", ")
         },
-        report.diagnosis.head_revisions.join(", ")
+        report.diagnosis().head_revisions.join(", ")
     ));
-    if !report.diagnosis.pending_revisions.is_empty() {
+    if !report.diagnosis().pending_revisions.is_empty() {
         out.push(format!(
             "  pending: {}",
-            report.diagnosis.pending_revisions.join(", ")
+            report.diagnosis().pending_revisions.join(", ")
         ));
     }
-    if let Some(expected) = &report.expected {
+    if let Some(expected) = &report.examination.expected {
         let unknown: Vec<_> = (0..graph.len())
             .flat_map(|i| expected.unknown_operations(i).iter())
             .collect();

@@ -8,7 +8,6 @@ mod mysql;
 mod postgres;
 mod sqlite;
 
-
 use std::path::Path;
 
 use crate::connect::{Access, Database, DbConnection, connect};

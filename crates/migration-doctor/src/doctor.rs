@@ -1,0 +1,436 @@
+//! [`Doctor`]: one session over one alembic project and one database, shared
+//! by every front end (the command line, the seed's names, the Python
+//! package through the command line). It opens the project, works out the
+//! database and the merged options once (each with where it came from),
+//! computes the expected schemas once per dialect, and offers the steps:
+//! [`Doctor::examine`] (diagnose), [`Doctor::recover`] (plan and apply under
+//! the lock) and [`Doctor::ensure`]. A front end maps its arguments to
+//! [`DoctorOptions`] and renders what comes back; it never re-implements a
+//! step.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use migration_doctor_diagnosis::{
+    AnalysisInput, AnalysisOptions, Diagnosis, Evidence, ProbeResult, State, TiePolicy, analyze,
+};
+use migration_doctor_graph::RevisionIndex;
+use migration_doctor_infer::ExpectedSchemas;
+use migration_doctor_live::{
+    Access, Database, DatabaseUrl, IntrospectOptions, LiveDatabase, LiveError, connect, read_live,
+};
+use migration_doctor_recovery::{Decision, Outcome, RecoveryError, diagnose_with_probes};
+use migration_doctor_schema::Dialect;
+use migration_doctor_scripts::{AlembicConfig, ConfigError, ConfigRequest};
+
+use crate::{Attendance, Project, RecoveryPlanner};
+
+/// alembic's template value for `sqlalchemy.url`, which env.py usually replaces.
+const TEMPLATE_URL: &str = "driver://user:pass@localhost/dbname";
+
+/// Where the database URL came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlSource {
+    /// Given explicitly: `--database-url`, or a library argument.
+    Flag,
+    /// `DATABASE_URL`.
+    Environment,
+    /// `sqlalchemy.url` of the configuration.
+    Ini,
+}
+
+impl UrlSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            UrlSource::Flag => "flag",
+            UrlSource::Environment => "environment",
+            UrlSource::Ini => "ini",
+        }
+    }
+}
+
+/// The database a session talks to, and where its URL came from.
+#[derive(Debug, Clone)]
+pub struct DatabaseTarget {
+    pub url: DatabaseUrl,
+    pub source: UrlSource,
+    /// The folder a relative SQLite path starts from: the working directory
+    /// for a URL given or from the environment (as SQLAlchemy does), the
+    /// configuration's folder for `sqlalchemy.url` (where alembic runs).
+    pub base: PathBuf,
+}
+
+impl DatabaseTarget {
+    /// The URL given, else `DATABASE_URL` (when `read_environment`), else
+    /// the configuration's `sqlalchemy.url` (refusing alembic's placeholder).
+    pub fn resolve(
+        given: Option<&str>,
+        read_environment: bool,
+        config: Option<&AlembicConfig>,
+    ) -> Result<DatabaseTarget, DoctorError> {
+        let working_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let given = given
+            .filter(|url| !url.trim().is_empty())
+            .map(|url| (url.to_owned(), UrlSource::Flag));
+        let from_environment = || {
+            read_environment
+                .then(|| std::env::var("DATABASE_URL").ok())
+                .flatten()
+                .filter(|url| !url.trim().is_empty())
+                .map(|url| (url, UrlSource::Environment))
+        };
+        let from_ini = || {
+            config
+                .and_then(|config| config.sqlalchemy_url.clone())
+                .map(|url| (url, UrlSource::Ini))
+        };
+        let Some((text, source)) = given.or_else(from_environment).or_else(from_ini) else {
+            return Err(DoctorError::NoDatabase(
+                "no database URL: pass --database-url, set DATABASE_URL, or set sqlalchemy.url in alembic.ini"
+                    .to_owned(),
+            ));
+        };
+        if source == UrlSource::Ini && text.trim() == TEMPLATE_URL {
+            return Err(DoctorError::NoDatabase(format!(
+                "sqlalchemy.url in the configuration is alembic's placeholder `{TEMPLATE_URL}` (env.py \
+                 probably sets the real one); pass the database with --database-url or DATABASE_URL"
+            )));
+        }
+        let base = match source {
+            UrlSource::Ini => config
+                .and_then(|config| config.ini_file.as_ref())
+                .and_then(|ini| ini.parent().map(PathBuf::from))
+                .unwrap_or(working_dir),
+            _ => working_dir,
+        };
+        Ok(DatabaseTarget {
+            url: DatabaseUrl::parse(&text).map_err(LiveError::from)?,
+            source,
+            base,
+        })
+    }
+
+    /// Dialect, host, database or file, and where the URL came from (with
+    /// the password masked), for every write path to name before it writes.
+    pub fn describe(&self) -> String {
+        format!("{} (URL from {})", self.url.redacted(), self.source.name())
+    }
+}
+
+/// What a session is opened with.
+#[derive(Debug, Clone)]
+pub struct DoctorOptions {
+    pub config: ConfigRequest,
+    /// A URL given explicitly; it wins over the environment and the ini.
+    pub database_url: Option<String>,
+    /// Whether `DATABASE_URL` is consulted (after an explicit URL, before
+    /// the ini's `sqlalchemy.url`).
+    pub read_environment: bool,
+    /// Added to the ini's `[migration_doctor] ignore_tables`.
+    pub ignore_tables: Vec<String>,
+    pub tie_policy: Option<TiePolicy>,
+    pub introspect: IntrospectOptions,
+    pub lock_timeout: Duration,
+}
+
+impl Default for DoctorOptions {
+    fn default() -> Self {
+        DoctorOptions {
+            config: ConfigRequest::default(),
+            database_url: None,
+            read_environment: false,
+            ignore_tables: Vec::new(),
+            tie_policy: None,
+            introspect: IntrospectOptions::default(),
+            lock_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Why a session could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DoctorError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// No usable database URL (none given, or alembic's placeholder).
+    #[error("{0}")]
+    NoDatabase(String),
+    #[error("the migration scripts are invalid: {}", .0.join("; "))]
+    InvalidScripts(Vec<String>),
+    /// A revision named by the caller that the scripts do not have.
+    #[error("{0}")]
+    UnknownRevision(String),
+    #[error(transparent)]
+    Database(#[from] LiveError),
+    #[error(transparent)]
+    Recovery(#[from] RecoveryError),
+}
+
+impl DoctorError {
+    /// A mistake in what was asked (options, configuration, URL), as
+    /// opposed to a database that cannot be reached or scripts that are broken.
+    pub fn is_usage_error(&self) -> bool {
+        match self {
+            DoctorError::Config(_)
+            | DoctorError::NoDatabase(_)
+            | DoctorError::UnknownRevision(_) => true,
+            DoctorError::Database(error) => error.is_usage_error(),
+            DoctorError::Recovery(RecoveryError::Database(error)) => error.is_usage_error(),
+            _ => false,
+        }
+    }
+}
+
+/// The database as read, and its diagnosis.
+#[derive(Debug, Clone)]
+pub struct Examination {
+    pub live: LiveDatabase,
+    pub diagnosis: Diagnosis,
+    /// The expected schemas the diagnosis used (none when the scripts are invalid).
+    pub expected: Option<Arc<ExpectedSchemas>>,
+}
+
+/// Refuses a decision, saying why.
+pub type Veto<'a> = dyn Fn(&Decision) -> Option<String> + Sync + 'a;
+
+/// Runs under the lock once the tracking state is sound.
+pub type WhileLocked<'a> = dyn Fn() -> Result<(), String> + Sync + 'a;
+
+/// What a recovery is asked to do.
+#[derive(Default)]
+pub struct RecoveryRequest<'a> {
+    pub attendance: Attendance,
+    /// Print the plan, write nothing (through a read-only connection).
+    pub dry_run: bool,
+    /// A revision state a person names instead of the diagnosed one.
+    pub to_revision: Option<String>,
+    /// With `to_revision`: stamp it even when the schema disagrees.
+    pub force: bool,
+    /// Runs under the lock once the tracking state is sound (`ensure --then`).
+    pub while_locked: Option<&'a WhileLocked<'a>>,
+    /// Lets the caller refuse a decision (the seed's operations that each
+    /// apply to one strategy only).
+    pub veto: Option<&'a Veto<'a>>,
+}
+
+/// What a recovery did.
+#[derive(Debug)]
+pub struct Recovery {
+    pub outcome: Outcome,
+    /// What `while_locked` returned, when it ran.
+    pub hook: Option<Result<(), String>>,
+}
+
+/// What `ensure` did and where the database ended.
+#[derive(Debug)]
+pub struct Ensured {
+    pub recovery: Recovery,
+    /// The diagnosis after everything ran.
+    pub after: Diagnosis,
+    /// Whether the tracking state ended sound (see [`is_sound`]).
+    pub sound: bool,
+}
+
+/// A sound end state: healthy; or, when no migration ran afterwards, also
+/// fresh or behind (the migration run finishes the job). Never on evidence
+/// that refuses (a pending revision that would collide).
+pub fn is_sound(diagnosis: &Diagnosis, migrations_ran: bool) -> bool {
+    diagnosis.evidence != Evidence::Refused
+        && matches!(
+            (diagnosis.state, migrations_ran),
+            (State::Healthy, _) | (State::Fresh | State::Behind, false)
+        )
+}
+
+/// One project and one database; see the module documentation.
+pub struct Doctor {
+    pub project: Project,
+    /// The merged analysis options (flags and the ini's).
+    pub options: AnalysisOptions,
+    pub introspect: IntrospectOptions,
+    pub lock_timeout: Duration,
+    given_url: Option<String>,
+    read_environment: bool,
+    expected: Mutex<HashMap<Dialect, Arc<ExpectedSchemas>>>,
+}
+
+impl Doctor {
+    /// Reads the configuration and the scripts (a broken script directory is
+    /// reported by [`Project::errors`], not here) and merges the options.
+    pub fn open(options: &DoctorOptions) -> Result<Doctor, DoctorError> {
+        let project = Project::open(&options.config)?;
+        let mut ignore_tables = project.config.ignore_tables.clone();
+        ignore_tables.extend(options.ignore_tables.iter().cloned());
+        Ok(Doctor {
+            options: AnalysisOptions {
+                tie_policy: options.tie_policy,
+                ignore_tables,
+            },
+            introspect: options.introspect.clone(),
+            lock_timeout: options.lock_timeout,
+            given_url: options.database_url.clone(),
+            read_environment: options.read_environment,
+            project,
+            expected: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The database this session talks to.
+    pub fn target(&self) -> Result<DatabaseTarget, DoctorError> {
+        DatabaseTarget::resolve(
+            self.given_url.as_deref(),
+            self.read_environment,
+            Some(&self.project.config),
+        )
+    }
+
+    /// The expected schema after every revision on `dialect`, computed once.
+    pub fn expected(&self, dialect: Dialect) -> Arc<ExpectedSchemas> {
+        let mut cache = self
+            .expected
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache
+            .entry(dialect)
+            .or_insert_with(|| Arc::new(self.project.expected_schemas(dialect)))
+            .clone()
+    }
+
+    /// A connection to the target.
+    pub async fn connect(&self, access: Access) -> Result<Database, DoctorError> {
+        let target = self.target()?;
+        Ok(connect(&target.url, access, &target.base).await?)
+    }
+
+    /// Reads the database (read-only) and diagnoses it, answering the data
+    /// probes the diagnosis asks for. Writes nothing.
+    pub async fn examine(&self) -> Result<Examination, DoctorError> {
+        let mut database = self.connect(Access::ReadOnly).await?;
+        let result = self.examine_on(&mut database).await;
+        database.close().await;
+        result
+    }
+
+    async fn examine_on(&self, database: &mut Database) -> Result<Examination, DoctorError> {
+        let live = read_live(database, &self.introspect).await?;
+        let errors = self.project.errors();
+        let expected = errors.is_empty().then(|| self.expected(live.dialect));
+        let diagnose = |probes: &[ProbeResult]| {
+            analyze(AnalysisInput {
+                graph: &self.project.graph,
+                script_errors: &errors,
+                expected: expected.as_deref(),
+                live: &live,
+                options: &self.options,
+                probes,
+            })
+        };
+        let diagnosis = diagnose_with_probes(database, &diagnose).await;
+        Ok(Examination {
+            live,
+            diagnosis,
+            expected,
+        })
+    }
+
+    /// The planner a recovery decides with, under the lock.
+    pub fn planner(
+        &self,
+        dialect: Dialect,
+        attendance: Attendance,
+        to_revision: Option<(&str, bool)>,
+    ) -> Result<RecoveryPlanner<'_>, DoctorError> {
+        let errors = self.project.errors();
+        if !errors.is_empty() {
+            return Err(DoctorError::InvalidScripts(errors));
+        }
+        let to_revision = match to_revision {
+            Some((ident, force)) => {
+                let heads: Vec<RevisionIndex> = self
+                    .project
+                    .graph
+                    .resolve(ident)
+                    .map_err(|error| DoctorError::UnknownRevision(error.to_string()))?;
+                Some((heads, force))
+            }
+            None => None,
+        };
+        Ok(RecoveryPlanner {
+            graph: &self.project.graph,
+            expected: self.expected(dialect),
+            options: self.options.clone(),
+            to_revision,
+            attendance,
+        })
+    }
+
+    /// Decides under the lock (after reading the database again), applies
+    /// the plan unless it is a dry run, and verifies it. A dry run uses a
+    /// read-only connection.
+    pub async fn recover(&self, request: &RecoveryRequest<'_>) -> Result<Recovery, DoctorError> {
+        let target = self.target()?;
+        let planner = self.planner(
+            target.url.dialect,
+            request.attendance,
+            request
+                .to_revision
+                .as_deref()
+                .map(|revision| (revision, request.force)),
+        )?;
+        let decide = |live: &LiveDatabase, probes: &[ProbeResult]| {
+            let mut decision = planner.decide(live, probes);
+            if let Some(reason) = request.veto.and_then(|veto| veto(&decision)) {
+                decision.plan = None;
+                decision.refusal = Some(reason);
+            }
+            decision
+        };
+        let access = if request.dry_run {
+            Access::ReadOnly
+        } else {
+            Access::ReadWrite
+        };
+        let mut database = connect(&target.url, access, &target.base).await?;
+        let result = migration_doctor_recovery::recover(
+            &mut database,
+            &self.introspect,
+            self.lock_timeout,
+            request.dry_run,
+            &decide,
+            request.while_locked,
+        )
+        .await;
+        database.close().await;
+        let (outcome, hook) = result?;
+        Ok(Recovery { outcome, hook })
+    }
+
+    /// The start-up step: recover when the evidence is proven, run
+    /// `while_locked` (the migrations) under the lock when the state is
+    /// sound, and diagnose again.
+    pub async fn ensure(
+        &self,
+        while_locked: Option<&WhileLocked<'_>>,
+    ) -> Result<Ensured, DoctorError> {
+        let recovery = self
+            .recover(&RecoveryRequest {
+                attendance: Attendance::Unattended,
+                while_locked,
+                ..RecoveryRequest::default()
+            })
+            .await?;
+        let after = self.examine().await?.diagnosis;
+        let sound = recovery.outcome.refusal.is_none()
+            && !matches!(recovery.hook, Some(Err(_)))
+            && is_sound(&after, while_locked.is_some());
+        Ok(Ensured {
+            recovery,
+            after,
+            sound,
+        })
+    }
+}
