@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_infer::{ExpectedSchemas, ExpectedState, Operation, apply_operation};
-use migration_doctor_schema::{LiveDatabase, VersionTable};
+use migration_doctor_schema::{LiveDatabase, PlanStep, VersionTable};
 use migration_doctor_schema::{Schema, TypeFamily};
 use serde::Serialize;
 
@@ -180,7 +180,11 @@ pub struct Diagnosis {
     pub partial: Vec<PartialRevision>,
     pub collisions: Vec<Collision>,
     pub findings: Vec<Finding>,
+    /// The steps as SQL of the database's dialect.
     pub plan: Option<Vec<String>>,
+    /// What a recovery would write, as typed steps.
+    #[serde(skip)]
+    pub steps: Option<Vec<PlanStep>>,
     /// Probes the analysis wants answered; run them and analyse again.
     #[serde(skip)]
     pub probe_requests: Vec<ProbeRequest>,
@@ -1100,6 +1104,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         collisions: Vec::new(),
         findings: Vec::new(),
         plan: None,
+        steps: None,
         probe_requests: Vec::new(),
         comparison: None,
         closest: Vec::new(),
@@ -1632,11 +1637,16 @@ fn finish(
         diagnosis.data_revisions = data;
     }
     diagnosis.evidence = evidence;
-    diagnosis.plan = plan_for(
+    let live = analyzer.input.live;
+    diagnosis.steps = plan_for(
         strategy,
-        analyzer.input.live,
+        live,
         target.as_ref().map(|t| analyzer.ids(t)).as_deref(),
     );
+    diagnosis.plan = diagnosis
+        .steps
+        .as_ref()
+        .map(|steps| steps.iter().map(|step| step.sql(live.dialect)).collect());
     diagnosis.probes = std::mem::take(&mut analyzer.probe_reports);
     diagnosis.probe_requests = std::mem::take(&mut analyzer.probe_requests)
         .into_iter()

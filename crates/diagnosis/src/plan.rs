@@ -1,58 +1,32 @@
-//! The SQL a strategy would run: it writes only the version table, exactly
-//! as alembic makes it (`version_num VARCHAR(32) NOT NULL`, primary key
-//! `alembic_version_pkc`, checked: alembic 1.20), in the configured name and
-//! schema.
+//! The steps a strategy would run: they write only the version table,
+//! exactly as alembic makes it, in the configured name and schema.
 
-use migration_doctor_schema::Dialect;
-use migration_doctor_schema::{LiveDatabase, VersionTable};
+use migration_doctor_schema::{LiveDatabase, PlanStep};
 
 use crate::analyze::Strategy;
 
-fn quote(dialect: Dialect, identifier: &str) -> String {
-    match dialect {
-        Dialect::Mysql => format!("`{}`", identifier.replace('`', "``")),
-        _ => format!("\"{}\"", identifier.replace('"', "\"\"")),
-    }
-}
-
-fn literal(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
-}
-
-/// The statements of `strategy` that stamp `target`; `None` when the
-/// strategy writes nothing or has no target.
+/// The steps of `strategy` that stamp `target`; `None` when the strategy
+/// writes nothing or has no target.
 pub fn plan_for(
     strategy: Strategy,
     live: &LiveDatabase,
     target: Option<&[String]>,
-) -> Option<Vec<String>> {
-    let dialect = live.dialect;
-    let (name, schema) = match &live.version_table {
-        VersionTable::Absent { name, schema } => (name.clone(), schema.clone()),
-        VersionTable::Present(contents) => (contents.name.clone(), contents.schema.clone()),
-    };
-    let table = match &schema {
-        Some(schema) => format!("{}.{}", quote(dialect, schema), quote(dialect, &name)),
-        None => quote(dialect, &name),
-    };
-    let inserts = |target: &[String]| -> Vec<String> {
+) -> Option<Vec<PlanStep>> {
+    let table = live.version_table.place();
+    let inserts = |target: &[String]| -> Vec<PlanStep> {
         target
             .iter()
-            .map(|revision| {
-                format!(
-                    "INSERT INTO {table} (version_num) VALUES ({})",
-                    literal(revision)
-                )
+            .map(|revision| PlanStep::InsertVersion {
+                table: table.clone(),
+                version: Some(revision.clone()),
             })
             .collect()
     };
     match (strategy, target) {
         (Strategy::InitializeAlembicVersion, Some(target)) => {
-            let mut statements = vec![format!(
-                "CREATE TABLE {table} (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
-            )];
-            statements.extend(inserts(target));
-            Some(statements)
+            let mut steps = vec![PlanStep::CreateVersionTable(table.clone())];
+            steps.extend(inserts(target));
+            Some(steps)
         }
         (
             Strategy::RepairCorruptedAlembic
@@ -60,9 +34,9 @@ pub fn plan_for(
             | Strategy::StampExistingSchemaToHead,
             Some(target),
         ) => {
-            let mut statements = vec![format!("DELETE FROM {table}")];
-            statements.extend(inserts(target));
-            Some(statements)
+            let mut steps = vec![PlanStep::DeleteVersions(table.clone())];
+            steps.extend(inserts(target));
+            Some(steps)
         }
         _ => None,
     }

@@ -2,12 +2,14 @@
 //! PostgreSQL, MySQL/MariaDB and SQLite, bulk schema introspection and the
 //! version table. This is the only crate that talks to a database.
 
+mod backend;
 mod connect;
 mod error;
 mod introspect;
 mod probe;
 mod url;
 
+pub use backend::{LockFailure, LockKey};
 pub use connect::{
     Access, Database, DbConnection, classify as classify_error, connect, engine_name,
 };

@@ -21,7 +21,10 @@ use migration_doctor_infer::ExpectedSchemas;
 use migration_doctor_live::{
     Access, Database, DatabaseUrl, IntrospectOptions, LiveDatabase, LiveError, connect, read_live,
 };
-use migration_doctor_recovery::{Decision, Outcome, RecoveryError, diagnose_with_probes};
+pub use migration_doctor_recovery::Recovered as Recovery;
+use migration_doctor_recovery::{
+    Decision, RecoveryError, RecoveryRun, WhileLocked, diagnose_with_probes,
+};
 use migration_doctor_schema::Dialect;
 use migration_doctor_scripts::{AlembicConfig, ConfigError, ConfigRequest};
 
@@ -197,9 +200,6 @@ pub struct Examination {
 /// Refuses a decision, saying why.
 pub type Veto<'a> = dyn Fn(&Decision) -> Option<String> + Sync + 'a;
 
-/// Runs under the lock once the tracking state is sound.
-pub type WhileLocked<'a> = dyn Fn() -> Result<(), String> + Sync + 'a;
-
 /// What a recovery is asked to do.
 #[derive(Default)]
 pub struct RecoveryRequest<'a> {
@@ -215,14 +215,6 @@ pub struct RecoveryRequest<'a> {
     /// Lets the caller refuse a decision (the seed's operations that each
     /// apply to one strategy only).
     pub veto: Option<&'a Veto<'a>>,
-}
-
-/// What a recovery did.
-#[derive(Debug)]
-pub struct Recovery {
-    pub outcome: Outcome,
-    /// What `while_locked` returned, when it ran.
-    pub hook: Option<Result<(), String>>,
 }
 
 /// What `ensure` did and where the database ended.
@@ -397,16 +389,17 @@ impl Doctor {
         let mut database = connect(&target.url, access, &target.base).await?;
         let result = migration_doctor_recovery::recover(
             &mut database,
-            &self.introspect,
-            self.lock_timeout,
-            request.dry_run,
-            &decide,
-            request.while_locked,
+            &RecoveryRun {
+                introspect: &self.introspect,
+                lock_timeout: self.lock_timeout,
+                dry_run: request.dry_run,
+                decide: &decide,
+                while_locked: request.while_locked,
+            },
         )
         .await;
         database.close().await;
-        let (outcome, hook) = result?;
-        Ok(Recovery { outcome, hook })
+        Ok(result?)
     }
 
     /// The start-up step: recover when the evidence is proven, run

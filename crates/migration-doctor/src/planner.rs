@@ -148,7 +148,11 @@ impl RecoveryPlanner<'_> {
                     | Strategy::CompletePartialMigration
             );
         Decision {
-            plan: if writes { diagnosis.plan.clone() } else { None },
+            plan: if writes {
+                diagnosis.steps.clone()
+            } else {
+                None
+            },
             target: diagnosis.matched_revisions.clone(),
             diagnosis,
             refusal,

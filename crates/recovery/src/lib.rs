@@ -4,26 +4,22 @@
 //! under that lock, in one transaction where the dialect allows it, verified
 //! by reading the rows back. Only the version table is ever written.
 //!
-//! On MySQL/MariaDB `CREATE TABLE` commits implicitly, so it runs first and
+//! The plan is typed steps; how each dialect takes the lock and runs them
+//! (on MySQL/MariaDB `CREATE TABLE` commits implicitly, so it runs first and
 //! alone: an interruption right after it leaves an empty version table with
-//! user tables, which the next run diagnoses as corrupted and repairs.
-//!
-//! This is the only crate that writes to a database.
-
-mod lock;
+//! user tables, which the next run diagnoses as corrupted and repairs) is
+//! the `live` crate's backend. This crate decides what to write and in
+//! which order the steps of a recovery happen; it holds no SQL of its own.
 
 use std::time::Duration;
 
 use migration_doctor_diagnosis::{Diagnosis, ProbeAnswer, ProbeRequest, ProbeResult};
 use migration_doctor_live::{
-    Database, DbConnection, IntrospectOptions, LiveDatabase, LiveError, VersionTable, read_live,
+    Database, IntrospectOptions, LiveDatabase, LiveError, LockFailure, LockKey, read_live,
     run_probes,
 };
-use migration_doctor_schema::Dialect;
+use migration_doctor_schema::PlanStep;
 use serde::Serialize;
-use sqlx::{AssertSqlSafe, Connection, Executor};
-
-pub use lock::LockHolder;
 
 /// How long one data probe may run.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -82,8 +78,8 @@ pub async fn decide_with_probes(
 /// What to do once the database has been analysed again under the lock.
 pub struct Decision {
     pub diagnosis: Diagnosis,
-    /// The statements to run; `None` when there is nothing to write.
-    pub plan: Option<Vec<String>>,
+    /// The steps to run; `None` when there is nothing to write.
+    pub plan: Option<Vec<PlanStep>>,
     /// Why nothing will be written although something is wrong.
     pub refusal: Option<String>,
     /// The version rows the plan must leave.
@@ -97,7 +93,9 @@ pub struct Outcome {
     pub applied: bool,
     pub before: Option<Vec<Option<String>>>,
     pub after: Option<Vec<Option<String>>>,
+    /// The plan's steps as SQL of the database's dialect.
     pub statements: Vec<String>,
+    /// The statements that put back what was there before.
     pub undo: Vec<String>,
     #[serde(skip)]
     pub diagnosis: Option<Diagnosis>,
@@ -134,38 +132,6 @@ fn rows_of(live: &LiveDatabase) -> Option<Vec<Option<String>>> {
         .map(|contents| contents.rows.clone())
 }
 
-/// The statements that put back what was there before.
-fn undo_statements(live: &LiveDatabase) -> Vec<String> {
-    let (name, schema, rows) = match &live.version_table {
-        VersionTable::Absent { name, schema } => (name.clone(), schema.clone(), None),
-        VersionTable::Present(contents) => (
-            contents.name.clone(),
-            contents.schema.clone(),
-            Some(contents.rows.clone()),
-        ),
-    };
-    let quote = |identifier: &str| match live.dialect {
-        Dialect::Mysql => format!("`{}`", identifier.replace('`', "``")),
-        _ => format!("\"{}\"", identifier.replace('"', "\"\"")),
-    };
-    let table = match schema {
-        Some(schema) => format!("{}.{}", quote(&schema), quote(&name)),
-        None => quote(&name),
-    };
-    match rows {
-        None => vec![format!("DROP TABLE {table}")],
-        Some(rows) => std::iter::once(format!("DELETE FROM {table}"))
-            .chain(rows.into_iter().map(|row| match row {
-                Some(value) => format!(
-                    "INSERT INTO {table} (version_num) VALUES ('{}')",
-                    value.replace('\'', "''")
-                ),
-                None => format!("INSERT INTO {table} (version_num) VALUES (NULL)"),
-            }))
-            .collect(),
-    }
-}
-
 /// For fault-injection tests only (cargo feature `fault-injection`): with
 /// `MIGRATION_DOCTOR_CRASH_AFTER_STATEMENT=N` the process aborts right after
 /// the plan's statement N (0-based) ran and before anything is committed
@@ -181,80 +147,71 @@ fn crash_point(executed: usize) {
     let _ = executed;
 }
 
-async fn run_statements(
-    connection: &mut DbConnection,
-    dialect: Dialect,
-    plan: &[String],
-) -> Result<(), sqlx::Error> {
-    match connection {
-        DbConnection::Postgres(connection) => {
-            let mut transaction = connection.begin().await?;
-            for (at, statement) in plan.iter().enumerate() {
-                transaction
-                    .execute(AssertSqlSafe(statement.clone()))
-                    .await?;
-                crash_point(at);
-            }
-            transaction.commit().await
-        }
-        DbConnection::Mysql(connection) => {
-            // DDL commits implicitly: create first, then rewrite rows atomically.
-            let (ddl, rows): (Vec<&String>, Vec<&String>) = plan
-                .iter()
-                .partition(|statement| statement.starts_with("CREATE TABLE"));
-            let created = ddl.len();
-            for (at, statement) in ddl.into_iter().enumerate() {
-                connection.execute(AssertSqlSafe(statement.clone())).await?;
-                crash_point(at);
-            }
-            let mut transaction = connection.begin().await?;
-            for (at, statement) in rows.into_iter().enumerate() {
-                transaction
-                    .execute(AssertSqlSafe(statement.clone()))
-                    .await?;
-                crash_point(created + at);
-            }
-            transaction.commit().await
-        }
-        DbConnection::Sqlite(connection) => {
-            // Already inside the lock's BEGIN IMMEDIATE.
-            for (at, statement) in plan.iter().enumerate() {
-                connection.execute(AssertSqlSafe(statement.clone())).await?;
-                crash_point(at);
-            }
-            let _ = dialect;
-            Ok(())
-        }
-    }
+/// Work that runs under the lock once the tracking state is sound (the
+/// migrations of `ensure --then`).
+pub type WhileLocked<'a> = dyn Fn() -> Result<(), String> + Sync + 'a;
+
+/// How to run one recovery.
+pub struct RecoveryRun<'a> {
+    pub introspect: &'a IntrospectOptions,
+    /// How long to wait for another process's lock.
+    pub lock_timeout: Duration,
+    /// Decide and show, write nothing.
+    pub dry_run: bool,
+    /// What to write, decided from the database as it is under the lock.
+    pub decide: &'a Decide<'a>,
+    pub while_locked: Option<&'a WhileLocked<'a>>,
+}
+
+/// What a recovery did.
+#[derive(Debug)]
+pub struct Recovered {
+    pub outcome: Outcome,
+    /// What `while_locked` returned, when it ran.
+    pub hook: Option<Result<(), String>>,
 }
 
 /// Takes the lock, analyses again with `decide`, applies the plan unless
-/// `dry_run`, verifies it, and releases the lock. `while_locked` runs after
-/// a successful recovery, still under the lock (on SQLite, whose lock is the
-/// write transaction, after it commits).
+/// it is a dry run, verifies it, and releases the lock. `while_locked` runs
+/// after a successful recovery, still under the lock (where the lock keeps
+/// every writer out, SQLite's, right after it is released).
 pub async fn recover(
     database: &mut Database,
-    introspect: &IntrospectOptions,
-    lock_timeout: Duration,
-    dry_run: bool,
-    decide: &Decide<'_>,
-    while_locked: Option<&(dyn Fn() -> Result<(), String> + Sync)>,
-) -> Result<(Outcome, Option<Result<(), String>>), RecoveryError> {
-    let key = lock::LockKey::new(database, introspect);
-    lock::acquire(database, &key, lock_timeout).await?;
-    let result = locked(database, introspect, dry_run, decide).await;
-    let after_hook = match (&result, while_locked) {
-        (Ok(outcome), Some(hook)) if outcome.refusal.is_none() && !dry_run => {
-            if database.dialect() == Dialect::Sqlite {
-                lock::release(database, &key).await;
-                return result.map(|outcome| (outcome, Some(hook())));
+    run: &RecoveryRun<'_>,
+) -> Result<Recovered, RecoveryError> {
+    let introspect = run.introspect;
+    let key = LockKey::new(
+        database.url.database.as_deref().unwrap_or_default(),
+        introspect.version_table_schema.as_deref(),
+        &introspect.version_table,
+    );
+    database
+        .lock(&key, run.lock_timeout)
+        .await
+        .map_err(|failure| match failure {
+            LockFailure::Held { holder } => RecoveryError::LockTimeout {
+                target: database.target.clone(),
+                seconds: run.lock_timeout.as_secs(),
+                holder,
+            },
+            LockFailure::Database(error) => RecoveryError::Database(error),
+        })?;
+    let result = locked(database, introspect, run.dry_run, run.decide).await;
+    let hook = match (&result, run.while_locked) {
+        (Ok(outcome), Some(hook)) if outcome.refusal.is_none() && !run.dry_run => {
+            if database.lock_excludes_writers() {
+                database.unlock(&key).await;
+                return result.map(|outcome| Recovered {
+                    outcome,
+                    hook: Some(hook()),
+                });
             }
             Some(hook())
         }
         _ => None,
     };
-    lock::release(database, &key).await;
-    result.map(|outcome| (outcome, after_hook))
+    database.unlock(&key).await;
+    result.map(|outcome| Recovered { outcome, hook })
 }
 
 async fn locked(
@@ -266,11 +223,15 @@ async fn locked(
     let live = read_live(database, introspect).await?;
     let decision = decide_with_probes(database, &live, decide).await;
     let before = rows_of(&live);
+    let dialect = live.dialect;
+    let render = |steps: &[PlanStep]| -> Vec<String> {
+        steps.iter().map(|step| step.sql(dialect)).collect()
+    };
     let mut outcome = Outcome {
         applied: false,
         before: before.clone(),
         after: before,
-        statements: decision.plan.clone().unwrap_or_default(),
+        statements: decision.plan.as_deref().map(render).unwrap_or_default(),
         undo: Vec::new(),
         diagnosis: Some(decision.diagnosis),
         refusal: decision.refusal,
@@ -278,17 +239,12 @@ async fn locked(
     let Some(plan) = decision.plan else {
         return Ok(outcome);
     };
-    outcome.undo = undo_statements(&live);
+    outcome.undo = render(&live.version_table.undo_steps());
     if dry_run {
         return Ok(outcome);
     }
-    let dialect = live.dialect;
-    if let Err(error) = run_statements(&mut database.connection, dialect, &plan).await {
-        return Err(database
-            .query_error("write the version table", error)
-            .into());
-    }
-    lock::commit_sqlite(database).await?;
+    database.apply(&plan, &mut crash_point).await?;
+    database.end_write().await?;
     let verified = read_live(database, introspect).await?;
     let found = rows_of(&verified).unwrap_or_default();
     let mut sorted: Vec<Option<String>> = found.clone();

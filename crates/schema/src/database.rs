@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::model::{Column, Dialect, Schema};
+use crate::plan::{PlanStep, VersionTablePlace};
 
 /// Everything read from one database.
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +48,35 @@ pub struct VersionTableContents {
 }
 
 impl VersionTable {
+    /// Where the table is (or would be created).
+    pub fn place(&self) -> VersionTablePlace {
+        let (name, schema) = match self {
+            VersionTable::Absent { name, schema } => (name, schema),
+            VersionTable::Present(contents) => (&contents.name, &contents.schema),
+        };
+        VersionTablePlace {
+            name: name.clone(),
+            schema: schema.clone(),
+        }
+    }
+
+    /// The steps that put back what is there now: the rows as they are, or
+    /// no table at all.
+    pub fn undo_steps(&self) -> Vec<PlanStep> {
+        let table = self.place();
+        match self {
+            VersionTable::Absent { .. } => vec![PlanStep::DropVersionTable(table)],
+            VersionTable::Present(contents) => {
+                std::iter::once(PlanStep::DeleteVersions(table.clone()))
+                    .chain(contents.rows.iter().map(|row| PlanStep::InsertVersion {
+                        table: table.clone(),
+                        version: row.clone(),
+                    }))
+                    .collect()
+            }
+        }
+    }
+
     pub fn contents(&self) -> Option<&VersionTableContents> {
         match self {
             VersionTable::Present(contents) => Some(contents),

@@ -11,8 +11,10 @@
 
 mod database;
 mod model;
+mod plan;
 mod types;
 
 pub use database::{DEFAULT_VERSION_TABLE, LiveDatabase, VersionTable, VersionTableContents};
 pub use model::{Column, Dialect, ForeignKey, Index, Schema, Table, UniqueConstraint};
+pub use plan::{PlanStep, VersionTablePlace};
 pub use types::TypeFamily;

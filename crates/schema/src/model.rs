@@ -18,6 +18,17 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// `identifier` quoted for this dialect (backticks on MySQL, double
+    /// quotes elsewhere), with the quote character doubled inside.
+    pub fn quote(self, identifier: &str) -> String {
+        match self {
+            Dialect::Mysql => format!("`{}`", identifier.replace('`', "``")),
+            Dialect::Postgresql | Dialect::Sqlite => {
+                format!("\"{}\"", identifier.replace('"', "\"\""))
+            }
+        }
+    }
+
     /// The name alembic and SQLAlchemy use (`dialect.name`).
     pub fn name(self) -> &'static str {
         match self {

@@ -311,5 +311,5 @@ fn apply_foreign_keys(
 
 /// A MySQL identifier, quoted.
 pub fn quote(identifier: &str) -> String {
-    format!("`{}`", identifier.replace('`', "``"))
+    migration_doctor_schema::Dialect::Mysql.quote(identifier)
 }

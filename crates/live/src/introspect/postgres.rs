@@ -245,5 +245,5 @@ async fn read_schema(
 
 /// A PostgreSQL identifier, quoted.
 pub fn quote(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
+    migration_doctor_schema::Dialect::Postgresql.quote(identifier)
 }

@@ -395,5 +395,5 @@ fn unquote(text: String) -> String {
 
 /// A SQLite identifier, quoted.
 pub fn quote(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
+    migration_doctor_schema::Dialect::Sqlite.quote(identifier)
 }

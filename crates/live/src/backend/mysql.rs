@@ -1,0 +1,102 @@
+//! MySQL and MariaDB: `GET_LOCK` on a name derived from the version table's
+//! place; DDL commits on its own, so `CREATE TABLE` runs first and alone and
+//! the rows are rewritten in one transaction after it (an interruption in
+//! between leaves an empty version table, which the next run repairs);
+//! probes in a read-only transaction under `max_statement_time`.
+
+use std::time::Duration;
+
+use migration_doctor_schema::{Dialect, PlanStep};
+use sqlx::mysql::MySqlConnection;
+use sqlx::{AssertSqlSafe, Connection, Executor, Row};
+
+use super::{Backend, LockKey};
+
+impl Backend for MySqlConnection {
+    async fn try_lock(&mut self, key: &LockKey, timeout: Duration) -> Result<bool, sqlx::Error> {
+        // GET_LOCK takes whole seconds; a longer wait than a day is no wait
+        // an operator meant, and a huge one would overflow.
+        let seconds = timeout.as_secs().clamp(1, 86_400) as i64;
+        let taken: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
+            .bind(&key.name)
+            .bind(seconds)
+            .fetch_one(&mut *self)
+            .await?;
+        Ok(taken == Some(1))
+    }
+
+    async fn lock_holder(&mut self, key: &LockKey) -> String {
+        sqlx::query(
+            "SELECT CAST(ID AS SIGNED), CAST(USER AS CHAR), CAST(HOST AS CHAR) FROM information_schema.PROCESSLIST WHERE ID = IS_USED_LOCK(?)",
+        )
+        .bind(&key.name)
+        .fetch_optional(&mut *self)
+        .await
+        .ok()
+        .flatten()
+        .map(|row| {
+            let id: i64 = row.try_get(0).unwrap_or_default();
+            let user: String = row.try_get(1).unwrap_or_default();
+            let host: String = row.try_get(2).unwrap_or_default();
+            format!(" (held by connection {id}, user {user} from {host})")
+        })
+        .unwrap_or_default()
+    }
+
+    async fn unlock(&mut self, key: &LockKey) {
+        let _ = sqlx::query("SELECT RELEASE_LOCK(?)")
+            .bind(&key.name)
+            .execute(&mut *self)
+            .await;
+    }
+
+    async fn apply(
+        &mut self,
+        steps: &[PlanStep],
+        after_each: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<(), sqlx::Error> {
+        let (ddl, rows): (Vec<&PlanStep>, Vec<&PlanStep>) =
+            steps.iter().partition(|step| step.is_ddl());
+        let created = ddl.len();
+        for (at, step) in ddl.into_iter().enumerate() {
+            self.execute(AssertSqlSafe(step.sql(Dialect::Mysql)))
+                .await?;
+            after_each(at);
+        }
+        let mut transaction = self.begin().await?;
+        for (at, step) in rows.into_iter().enumerate() {
+            transaction
+                .execute(AssertSqlSafe(step.sql(Dialect::Mysql)))
+                .await?;
+            after_each(created + at);
+        }
+        transaction.commit().await
+    }
+
+    async fn end_write(&mut self) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
+    async fn probe(&mut self, query: &str, timeout: Duration) -> Result<bool, String> {
+        let text = |error: sqlx::Error| error.to_string();
+        let millis = timeout.as_millis().max(1);
+        // MariaDB's limit in seconds; MySQL ignores the unknown variable
+        // and is bounded by the timeout around the call.
+        let _ = self
+            .execute(AssertSqlSafe(format!(
+                "SET SESSION max_statement_time = {}",
+                (millis as f64) / 1000.0
+            )))
+            .await;
+        self.execute("START TRANSACTION READ ONLY")
+            .await
+            .map_err(text)?;
+        let row = sqlx::query(AssertSqlSafe(query.to_owned()))
+            .fetch_optional(&mut *self)
+            .await
+            .map_err(text);
+        let _ = self.execute("ROLLBACK").await;
+        let _ = self.execute("SET SESSION max_statement_time = 0").await;
+        row.map(|row| row.is_some())
+    }
+}

@@ -1,0 +1,71 @@
+//! SQLite: the lock is the write transaction itself (`BEGIN IMMEDIATE`,
+//! waiting through `busy_timeout`); the plan runs inside it and `end_write`
+//! commits; probes run with `PRAGMA query_only`.
+
+use std::time::Duration;
+
+use migration_doctor_schema::{Dialect, PlanStep};
+use sqlx::sqlite::SqliteConnection;
+use sqlx::{AssertSqlSafe, Executor};
+
+use super::{Backend, LockKey, render};
+
+/// SQLite's result codes for a database another connection holds
+/// (`SQLITE_BUSY`, `SQLITE_LOCKED`, and their extended forms).
+fn is_busy(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|error| error.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
+}
+
+impl Backend for SqliteConnection {
+    async fn try_lock(&mut self, _key: &LockKey, timeout: Duration) -> Result<bool, sqlx::Error> {
+        let millis = timeout.as_millis().min(i64::MAX as u128);
+        self.execute(AssertSqlSafe(format!("PRAGMA busy_timeout = {millis}")))
+            .await?;
+        match self.execute("BEGIN IMMEDIATE").await {
+            Ok(_) => Ok(true),
+            Err(error) if is_busy(&error) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn lock_holder(&mut self, _key: &LockKey) -> String {
+        " (SQLite does not say which process)".to_owned()
+    }
+
+    async fn unlock(&mut self, _key: &LockKey) {
+        // Nothing to undo after COMMIT; otherwise this ends the lock.
+        let _ = self.execute("ROLLBACK").await;
+    }
+
+    async fn apply(
+        &mut self,
+        steps: &[PlanStep],
+        after_each: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<(), sqlx::Error> {
+        // Already inside the lock's BEGIN IMMEDIATE.
+        for (at, statement) in render(steps, Dialect::Sqlite).into_iter().enumerate() {
+            self.execute(AssertSqlSafe(statement)).await?;
+            after_each(at);
+        }
+        Ok(())
+    }
+
+    async fn end_write(&mut self) -> Result<(), sqlx::Error> {
+        self.execute("COMMIT").await.map(|_| ())
+    }
+
+    async fn probe(&mut self, query: &str, _timeout: Duration) -> Result<bool, String> {
+        let text = |error: sqlx::Error| error.to_string();
+        self.execute("PRAGMA query_only = ON").await.map_err(text)?;
+        let row = sqlx::query(AssertSqlSafe(query.to_owned()))
+            .fetch_optional(&mut *self)
+            .await
+            .map_err(text);
+        let _ = self.execute("PRAGMA query_only = OFF").await;
+        row.map(|row| row.is_some())
+    }
+}
