@@ -25,13 +25,11 @@ use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_infer::{ExpectedSchemas, ExpectedState, Operation, apply_operation};
 use migration_doctor_schema::{LiveDatabase, PlanStep, VersionTable};
 use migration_doctor_schema::{Schema, TypeFamily};
-use serde::Serialize;
 
 use crate::compare::{Comparer, Comparison, Score};
 use crate::plan::plan_for;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum State {
     Fresh,
@@ -45,8 +43,7 @@ pub enum State {
     InvalidScripts,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Strategy {
     NormalMigration,
@@ -58,9 +55,40 @@ pub enum Strategy {
     ManualIntervention,
 }
 
+impl State {
+    /// The state's name in PRODUCT.md (`untracked_schema`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Fresh => "fresh",
+            State::Healthy => "healthy",
+            State::Behind => "behind",
+            State::UntrackedSchema => "untracked_schema",
+            State::PartialMigration => "partial_migration",
+            State::CorruptedVersionTable => "corrupted_version_table",
+            State::AheadOfScripts => "ahead_of_scripts",
+            State::Drifted => "drifted",
+            State::InvalidScripts => "invalid_scripts",
+        }
+    }
+}
+
+impl Strategy {
+    /// The strategy's name in PRODUCT.md (`initialize_alembic_version`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::NormalMigration => "normal_migration",
+            Strategy::NoActionNeeded => "no_action_needed",
+            Strategy::InitializeAlembicVersion => "initialize_alembic_version",
+            Strategy::CompletePartialMigration => "complete_partial_migration",
+            Strategy::RepairCorruptedAlembic => "repair_corrupted_alembic",
+            Strategy::StampExistingSchemaToHead => "stamp_existing_schema_to_head",
+            Strategy::ManualIntervention => "manual_intervention",
+        }
+    }
+}
+
 /// How strong the evidence for a diagnosis is, and so who may act on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Evidence {
     /// Unattended writes (`ensure`) may act on it.
@@ -69,6 +97,17 @@ pub enum Evidence {
     NeedsConfirmation,
     /// Nobody may act on it.
     Refused,
+}
+
+impl Evidence {
+    /// The level's name in PRODUCT.md (`proven`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Evidence::Proven => "proven",
+            Evidence::NeedsConfirmation => "needs_confirmation",
+            Evidence::Refused => "refused",
+        }
+    }
 }
 
 /// How a person picks among candidates that tie.
@@ -80,23 +119,108 @@ pub enum TiePolicy {
     Refuse,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Severity {
     Error,
     Warning,
     Info,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// What a finding is about: a stable code (its name in the JSON contract).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FindingCode {
+    InvalidScripts,
+    UnknownOperations,
+    UnmanagedObjects,
+    VersionTableMissing,
+    WrongShape,
+    EmptyVersionTable,
+    UnknownRevisionAfterRollback,
+    AheadOfScripts,
+    Unverified,
+    MissingObjects,
+    SchemaAheadOfVersion,
+    PartlyApplied,
+    NoMatchingRevision,
+    Collision,
+    Tie,
+    NullVersion,
+    BlankVersion,
+    PaddedVersion,
+    VersionTooLong,
+    UnknownRevision,
+    DuplicateVersion,
+    OverlappingHeads,
+}
+
+impl FindingCode {
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingCode::InvalidScripts => "invalid_scripts",
+            FindingCode::UnknownOperations => "unknown_operations",
+            FindingCode::UnmanagedObjects => "unmanaged_objects",
+            FindingCode::VersionTableMissing => "version_table_missing",
+            FindingCode::WrongShape => "wrong_shape",
+            FindingCode::EmptyVersionTable => "empty_version_table",
+            FindingCode::UnknownRevisionAfterRollback => "unknown_revision_after_rollback",
+            FindingCode::AheadOfScripts => "ahead_of_scripts",
+            FindingCode::Unverified => "unverified",
+            FindingCode::MissingObjects => "missing_objects",
+            FindingCode::SchemaAheadOfVersion => "schema_ahead_of_version",
+            FindingCode::PartlyApplied => "partly_applied",
+            FindingCode::NoMatchingRevision => "no_matching_revision",
+            FindingCode::Collision => "collision",
+            FindingCode::Tie => "tie",
+            FindingCode::NullVersion => "null_version",
+            FindingCode::BlankVersion => "blank_version",
+            FindingCode::PaddedVersion => "padded_version",
+            FindingCode::VersionTooLong => "version_too_long",
+            FindingCode::UnknownRevision => "unknown_revision",
+            FindingCode::DuplicateVersion => "duplicate_version",
+            FindingCode::OverlappingHeads => "overlapping_heads",
+        }
+    }
+}
+
+/// What a person can do about a finding, for a front end to render in its
+/// own terms (the command line as the flag or command to use).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Hint {
+    /// Leave these tables out of every comparison (empty: the tables in
+    /// question, named in the message).
+    IgnoreTables(Vec<String>),
+    /// A person names the revision state, one of these candidates.
+    NameRevision(Vec<String>),
+    /// Run the recovery once the cause is fixed by hand.
+    Recover,
+    /// See the operations that could not be followed.
+    ListUnknownOperations,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: FindingCode,
+    /// The finding in words, without any front end's flags or commands.
     pub message: String,
+    pub hint: Option<Hint>,
 }
 
 /// A revision state close to the live schema, with how it differs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ClosestState {
     pub revisions: Vec<String>,
     pub distance: usize,
@@ -104,19 +228,18 @@ pub struct ClosestState {
 }
 
 /// A revision partly applied, operation by operation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartialRevision {
     pub revision: String,
     pub present: Vec<String>,
     pub missing: Vec<String>,
     /// Operations whose effect cannot be read from the schema (data steps,
     /// unknown operations, constraints that are not compared).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unverifiable: Vec<String>,
 }
 
 /// A pending revision that would fail against the live schema.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Collision {
     pub revision: String,
     pub operation: String,
@@ -124,7 +247,7 @@ pub struct Collision {
 }
 
 /// A probe the analysis needs answered before it can settle a tie.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProbeRequest {
     pub revision: String,
     pub sql: String,
@@ -146,7 +269,7 @@ pub struct ProbeResult {
 }
 
 /// A probe as the diagnosis reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeReport {
     pub revision: String,
     pub sql: String,
@@ -157,7 +280,7 @@ pub struct ProbeReport {
     pub applied: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Diagnosis {
     pub state: State,
     pub strategy: Strategy,
@@ -183,17 +306,13 @@ pub struct Diagnosis {
     /// The steps as SQL of the database's dialect.
     pub plan: Option<Vec<String>>,
     /// What a recovery would write, as typed steps.
-    #[serde(skip)]
     pub steps: Option<Vec<PlanStep>>,
     /// Probes the analysis wants answered; run them and analyse again.
-    #[serde(skip)]
     pub probe_requests: Vec<ProbeRequest>,
     /// The comparison with the state the version rows name (or the matched
     /// one when the rows name none).
-    #[serde(skip)]
     pub comparison: Option<Comparison>,
     /// The nearest states when none agrees.
-    #[serde(skip)]
     pub closest: Vec<ClosestState>,
 }
 
@@ -281,6 +400,9 @@ struct Analyzer<'a> {
     findings: Vec<Finding>,
     probe_requests: BTreeSet<ProbeRequest>,
     probe_reports: Vec<ProbeReport>,
+    /// Candidate states the decision weighed: their revisions are reported
+    /// among the uncertain and data revisions.
+    judged: Vec<Vec<RevisionIndex>>,
 }
 
 impl Analyzer<'_> {
@@ -305,11 +427,21 @@ impl Analyzer<'_> {
         state_label(&self.ids(heads))
     }
 
-    fn finding(&mut self, severity: Severity, code: &'static str, message: String) {
+    fn finding(&mut self, severity: Severity, code: FindingCode, message: String) {
         self.findings.push(Finding {
             severity,
             code,
             message,
+            hint: None,
+        });
+    }
+
+    fn hinted(&mut self, severity: Severity, code: FindingCode, message: String, hint: Hint) {
+        self.findings.push(Finding {
+            severity,
+            code,
+            message,
+            hint: Some(hint),
         });
     }
 
@@ -520,6 +652,8 @@ impl Analyzer<'_> {
 
     /// Settles the candidates: one is proven, or a person must choose.
     fn settle(&mut self, candidates: &[Scored]) -> Settlement {
+        self.judged
+            .extend(candidates.iter().map(|scored| scored.heads.clone()));
         let Some(first) = candidates.first() else {
             return Settlement {
                 chosen: None,
@@ -604,15 +738,17 @@ impl Analyzer<'_> {
     fn report_tie(&mut self, candidates: &[Scored], settlement: &Settlement) {
         if candidates.len() < 2 {
             if settlement.evidence == Evidence::NeedsConfirmation && !settlement.reason.is_empty() {
-                let message = format!(
-                    "{}; a person must confirm: `migration-doctor recover --to-revision {}`",
-                    settlement.reason,
-                    candidates
-                        .first()
-                        .map(|scored| self.label(&scored.heads))
-                        .unwrap_or_default()
+                let candidate = candidates
+                    .first()
+                    .map(|scored| self.label(&scored.heads))
+                    .unwrap_or_default();
+                let message = format!("{}; a person must confirm {candidate}", settlement.reason);
+                self.hinted(
+                    Severity::Warning,
+                    FindingCode::Unverified,
+                    message,
+                    Hint::NameRevision(vec![candidate]),
                 );
-                self.finding(Severity::Warning, "unverified", message);
             }
             return;
         }
@@ -628,14 +764,14 @@ impl Analyzer<'_> {
                 self.label(chosen)
             ),
             (Some(chosen), _) => format!(
-                "the schema matches {} revision states in every detail ({}) and nothing proves which ({}); {} was chosen by --on-tie, for a person to confirm",
+                "the schema matches {} revision states in every detail ({}) and nothing proves which ({}); {} was chosen by the tie policy, for a person to confirm",
                 labels.len(),
                 labels.join(", "),
                 settlement.reason,
                 self.label(chosen)
             ),
             (None, _) => format!(
-                "the schema matches {} revision states in every detail ({}) and nothing proves which ({}); name one: `migration-doctor recover --to-revision REV` (or choose in `interactive`)",
+                "the schema matches {} revision states in every detail ({}) and nothing proves which ({}); a person names one",
                 labels.len(),
                 labels.join(", "),
                 settlement.reason
@@ -646,7 +782,16 @@ impl Analyzer<'_> {
         } else {
             Severity::Warning
         };
-        self.finding(severity, "tie", message);
+        if settlement.evidence == Evidence::Proven {
+            self.finding(severity, FindingCode::Tie, message);
+        } else {
+            self.hinted(
+                severity,
+                FindingCode::Tie,
+                message,
+                Hint::NameRevision(labels),
+            );
+        }
     }
 
     /// Each operation of `revision`: its effect present in the live schema,
@@ -950,7 +1095,7 @@ fn read_rows(analyzer: &mut Analyzer<'_>, rows: &[Option<String>]) -> Rows {
         let Some(value) = row else {
             analyzer.finding(
                 Severity::Error,
-                "null_version",
+                FindingCode::NullVersion,
                 "the version table holds a NULL version_num".to_owned(),
             );
             corrupt = true;
@@ -961,7 +1106,7 @@ fn read_rows(analyzer: &mut Analyzer<'_>, rows: &[Option<String>]) -> Rows {
         if trimmed.is_empty() {
             analyzer.finding(
                 Severity::Error,
-                "blank_version",
+                FindingCode::BlankVersion,
                 "the version table holds an empty version_num".to_owned(),
             );
             corrupt = true;
@@ -970,7 +1115,7 @@ fn read_rows(analyzer: &mut Analyzer<'_>, rows: &[Option<String>]) -> Rows {
         if trimmed != value {
             analyzer.finding(
                 Severity::Error,
-                "padded_version",
+                FindingCode::PaddedVersion,
                 format!("version_num {value:?} has surrounding spaces; alembic compares it exactly and will not find {trimmed}"),
             );
             corrupt = true;
@@ -978,7 +1123,7 @@ fn read_rows(analyzer: &mut Analyzer<'_>, rows: &[Option<String>]) -> Rows {
         if value.chars().count() > 32 {
             analyzer.finding(
                 Severity::Error,
-                "version_too_long",
+                FindingCode::VersionTooLong,
                 format!(
                     "version_num {value:?} is longer than the 32 characters alembic's table holds"
                 ),
@@ -1001,7 +1146,7 @@ fn read_rows(analyzer: &mut Analyzer<'_>, rows: &[Option<String>]) -> Rows {
                 };
                 analyzer.finding(
                     Severity::Error,
-                    "unknown_revision",
+                    FindingCode::UnknownRevision,
                     format!(
                         "the version table names revision {trimmed}, which no script declares{hint}"
                     ),
@@ -1015,7 +1160,7 @@ fn read_rows(analyzer: &mut Analyzer<'_>, rows: &[Option<String>]) -> Rows {
         if count > 1 {
             analyzer.finding(
                 Severity::Error,
-                "duplicate_version",
+                FindingCode::DuplicateVersion,
                 format!("version_num {value} appears {count} times"),
             );
             corrupt = true;
@@ -1029,7 +1174,7 @@ fn read_rows(analyzer: &mut Analyzer<'_>, rows: &[Option<String>]) -> Rows {
                 overlapping = true;
                 analyzer.finding(
                     Severity::Error,
-                    "overlapping_heads",
+                    FindingCode::OverlappingHeads,
                     format!(
                         "the version table names both {} and its descendant {}; alembic keeps only heads, so the rows will be repaired to the descendants",
                         graph.revision(a).id(),
@@ -1070,6 +1215,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         findings: Vec::new(),
         probe_requests: BTreeSet::new(),
         probe_reports: Vec::new(),
+        judged: Vec::new(),
     };
     let graph = analyzer.input.graph;
     let head_revisions = analyzer.ids(&graph.heads());
@@ -1112,7 +1258,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
 
     if !analyzer.input.script_errors.is_empty() {
         for error in analyzer.input.script_errors {
-            analyzer.finding(Severity::Error, "invalid_scripts", error.clone());
+            analyzer.finding(Severity::Error, FindingCode::InvalidScripts, error.clone());
         }
         diagnosis.findings = analyzer.findings;
         return diagnosis;
@@ -1122,10 +1268,11 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
             .map(|index| expected.unknown_operations(index).len())
             .sum();
         if unknown > 0 {
-            analyzer.finding(
+            analyzer.hinted(
                 Severity::Info,
-                "unknown_operations",
-                format!("{unknown} operation(s) in the migrations could not be followed statically; differences in the tables they touch are unverified (`schema` lists them)"),
+                FindingCode::UnknownOperations,
+                format!("{unknown} operation(s) in the migrations could not be followed statically; differences in the tables they touch are unverified"),
+                Hint::ListUnknownOperations,
             );
         }
     }
@@ -1135,13 +1282,14 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         .filter(|name| expected.is_some_and(|expected| !expected.is_managed(name)))
         .collect();
     if !unmanaged.is_empty() {
-        analyzer.finding(
+        analyzer.hinted(
             Severity::Warning,
-            "unmanaged_objects",
+            FindingCode::UnmanagedObjects,
             format!(
-                "table(s) no revision creates or changes: {}; they are left out of the comparison (list them in --ignore-tables or `[migration_doctor] ignore_tables` to silence this)",
+                "table(s) no revision creates or changes: {}; they are left out of the comparison",
                 unmanaged.join(", ")
             ),
+            Hint::IgnoreTables(unmanaged.clone()),
         );
     }
     let managed_tables: Vec<String> = analyzer
@@ -1157,7 +1305,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         }
         analyzer.finding(
             Severity::Error,
-            "version_table_missing",
+            FindingCode::VersionTableMissing,
             format!(
                 "{} user table(s) exist but there is no {} table",
                 managed_tables.len(),
@@ -1175,13 +1323,14 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     };
 
     if contents.version_num().is_none() {
-        analyzer.finding(
+        analyzer.hinted(
             Severity::Error,
-            "wrong_shape",
+            FindingCode::WrongShape,
             format!(
-                "the version table {} has no version_num column; drop or rename it by hand, then run `migration-doctor recover`",
+                "the version table {} has no version_num column; drop or rename it by hand",
                 contents.name
             ),
+            Hint::Recover,
         );
         let matching = analyzer.matching(&[]);
         diagnosis.candidate_revisions = matching
@@ -1203,7 +1352,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         if managed_tables.is_empty() {
             analyzer.finding(
                 Severity::Info,
-                "empty_version_table",
+                FindingCode::EmptyVersionTable,
                 "the version table is empty and there are no user tables: the database is at base"
                     .to_owned(),
             );
@@ -1211,7 +1360,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         }
         analyzer.finding(
             Severity::Error,
-            "empty_version_table",
+            FindingCode::EmptyVersionTable,
             "the version table is empty but user tables exist".to_owned(),
         );
         return by_matching(
@@ -1259,10 +1408,11 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
             }
         }
         if rows.unknown_ids {
-            analyzer.finding(
+            analyzer.hinted(
                 Severity::Warning,
-                "unknown_revision_after_rollback",
-                "an id the scripts do not have is most often written by a newer release of the application that was rolled back; deploy that release's migrations, or confirm the state the schema shows by hand (`recover --to-revision REV`); it is never rewritten unattended".to_owned(),
+                FindingCode::UnknownRevisionAfterRollback,
+                "an id the scripts do not have is most often written by a newer release of the application that was rolled back; deploy that release's migrations, or confirm by hand the state the schema shows; it is never rewritten unattended".to_owned(),
+                Hint::NameRevision(Vec::new()),
             );
             if !unmanaged.is_empty() {
                 let matching = analyzer.matching(&rows.known);
@@ -1275,7 +1425,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
                 diagnosis.unexpected_tables = unmanaged.clone();
                 analyzer.finding(
                     Severity::Error,
-                    "ahead_of_scripts",
+                    FindingCode::AheadOfScripts,
                     format!(
                         "the database has tables no revision creates ({}) and a version the scripts do not know: a newer release of the application probably migrated it; deploy that release's migrations{}",
                         unmanaged.join(", "),
@@ -1320,13 +1470,14 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         !comparison.unverified.is_empty() && half_applied(&analyzer, &current).is_some();
     if comparison.agrees() && !half_applied_child {
         if !comparison.unverified.is_empty() {
-            analyzer.finding(
+            analyzer.hinted(
                 Severity::Warning,
-                "unverified",
+                FindingCode::Unverified,
                 format!(
-                    "the schema agrees with the version rows in every certain detail; tables touched by code that could not be followed differ, which proves nothing either way: {} (list such tables in --ignore-tables to silence this)",
+                    "the schema agrees with the version rows in every certain detail; tables touched by code that could not be followed differ, which proves nothing either way: {}",
                     comparison.unverified.join("; ")
                 ),
+                Hint::IgnoreTables(Vec::new()),
             );
         }
         diagnosis.comparison = Some(comparison);
@@ -1390,7 +1541,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
                 .all(|(chosen, row)| !*chosen || *row);
             let (code, message) = if earlier {
                 (
-                    "missing_objects",
+                    FindingCode::MissingObjects,
                     format!(
                         "the version rows say {current_ids}, but the schema matches {}: objects expected at {current_ids} are missing ({against_rows}); a migration did not complete",
                         analyzer.label(chosen)
@@ -1398,7 +1549,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
                 )
             } else {
                 (
-                    "schema_ahead_of_version",
+                    FindingCode::SchemaAheadOfVersion,
                     format!(
                         "the version rows say {current_ids}, but the schema matches {} ({against_rows}); the rows were not updated (or were stamped wrongly)",
                         analyzer.label(chosen)
@@ -1446,10 +1597,11 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         );
     }
 
-    analyzer.finding(
+    analyzer.hinted(
         Severity::Error,
-        "no_matching_revision",
-        format!("the version rows are valid but the schema matches no revision state ({against_rows}); recovery only writes the version table and cannot fix this: bring the schema back in line by hand, or, if the differing objects are not the migrations' business, list them in --ignore-tables"),
+        FindingCode::NoMatchingRevision,
+        format!("the version rows are valid but the schema matches no revision state ({against_rows}); recovery only writes the version table and cannot fix this: bring the schema back in line by hand, or leave objects that are not the migrations' business out of the comparison"),
+        Hint::IgnoreTables(Vec::new()),
     );
     diagnosis.closest = analyzer.closest_states(&matching.closest);
     finish(
@@ -1488,7 +1640,7 @@ fn report_collisions(analyzer: &mut Analyzer<'_>, collisions: &[Collision]) {
     for collision in collisions {
         analyzer.finding(
             Severity::Error,
-            "collision",
+            FindingCode::Collision,
             format!(
                 "pending revision {} would fail: {} — {}; `alembic upgrade` would stop there",
                 collision.revision, collision.operation, collision.message
@@ -1502,15 +1654,16 @@ fn report_partial(
     diagnosis: &mut Diagnosis,
     partial: PartialRevision,
 ) {
-    analyzer.finding(
+    analyzer.hinted(
         Severity::Error,
-        "partly_applied",
+        FindingCode::PartlyApplied,
         format!(
-            "revision {} is partly applied (DDL that is not transactional stopped halfway): present {}; missing {}; it is never stamped as applied while an operation is missing: create the missing objects (or drop the present ones) by hand, then run `migration-doctor recover`",
+            "revision {} is partly applied (DDL that is not transactional stopped halfway): present {}; missing {}; it is never stamped as applied while an operation is missing: create the missing objects (or drop the present ones) by hand, then recover",
             partial.revision,
             partial.present.join(", "),
             partial.missing.join(", ")
         ),
+        Hint::Recover,
     );
     diagnosis.partial.push(partial);
 }
@@ -1552,7 +1705,7 @@ fn by_matching(
             let shown: Vec<&String> = differences.iter().take(5).collect();
             analyzer.finding(
                 Severity::Error,
-                "no_matching_revision",
+                FindingCode::NoMatchingRevision,
                 format!(
                     "the schema matches no revision state in every detail (closest: {}, differing in {}{}); stamping would be a guess",
                     analyzer.label(&nearest.heads),
@@ -1632,7 +1785,14 @@ fn finish(
             evidence = Evidence::Refused;
         }
         diagnosis.collisions = collisions;
-        let (uncertain, data) = analyzer.uncertain_and_data(&[target]);
+        let mut states: Vec<&[RevisionIndex]> = vec![target];
+        states.extend(analyzer.judged.iter().map(Vec::as_slice));
+        let (uncertain, data) = analyzer.uncertain_and_data(&states);
+        diagnosis.uncertain_revisions = uncertain;
+        diagnosis.data_revisions = data;
+    } else if !analyzer.judged.is_empty() {
+        let states: Vec<&[RevisionIndex]> = analyzer.judged.iter().map(Vec::as_slice).collect();
+        let (uncertain, data) = analyzer.uncertain_and_data(&states);
         diagnosis.uncertain_revisions = uncertain;
         diagnosis.data_revisions = data;
     }

@@ -17,10 +17,9 @@ use std::sync::Arc;
 
 use migration_doctor_infer::ExpectedState;
 use migration_doctor_schema::{Schema, Table, TypeFamily};
-use serde::Serialize;
 
 /// How one table differs.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TableDifference {
     pub table: String,
     pub missing_columns: Vec<String>,
@@ -66,7 +65,7 @@ impl TableDifference {
 }
 
 /// The comparison of a live schema with one expected state.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Comparison {
     pub missing_tables: Vec<String>,
     pub unexpected_tables: Vec<String>,

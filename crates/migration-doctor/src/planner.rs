@@ -41,11 +41,8 @@ pub struct RecoveryPlanner<'a> {
     pub attendance: Attendance,
 }
 
-fn state_name(state: State) -> String {
-    serde_json::to_value(state)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+fn state_name(state: State) -> &'static str {
+    state.name()
 }
 
 impl RecoveryPlanner<'_> {
@@ -112,10 +109,7 @@ impl RecoveryPlanner<'_> {
                          run `migration-doctor diagnose --detailed`, and `alembic upgrade heads` if revisions are pending",
                         ids.join("+"),
                         state_name(diagnosis.state),
-                        serde_json::to_value(diagnosis.evidence)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default(),
+                        diagnosis.evidence.name(),
                         if diagnosis.matched_revisions.is_empty() {
                             "no revision".to_owned()
                         } else {

@@ -6,7 +6,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use migration_doctor::diagnosis::{Diagnosis, Evidence, Severity};
+use migration_doctor::diagnosis::{Diagnosis, Evidence, FindingCode, Severity};
 use migration_doctor::recovery::Outcome;
 use migration_doctor::{Attendance, DatabaseTarget, Doctor, RecoveryRequest};
 use serde_json::json;
@@ -138,18 +138,9 @@ fn print(
         _ => {
             let mut lines = Vec::new();
             if let Some(diagnosis) = diagnosis {
-                let state = serde_json::to_value(diagnosis.state)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                let strategy = serde_json::to_value(diagnosis.strategy)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                let evidence = serde_json::to_value(diagnosis.evidence)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
+                let state = diagnosis.state.name();
+                let strategy = diagnosis.strategy.name();
+                let evidence = diagnosis.evidence.name();
                 lines.push(format!("{state} ({strategy}, evidence: {evidence})"));
                 if !diagnosis.candidate_revisions.is_empty()
                     && diagnosis.candidate_revisions != diagnosis.matched_revisions
@@ -160,8 +151,12 @@ fn print(
                     ));
                 }
                 for finding in &diagnosis.findings {
-                    if finding.severity != Severity::Info || finding.code == "tie" {
-                        lines.push(format!("  - [{}] {}", finding.code, finding.message));
+                    if finding.severity != Severity::Info || finding.code == FindingCode::Tie {
+                        lines.push(format!(
+                            "  - [{}] {}",
+                            finding.code.name(),
+                            crate::render::finding_message(finding)
+                        ));
                     }
                 }
             }
@@ -297,13 +292,7 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
         );
         return Err(Failure::Database(message.clone()));
     }
-    let extra = vec![format!(
-        "final state: {}",
-        serde_json::to_value(ensured.after.state)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    )];
+    let extra = vec![format!("final state: {}", ensured.after.state.name())];
     // The diagnosis under the lock explains what was (or was not) done.
     let shown = outcome.diagnosis.as_ref().unwrap_or(&ensured.after);
     print(

@@ -2,31 +2,146 @@
 //! --format json`, which holds the same object under `"diagnosis"`.
 
 use migration_doctor::diagnosis::Diagnosis;
+use serde::Serialize;
 use serde_json::json;
 
 use crate::commands::diagnose::Report;
 
+/// The diagnosis as PRODUCT.md's JSON contract shapes it: the wire format
+/// is written here, not derived from the library's types.
+#[derive(Serialize)]
+struct DiagnosisWire<'a> {
+    state: &'static str,
+    strategy: &'static str,
+    evidence: &'static str,
+    current_revisions: &'a [String],
+    head_revisions: &'a [String],
+    matched_revisions: &'a [String],
+    candidate_revisions: &'a [String],
+    pending_revisions: &'a [String],
+    missing_tables: &'a [String],
+    unexpected_tables: &'a [String],
+    uncertain_revisions: &'a [String],
+    data_revisions: &'a [String],
+    probes: Vec<ProbeWire<'a>>,
+    partial: Vec<PartialWire<'a>>,
+    collisions: Vec<CollisionWire<'a>>,
+    findings: Vec<FindingWire>,
+    plan: Option<&'a [String]>,
+    closest_states: Vec<ClosestWire<'a>>,
+    target: &'a serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct ProbeWire<'a> {
+    revision: &'a str,
+    sql: &'a str,
+    result: &'a str,
+    applied: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct PartialWire<'a> {
+    revision: &'a str,
+    present: &'a [String],
+    missing: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    unverifiable: &'a [String],
+}
+
+#[derive(Serialize)]
+struct CollisionWire<'a> {
+    revision: &'a str,
+    operation: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct FindingWire {
+    severity: &'static str,
+    code: &'static str,
+    /// The finding with its hint, as the command line says it.
+    message: String,
+    hint: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ClosestWire<'a> {
+    revisions: &'a [String],
+    distance: usize,
+    differences: Vec<String>,
+    unverified: &'a [String],
+}
+
 /// The diagnosis object, with the database it is about as `target`.
 pub fn diagnosis_value(diagnosis: &Diagnosis, target: &serde_json::Value) -> serde_json::Value {
-    let mut value = serde_json::to_value(diagnosis).unwrap_or_default();
-    if let Some(object) = value.as_object_mut() {
-        object.insert("target".to_owned(), target.clone());
-        // When no state agrees: the nearest ones, ranked, and how they differ.
-        let closest: Vec<serde_json::Value> = diagnosis
+    let wire = DiagnosisWire {
+        state: diagnosis.state.name(),
+        strategy: diagnosis.strategy.name(),
+        evidence: diagnosis.evidence.name(),
+        current_revisions: &diagnosis.current_revisions,
+        head_revisions: &diagnosis.head_revisions,
+        matched_revisions: &diagnosis.matched_revisions,
+        candidate_revisions: &diagnosis.candidate_revisions,
+        pending_revisions: &diagnosis.pending_revisions,
+        missing_tables: &diagnosis.missing_tables,
+        unexpected_tables: &diagnosis.unexpected_tables,
+        uncertain_revisions: &diagnosis.uncertain_revisions,
+        data_revisions: &diagnosis.data_revisions,
+        probes: diagnosis
+            .probes
+            .iter()
+            .map(|probe| ProbeWire {
+                revision: &probe.revision,
+                sql: &probe.sql,
+                result: &probe.result,
+                applied: probe.applied,
+            })
+            .collect(),
+        partial: diagnosis
+            .partial
+            .iter()
+            .map(|partial| PartialWire {
+                revision: &partial.revision,
+                present: &partial.present,
+                missing: &partial.missing,
+                unverifiable: &partial.unverifiable,
+            })
+            .collect(),
+        collisions: diagnosis
+            .collisions
+            .iter()
+            .map(|collision| CollisionWire {
+                revision: &collision.revision,
+                operation: &collision.operation,
+                message: &collision.message,
+            })
+            .collect(),
+        findings: diagnosis
+            .findings
+            .iter()
+            .map(|finding| FindingWire {
+                severity: finding.severity.name(),
+                code: finding.code.name(),
+                message: super::finding_message(finding),
+                hint: finding.hint.as_ref().map(super::hint),
+            })
+            .collect(),
+        plan: diagnosis.plan.as_deref(),
+        closest_states: diagnosis
             .closest
             .iter()
-            .map(|closest| {
-                json!({
-                    "revisions": closest.revisions,
-                    "distance": closest.distance,
-                    "differences": closest.comparison.differences(),
-                    "unverified": closest.comparison.unverified,
-                })
+            .map(|closest| ClosestWire {
+                revisions: &closest.revisions,
+                distance: closest.distance,
+                differences: closest.comparison.differences(),
+                unverified: &closest.comparison.unverified,
             })
-            .collect();
-        object.insert("closest_states".to_owned(), json!(closest));
-    }
-    value
+            .collect(),
+        target,
+    };
+    // Through a Value: keys sorted, as every JSON output of the tool.
+    serde_json::to_value(wire).unwrap_or_default()
 }
 
 pub fn diagnosis(diagnosis: &Diagnosis, target: &serde_json::Value) -> String {

@@ -8,43 +8,6 @@ use owo_colors::Style;
 use crate::commands::diagnose::Report;
 use crate::output::Output;
 
-fn state_name(state: State) -> &'static str {
-    match state {
-        State::Fresh => "fresh",
-        State::Healthy => "healthy",
-        State::Behind => "behind",
-        State::UntrackedSchema => "untracked_schema",
-        State::PartialMigration => "partial_migration",
-        State::CorruptedVersionTable => "corrupted_version_table",
-        State::AheadOfScripts => "ahead_of_scripts",
-        State::Drifted => "drifted",
-        State::InvalidScripts => "invalid_scripts",
-        _ => "unknown",
-    }
-}
-
-fn evidence_name(evidence: Evidence) -> &'static str {
-    match evidence {
-        Evidence::Proven => "proven",
-        Evidence::NeedsConfirmation => "needs_confirmation",
-        Evidence::Refused => "refused",
-        _ => "unknown",
-    }
-}
-
-fn strategy_name(strategy: Strategy) -> &'static str {
-    match strategy {
-        Strategy::NormalMigration => "normal_migration",
-        Strategy::NoActionNeeded => "no_action_needed",
-        Strategy::InitializeAlembicVersion => "initialize_alembic_version",
-        Strategy::CompletePartialMigration => "complete_partial_migration",
-        Strategy::RepairCorruptedAlembic => "repair_corrupted_alembic",
-        Strategy::StampExistingSchemaToHead => "stamp_existing_schema_to_head",
-        Strategy::ManualIntervention => "manual_intervention",
-        _ => "unknown",
-    }
-}
-
 /// One sentence saying where the database stands and what to do.
 fn verdict(diagnosis: &Diagnosis) -> String {
     let matched = diagnosis.matched_revisions.join(", ");
@@ -114,9 +77,9 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
     };
     out.push(format!(
         "{} ({}, evidence: {}): {}",
-        output.paint(state_name(diagnosis.state), style),
-        strategy_name(diagnosis.strategy),
-        evidence_name(diagnosis.evidence),
+        output.paint(diagnosis.state.name(), style),
+        diagnosis.strategy.name(),
+        diagnosis.evidence.name(),
         verdict(diagnosis)
     ));
     if !diagnosis.findings.is_empty() {
@@ -126,11 +89,12 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
             let mark = match finding.severity {
                 Severity::Error => output.paint("error", Style::new().red()),
                 Severity::Warning => output.paint("warning", Style::new().yellow()),
-                Severity::Info => "note".to_owned(),
+                _ => "note".to_owned(),
             };
             out.push(format!(
                 "  - {mark} [{}]: {}",
-                finding.code, finding.message
+                finding.code.name(),
+                super::finding_message(finding)
             ));
         }
     }

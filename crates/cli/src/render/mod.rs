@@ -15,3 +15,37 @@ use std::path::Path;
 pub fn portable_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
+
+/// A finding's hint as the command line says it: the flag or command to use.
+pub fn hint(hint: &migration_doctor::diagnosis::Hint) -> String {
+    use migration_doctor::diagnosis::Hint;
+    match hint {
+        Hint::IgnoreTables(tables) if !tables.is_empty() => format!(
+            "silence it with --ignore-tables {} (or `ignore_tables` in the ini's [migration_doctor] section)",
+            tables.join(",")
+        ),
+        Hint::IgnoreTables(_) => "leave such tables out with --ignore-tables GLOB,... (or `ignore_tables` in the ini's [migration_doctor] section)".to_owned(),
+        Hint::NameRevision(candidates) => match candidates.last() {
+            Some(latest) => format!(
+                "name it: `migration-doctor recover --to-revision {latest}` (or another candidate), or choose in `migration-doctor interactive`"
+            ),
+            None => "name it: `migration-doctor recover --to-revision REV`, or choose in `migration-doctor interactive`".to_owned(),
+        },
+        Hint::Recover => "then run `migration-doctor recover`".to_owned(),
+        Hint::ListUnknownOperations => "`migration-doctor schema` lists them".to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// A finding's message followed by its hint, as both outputs show it.
+pub fn finding_message(finding: &migration_doctor::diagnosis::Finding) -> String {
+    match finding
+        .hint
+        .as_ref()
+        .map(hint)
+        .filter(|text| !text.is_empty())
+    {
+        Some(text) => format!("{}; {text}", finding.message),
+        None => finding.message.clone(),
+    }
+}
