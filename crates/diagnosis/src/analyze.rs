@@ -208,6 +208,33 @@ pub enum Hint {
     Recover,
     /// See the operations that could not be followed.
     ListUnknownOperations,
+    /// See the full comparison with the closest states.
+    Detailed,
+    /// Stamp the named state although the schema disagrees.
+    Force,
+}
+
+/// Why a recovery writes nothing, and what a person can do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// In words, without any front end's flags or commands.
+    pub message: String,
+    pub hint: Option<Hint>,
+}
+
+impl Refusal {
+    pub fn new(message: impl Into<String>, hint: Option<Hint>) -> Refusal {
+        Refusal {
+            message: message.into(),
+            hint,
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,7 +16,7 @@ mod plan;
 pub use analyze::{
     AnalysisInput, AnalysisOptions, ClosestState, Collision, Diagnosis, Evidence, Finding,
     FindingCode, Hint, PartialRevision, ProbeAnswer, ProbeReport, ProbeRequest, ProbeResult,
-    Severity, State, Strategy, TiePolicy, analyze, glob_match,
+    Refusal, Severity, State, Strategy, TiePolicy, analyze, glob_match,
 };
 pub use compare::{Comparer, Comparison, Score, TableDifference, compare};
 pub use plan::plan_for;

@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use migration_doctor_diagnosis::{
-    AnalysisInput, AnalysisOptions, Diagnosis, Evidence, ProbeResult, State, TiePolicy, analyze,
+    AnalysisInput, AnalysisOptions, Diagnosis, Evidence, ProbeResult, Refusal, State, TiePolicy,
+    analyze,
 };
 use migration_doctor_graph::RevisionIndex;
 use migration_doctor_infer::ExpectedSchemas;
@@ -377,7 +378,7 @@ impl Doctor {
             let mut decision = planner.decide(live, probes);
             if let Some(reason) = request.veto.and_then(|veto| veto(&decision)) {
                 decision.plan = None;
-                decision.refusal = Some(reason);
+                decision.refusal = Some(Refusal::new(reason, None));
             }
             decision
         };

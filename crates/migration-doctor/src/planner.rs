@@ -8,8 +8,8 @@
 //! - nobody writes on `refused` evidence.
 
 use migration_doctor_diagnosis::{
-    AnalysisInput, AnalysisOptions, Comparer, Diagnosis, Evidence, ProbeResult, State, Strategy,
-    analyze, glob_match, plan_for,
+    AnalysisInput, AnalysisOptions, Comparer, Diagnosis, Evidence, Hint, ProbeResult, Refusal,
+    State, Strategy, analyze, glob_match, plan_for,
 };
 use migration_doctor_graph::RevisionIndex;
 use migration_doctor_infer::ExpectedSchemas;
@@ -89,11 +89,14 @@ impl RecoveryPlanner<'_> {
                 return Decision {
                     diagnosis,
                     plan: None,
-                    refusal: Some(format!(
-                        "the schema does not match {} in every detail ({} difference(s): {}); check by hand, then pass --force to stamp it anyway",
-                        ids.join("+"),
-                        comparison.distance(),
-                        shown.join("; ")
+                    refusal: Some(Refusal::new(
+                        format!(
+                            "the schema does not match {} in every detail ({} difference(s): {}); check by hand",
+                            ids.join("+"),
+                            comparison.distance(),
+                            shown.join("; ")
+                        ),
+                        Some(Hint::Force),
                     )),
                     target: ids,
                 };
@@ -104,17 +107,20 @@ impl RecoveryPlanner<'_> {
                 diagnosis.evidence == Evidence::Proven && diagnosis.matched_revisions == ids;
             if self.attendance == Attendance::Unattended && !proven_there && !force {
                 return Decision {
-                    refusal: Some(format!(
-                        "the schema does not prove {} (the diagnosis is {}, evidence {}, at {}); an unattended stamp needs proof: \
-                         run `migration-doctor diagnose --detailed`, and `alembic upgrade heads` if revisions are pending",
-                        ids.join("+"),
-                        state_name(diagnosis.state),
-                        diagnosis.evidence.name(),
-                        if diagnosis.matched_revisions.is_empty() {
-                            "no revision".to_owned()
-                        } else {
-                            diagnosis.matched_revisions.join("+")
-                        }
+                    refusal: Some(Refusal::new(
+                        format!(
+                            "the schema does not prove {} (the diagnosis is {}, evidence {}, at {}); an unattended stamp needs proof, \
+                         and `alembic upgrade heads` runs what is pending",
+                            ids.join("+"),
+                            state_name(diagnosis.state),
+                            diagnosis.evidence.name(),
+                            if diagnosis.matched_revisions.is_empty() {
+                                "no revision".to_owned()
+                            } else {
+                                diagnosis.matched_revisions.join("+")
+                            }
+                        ),
+                        Some(Hint::Detailed),
                     )),
                     diagnosis,
                     plan: None,
@@ -154,14 +160,15 @@ impl RecoveryPlanner<'_> {
     }
 
     /// Why nothing may be written on this diagnosis, if so.
-    pub fn refusal(&self, diagnosis: &Diagnosis) -> Option<String> {
+    pub fn refusal(&self, diagnosis: &Diagnosis) -> Option<Refusal> {
         let state = state_name(diagnosis.state);
-        let named = diagnosis.matched_revisions.join("+");
         match diagnosis.evidence {
             Evidence::Proven => match diagnosis.strategy {
-                Strategy::ManualIntervention => Some(format!(
-                    "the database is {state} and recovery, which writes only the version table, cannot fix it; \
-                     `migration-doctor diagnose --detailed` shows why"
+                Strategy::ManualIntervention => Some(Refusal::new(
+                    format!(
+                        "the database is {state} and recovery, which writes only the version table, cannot fix it"
+                    ),
+                    Some(Hint::Detailed),
                 )),
                 _ => None,
             },
@@ -173,57 +180,52 @@ impl RecoveryPlanner<'_> {
                 if chose_among_ties {
                     return None;
                 }
-                let candidates = if diagnosis.candidate_revisions.is_empty() {
-                    named.clone()
-                } else {
-                    diagnosis.candidate_revisions.join(", ")
-                };
-                let example = if named.is_empty() {
-                    diagnosis
-                        .candidate_revisions
-                        .last()
-                        .cloned()
-                        .unwrap_or_else(|| "REV".to_owned())
-                } else {
-                    named
-                };
+                let mut candidates = diagnosis.candidate_revisions.clone();
+                if candidates.is_empty() && !diagnosis.matched_revisions.is_empty() {
+                    candidates.push(diagnosis.matched_revisions.join("+"));
+                }
                 let who = match self.attendance {
                     Attendance::Unattended => {
                         "an unattended run writes only what the schema proves"
                     }
                     Attendance::Attended => "a person must name the revision",
                 };
-                Some(format!(
-                    "the database is {state}, but the evidence needs confirmation (candidates: {candidates}) and {who}; \
-                     check `migration-doctor diagnose --detailed`, then run `migration-doctor recover --to-revision {example}` \
-                     (or choose in `migration-doctor interactive`)"
+                Some(Refusal::new(
+                    format!(
+                        "the database is {state}, but the evidence needs confirmation (candidates: {}) and {who}",
+                        candidates.join(", ")
+                    ),
+                    Some(Hint::NameRevision(candidates)),
                 ))
             }
             Evidence::Refused => {
-                if !diagnosis.collisions.is_empty() {
-                    let first = &diagnosis.collisions[0];
-                    return Some(format!(
-                        "pending revision {} would fail against this database ({}: {}); `alembic upgrade` would stop there. \
-                         Fix the object by hand, or stamp the revision the schema really is at with `migration-doctor recover --to-revision REV`",
-                        first.revision, first.operation, first.message
+                if let Some(first) = diagnosis.collisions.first() {
+                    return Some(Refusal::new(
+                        format!(
+                            "pending revision {} would fail against this database ({}: {}); `alembic upgrade` would stop there. \
+                             Fix the object by hand, or stamp the revision the schema really is at",
+                            first.revision, first.operation, first.message
+                        ),
+                        Some(Hint::NameRevision(Vec::new())),
                     ));
                 }
                 match diagnosis.state {
-                    State::Drifted => Some(
+                    State::Drifted => Some(Refusal::new(
                         "the version rows are valid but the schema differs from them in ways no revision explains; \
-                         recovery writes only the version table and cannot fix that: bring the schema back in line by hand \
-                         (`migration-doctor diagnose --detailed` lists the differences), or list objects that are not the \
-                         migrations' business in --ignore-tables"
-                            .to_owned(),
-                    ),
-                    _ => Some(format!(
-                        "the database is {state} and no revision state is proven, so nothing will be stamped by guessing; \
-                         run `migration-doctor diagnose --detailed`, decide which revision the schema is at, then \
-                         `migration-doctor recover --to-revision REV`"
+                         recovery writes only the version table and cannot fix that: bring the schema back in line by hand, \
+                         or leave objects that are not the migrations' business out of the comparison",
+                        Some(Hint::IgnoreTables(Vec::new())),
+                    )),
+                    _ => Some(Refusal::new(
+                        format!(
+                            "the database is {state} and no revision state is proven, so nothing will be stamped by guessing; \
+                             decide which revision the schema is at"
+                        ),
+                        Some(Hint::NameRevision(Vec::new())),
                     )),
                 }
             }
-            _ => Some("unknown evidence level".to_owned()),
+            _ => Some(Refusal::new("unknown evidence level", None)),
         }
     }
 }

@@ -182,7 +182,7 @@ impl Session {
                 other => RecoveryFailure::Analyze(other),
             })?;
         match &recovery.outcome.refusal {
-            Some(reason) => Err(RecoveryFailure::Refused(reason.clone())),
+            Some(refusal) => Err(RecoveryFailure::Refused(refusal.message.clone())),
             None => Ok(recovery.outcome),
         }
     }

@@ -13,7 +13,7 @@
 
 use std::time::Duration;
 
-use migration_doctor_diagnosis::{Diagnosis, ProbeAnswer, ProbeRequest, ProbeResult};
+use migration_doctor_diagnosis::{Diagnosis, ProbeAnswer, ProbeRequest, ProbeResult, Refusal};
 use migration_doctor_live::{
     Database, IntrospectOptions, LiveDatabase, LiveError, LockFailure, LockKey, read_live,
     run_probes,
@@ -81,7 +81,7 @@ pub struct Decision {
     /// The steps to run; `None` when there is nothing to write.
     pub plan: Option<Vec<PlanStep>>,
     /// Why nothing will be written although something is wrong.
-    pub refusal: Option<String>,
+    pub refusal: Option<Refusal>,
     /// The version rows the plan must leave.
     pub target: Vec<String>,
 }
@@ -100,7 +100,7 @@ pub struct Outcome {
     #[serde(skip)]
     pub diagnosis: Option<Diagnosis>,
     #[serde(skip)]
-    pub refusal: Option<String>,
+    pub refusal: Option<Refusal>,
 }
 
 #[derive(Debug, thiserror::Error)]

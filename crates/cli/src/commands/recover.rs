@@ -130,7 +130,10 @@ fn print(
                 object.insert("after".to_owned(), json!(outcome.after));
                 object.insert("undo".to_owned(), json!(outcome.undo));
                 if let Some(refusal) = &outcome.refusal {
-                    object.insert("refused".to_owned(), json!(refusal));
+                    object.insert(
+                        "refused".to_owned(),
+                        json!(crate::render::refusal_message(refusal)),
+                    );
                 }
             }
             output.print_raw(&serde_json::to_string_pretty(&document).unwrap_or_default());
@@ -161,7 +164,10 @@ fn print(
                 }
             }
             if let Some(refusal) = &outcome.refusal {
-                lines.push(format!("refused: {refusal}"));
+                lines.push(format!(
+                    "refused: {}",
+                    crate::render::refusal_message(refusal)
+                ));
             } else if outcome.statements.is_empty() {
                 lines.push("nothing to write: the version table is already right".to_owned());
             }
@@ -338,13 +344,13 @@ pub fn interactive(
         &RecoverArgs::default(),
         Attendance::Attended,
     )?;
-    if let Some(refusal) = &preview.refusal {
+    if let Some(refusal) = preview.refusal.as_ref().map(crate::render::refusal_message) {
         if let Some(diagnosis) = preview
             .diagnosis
             .as_ref()
             .filter(|diagnosis| diagnosis.evidence == Evidence::NeedsConfirmation)
         {
-            return choose(global, options, output, diagnosis, refusal);
+            return choose(global, options, output, diagnosis, &refusal);
         }
         output.print(&format!("nothing will be written: {refusal}"));
         return Err(Failure::ProblemsFound);

@@ -33,6 +33,8 @@ pub fn hint(hint: &migration_doctor::diagnosis::Hint) -> String {
         },
         Hint::Recover => "then run `migration-doctor recover`".to_owned(),
         Hint::ListUnknownOperations => "`migration-doctor schema` lists them".to_owned(),
+        Hint::Detailed => "`migration-doctor diagnose --detailed` shows why".to_owned(),
+        Hint::Force => "pass --force to stamp it anyway".to_owned(),
         _ => String::new(),
     }
 }
@@ -47,5 +49,18 @@ pub fn finding_message(finding: &migration_doctor::diagnosis::Finding) -> String
     {
         Some(text) => format!("{}; {text}", finding.message),
         None => finding.message.clone(),
+    }
+}
+
+/// A refusal followed by its hint, as the command line says it.
+pub fn refusal_message(refusal: &migration_doctor::diagnosis::Refusal) -> String {
+    match refusal
+        .hint
+        .as_ref()
+        .map(hint)
+        .filter(|text| !text.is_empty())
+    {
+        Some(text) => format!("{}; {text}", refusal.message),
+        None => refusal.message.clone(),
     }
 }
