@@ -282,6 +282,7 @@ pub struct ProbeRequest {
 
 /// What a probe found.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ProbeAnswer {
     RowsFound,
     NoRows,

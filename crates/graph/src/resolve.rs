@@ -20,6 +20,7 @@ use crate::graph::{RevisionGraph, RevisionIndex};
 
 /// Why an identifier does not name revisions.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ResolveError {
     Empty,
     Unknown {

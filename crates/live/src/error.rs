@@ -6,6 +6,7 @@ use std::path::PathBuf;
 /// A failure to connect to or read the database (exit code 3, except a
 /// malformed URL: 2).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LiveError {
     #[error(transparent)]
     Url(#[from] crate::url::UrlError),

@@ -34,6 +34,7 @@ pub struct DatabaseUrl {
 
 /// Why a URL cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum UrlError {
     /// Not a URL SQLAlchemy could parse (exit code 2).
     #[error(

@@ -22,6 +22,7 @@ use migration_doctor_graph::RevisionGraph;
 
 /// Who is asking for the write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Attendance {
     /// No person will look before the write: `ensure`, library ensure.
     #[default]

@@ -96,6 +96,7 @@ impl StateInfo {
 
 /// Why a recovery operation did not run or failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RecoveryFailure {
     #[error(transparent)]
     Analyze(#[from] AnalyzeError),

@@ -19,7 +19,6 @@ use migration_doctor_live::{
     run_probes,
 };
 use migration_doctor_schema::PlanStep;
-use serde::Serialize;
 
 /// How long one data probe may run.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -88,7 +87,7 @@ pub struct Decision {
 
 /// The record of a recovery: what was there, what ran, what is there now,
 /// and how to undo it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Outcome {
     pub applied: bool,
     pub before: Option<Vec<Option<String>>>,
@@ -97,13 +96,12 @@ pub struct Outcome {
     pub statements: Vec<String>,
     /// The statements that put back what was there before.
     pub undo: Vec<String>,
-    #[serde(skip)]
     pub diagnosis: Option<Diagnosis>,
-    #[serde(skip)]
     pub refusal: Option<Refusal>,
 }
 
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RecoveryError {
     #[error(transparent)]
     Database(#[from] LiveError),

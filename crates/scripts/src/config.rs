@@ -66,6 +66,7 @@ pub struct AlembicConfig {
 /// Why no usable configuration could be read. Every message names the file
 /// and the next step.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     #[error(
         "the configuration file {path} does not exist; pass the right file with -c/--config, \

@@ -27,6 +27,7 @@ pub struct IniDocument {
 
 /// Why an ini document or one of its values could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum IniError {
     #[error("{0}")]
     Syntax(String),
