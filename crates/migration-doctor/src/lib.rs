@@ -88,14 +88,10 @@ impl Project {
             revisions,
             problems,
         } = scripts;
-        let mut roots: Vec<std::path::PathBuf> = Vec::new();
-        for start in std::iter::once(&config.script_location).chain(&config.version_locations) {
-            for ancestor in start.ancestors() {
-                if !roots.iter().any(|root| root == ancestor) {
-                    roots.push(ancestor.to_path_buf());
-                }
-            }
-        }
+        let roots = migration_doctor_scripts::ModuleRoots::new(
+            std::iter::once(config.script_location.as_path())
+                .chain(config.version_locations.iter().map(|path| path.as_path())),
+        );
         Project {
             config,
             graph: RevisionGraph::build(revisions),

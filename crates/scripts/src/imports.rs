@@ -19,15 +19,15 @@ use crate::module_scope::module_scope;
 /// How many imported names may be chased through one another.
 const MAX_CHAIN: usize = 8;
 
-pub struct ProjectImports {
+/// Where the project's own modules are looked for: each given folder and
+/// all its ancestors, in order; `a.b` is `a/b.py` or `a/b/__init__.py`.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleRoots {
     roots: Vec<PathBuf>,
-    scopes: RefCell<HashMap<String, Option<Rc<Scope>>>>,
-    loading: RefCell<HashSet<String>>,
 }
 
-impl ProjectImports {
-    /// Searches the given folders and all their ancestors.
-    pub fn new<'a>(starts: impl IntoIterator<Item = &'a Path>) -> ProjectImports {
+impl ModuleRoots {
+    pub fn new<'a>(starts: impl IntoIterator<Item = &'a Path>) -> ModuleRoots {
         let mut roots: Vec<PathBuf> = Vec::new();
         for start in starts {
             for ancestor in start.ancestors() {
@@ -36,14 +36,14 @@ impl ProjectImports {
                 }
             }
         }
-        ProjectImports {
-            roots,
-            scopes: RefCell::new(HashMap::new()),
-            loading: RefCell::new(HashSet::new()),
-        }
+        ModuleRoots { roots }
     }
 
-    fn module_file(&self, module: &str) -> Option<PathBuf> {
+    /// The file of `module`, under the first root that has it.
+    pub fn file(&self, module: &str) -> Option<PathBuf> {
+        if module.is_empty() || module.starts_with('.') {
+            return None;
+        }
         let relative: PathBuf = module.split('.').collect();
         self.roots.iter().find_map(|root| {
             let base = root.join(&relative);
@@ -54,6 +54,27 @@ impl ProjectImports {
             let package = base.join("__init__.py");
             package.is_file().then_some(package)
         })
+    }
+}
+
+pub struct ProjectImports {
+    roots: ModuleRoots,
+    scopes: RefCell<HashMap<String, Option<Rc<Scope>>>>,
+    loading: RefCell<HashSet<String>>,
+}
+
+impl ProjectImports {
+    /// Searches the given folders and all their ancestors.
+    pub fn new<'a>(starts: impl IntoIterator<Item = &'a Path>) -> ProjectImports {
+        ProjectImports {
+            roots: ModuleRoots::new(starts),
+            scopes: RefCell::new(HashMap::new()),
+            loading: RefCell::new(HashSet::new()),
+        }
+    }
+
+    fn module_file(&self, module: &str) -> Option<PathBuf> {
+        self.roots.file(module)
     }
 
     fn scope(&self, module: &str) -> Option<Rc<Scope>> {

@@ -26,7 +26,7 @@ mod revision_file;
 
 pub use config::{AlembicConfig, ConfigError, ConfigRequest, DEFAULT_SECTION, load_config};
 pub use directory::{ScriptDirectory, relative_to};
-pub use imports::ProjectImports;
+pub use imports::{ModuleRoots, ProjectImports};
 pub use ini::{IniDocument, IniError};
 pub use literal::{Imports, NoImports, PyValue, Scope, evaluate};
 pub use module_scope::module_scope;
