@@ -70,14 +70,6 @@ impl Database {
     pub fn query_error(&self, doing: &str, error: sqlx::Error) -> LiveError {
         classify(&self.url, &self.target, doing, error)
     }
-
-    pub async fn close(self) {
-        let _ = match self.connection {
-            DbConnection::Postgres(connection) => connection.close().await,
-            DbConnection::Mysql(connection) => connection.close().await,
-            DbConnection::Sqlite(connection) => connection.close().await,
-        };
-    }
 }
 
 pub fn engine_name(dialect: Dialect) -> &'static str {

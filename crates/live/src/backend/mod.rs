@@ -10,10 +10,12 @@ mod sqlite;
 
 use std::time::Duration;
 
-use migration_doctor_schema::{Dialect, PlanStep};
+use migration_doctor_schema::{Dialect, LiveDatabase, PlanStep};
 
 use crate::connect::{Database, DbConnection};
 use crate::error::LiveError;
+use crate::introspect::{Failed, IntrospectOptions};
+use crate::url::DatabaseUrl;
 
 /// Which lock to take: one per version table.
 #[derive(Debug, Clone)]
@@ -56,6 +58,13 @@ pub enum LockFailure {
 
 /// One dialect's operations.
 pub(crate) trait Backend {
+    /// Reads the schema and the version table with a constant number of
+    /// bulk catalog queries.
+    async fn introspect(
+        &mut self,
+        url: &DatabaseUrl,
+        options: &IntrospectOptions,
+    ) -> Result<LiveDatabase, Failed>;
     /// Takes the lock, waiting at most `timeout`; `Ok(false)` when it is held.
     async fn try_lock(&mut self, key: &LockKey, timeout: Duration) -> Result<bool, sqlx::Error>;
     /// Who holds the lock, as far as the database tells (text for messages).
@@ -90,6 +99,23 @@ macro_rules! with_backend {
 }
 
 impl Database {
+    /// Closes the connection (releasing whatever it still holds).
+    pub async fn close(self) {
+        let _ =
+            with_backend!(self.connection, connection => sqlx::Connection::close(connection).await);
+    }
+
+    /// Reads the live schema and the version table.
+    pub async fn introspect(
+        &mut self,
+        options: &IntrospectOptions,
+    ) -> Result<LiveDatabase, LiveError> {
+        let url = self.url.clone();
+        let result =
+            with_backend!(&mut self.connection, backend => backend.introspect(&url, options).await);
+        result.map_err(|(doing, error)| self.query_error(&doing, error))
+    }
+
     /// Takes the migration lock, waiting at most `timeout`.
     pub async fn lock(&mut self, key: &LockKey, timeout: Duration) -> Result<(), LockFailure> {
         let taken =

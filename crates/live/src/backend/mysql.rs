@@ -10,9 +10,38 @@ use migration_doctor_schema::{Dialect, PlanStep};
 use sqlx::mysql::MySqlConnection;
 use sqlx::{AssertSqlSafe, Connection, Executor, Row};
 
+use std::path::Path;
+
+use migration_doctor_schema::LiveDatabase;
+
 use super::{Backend, LockKey};
+use crate::connect::{Access, Database, DbConnection, connect};
+use crate::introspect::{Failed, IntrospectOptions};
+use crate::url::DatabaseUrl;
 
 impl Backend for MySqlConnection {
+    /// MySQL answers catalog queries slowly and one at a time per
+    /// connection: a second connection lets the slowest one run alongside
+    /// the others.
+    async fn introspect(
+        &mut self,
+        url: &DatabaseUrl,
+        options: &IntrospectOptions,
+    ) -> Result<LiveDatabase, Failed> {
+        let mut spare = match connect(url, Access::ReadOnly, Path::new(".")).await {
+            Ok(Database {
+                connection: DbConnection::Mysql(spare),
+                ..
+            }) => Some(spare),
+            _ => None,
+        };
+        let result = crate::introspect::mysql::read(self, spare.as_mut(), options).await;
+        if let Some(spare) = spare {
+            let _ = spare.close().await;
+        }
+        result
+    }
+
     async fn try_lock(&mut self, key: &LockKey, timeout: Duration) -> Result<bool, sqlx::Error> {
         // GET_LOCK takes whole seconds; a longer wait than a day is no wait
         // an operator meant, and a huge one would overflow.

@@ -8,6 +8,10 @@ use migration_doctor_schema::{Dialect, PlanStep};
 use sqlx::postgres::PgConnection;
 use sqlx::{AssertSqlSafe, Connection, Executor, Row};
 
+use crate::introspect::{Failed, IntrospectOptions};
+use crate::url::DatabaseUrl;
+use migration_doctor_schema::LiveDatabase;
+
 use super::{Backend, LockKey, render};
 
 /// Advisory locks take two int4 keys: a constant for migration-doctor
@@ -15,6 +19,14 @@ use super::{Backend, LockKey, render};
 const CLASS: i32 = 0x4D44;
 
 impl Backend for PgConnection {
+    async fn introspect(
+        &mut self,
+        _url: &DatabaseUrl,
+        options: &IntrospectOptions,
+    ) -> Result<LiveDatabase, Failed> {
+        crate::introspect::postgres::read(self, options).await
+    }
+
     async fn try_lock(&mut self, key: &LockKey, timeout: Duration) -> Result<bool, sqlx::Error> {
         let started = Instant::now();
         loop {

@@ -8,6 +8,10 @@ use migration_doctor_schema::{Dialect, PlanStep};
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{AssertSqlSafe, Executor};
 
+use crate::introspect::{Failed, IntrospectOptions};
+use crate::url::DatabaseUrl;
+use migration_doctor_schema::LiveDatabase;
+
 use super::{Backend, LockKey, render};
 
 /// SQLite's result codes for a database another connection holds
@@ -21,6 +25,14 @@ fn is_busy(error: &sqlx::Error) -> bool {
 }
 
 impl Backend for SqliteConnection {
+    async fn introspect(
+        &mut self,
+        _url: &DatabaseUrl,
+        options: &IntrospectOptions,
+    ) -> Result<LiveDatabase, Failed> {
+        crate::introspect::sqlite::read(self, options).await
+    }
+
     async fn try_lock(&mut self, _key: &LockKey, timeout: Duration) -> Result<bool, sqlx::Error> {
         let millis = timeout.as_millis().min(i64::MAX as u128);
         self.execute(AssertSqlSafe(format!("PRAGMA busy_timeout = {millis}")))

@@ -4,13 +4,11 @@
 //! version table's rows. Never one query per table.
 
 mod builder;
-mod mysql;
-mod postgres;
-mod sqlite;
+pub(crate) mod mysql;
+pub(crate) mod postgres;
+pub(crate) mod sqlite;
 
-use std::path::Path;
-
-use crate::connect::{Access, Database, DbConnection, connect};
+use crate::connect::Database;
 use crate::error::LiveError;
 use migration_doctor_schema::{DEFAULT_VERSION_TABLE, LiveDatabase};
 
@@ -35,38 +33,17 @@ impl Default for IntrospectOptions {
     }
 }
 
-/// Reads the live schema and the version table.
+/// Reads the live schema and the version table (each dialect's reader is
+/// reached through its backend).
 pub async fn read_live(
     database: &mut Database,
     options: &IntrospectOptions,
 ) -> Result<LiveDatabase, LiveError> {
-    // MySQL answers catalog queries slowly and one at a time per connection;
-    // a second connection lets the slowest one run alongside the others.
-    let mut spare = match database.connection {
-        DbConnection::Mysql(_) => {
-            match connect(&database.url, Access::ReadOnly, Path::new(".")).await {
-                Ok(Database {
-                    connection: DbConnection::Mysql(spare),
-                    ..
-                }) => Some(spare),
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    let result = match &mut database.connection {
-        DbConnection::Postgres(connection) => postgres::read(connection, options).await,
-        DbConnection::Mysql(connection) => mysql::read(connection, spare.as_mut(), options).await,
-        DbConnection::Sqlite(connection) => sqlite::read(connection, options).await,
-    };
-    if let Some(spare) = spare {
-        let _ = sqlx::Connection::close(spare).await;
-    }
-    result.map_err(|(doing, error)| database.query_error(&doing, error))
+    database.introspect(options).await
 }
 
 /// A failed query with what we were doing, for the message.
-type Failed = (String, sqlx::Error);
+pub(crate) type Failed = (String, sqlx::Error);
 
 fn failed(doing: &str) -> impl FnOnce(sqlx::Error) -> Failed + '_ {
     move |error| (doing.to_owned(), error)
