@@ -1,7 +1,8 @@
 //! Why a command stopped, and the exit code that says so (PRODUCT.md):
 //! 0 healthy or done; 1 problems found or recovery refused; 2 usage or
 //! configuration error; 3 database unreachable or permission denied;
-//! 4 invalid scripts.
+//! 4 invalid scripts; 5 the migration lock was not obtained in time; and
+//! `ensure --then CMD` exits with CMD's own status when CMD fails.
 
 use std::process::ExitCode;
 
@@ -19,6 +20,10 @@ pub enum Failure {
     Refused(String),
     /// The scripts are invalid (the report is already printed).
     InvalidScriptsReported,
+    /// Another process held the migration lock for the whole wait.
+    LockTimeout(String),
+    /// `ensure --then CMD`: CMD failed with this status (or could not start).
+    CommandFailed { message: String, status: u8 },
 }
 
 impl Failure {
@@ -29,6 +34,33 @@ impl Failure {
             Failure::Database(_) => ExitCode::from(3),
             Failure::ProblemsFound | Failure::Refused(_) => ExitCode::from(1),
             Failure::InvalidScriptsReported => ExitCode::from(4),
+            Failure::LockTimeout(_) => ExitCode::from(5),
+            Failure::CommandFailed { status, .. } => ExitCode::from(*status),
+        }
+    }
+
+    /// The exit status as a number, for the JSON error object.
+    pub fn status(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => 2,
+            Failure::InvalidScripts(_) | Failure::InvalidScriptsReported => 4,
+            Failure::Database(_) => 3,
+            Failure::ProblemsFound | Failure::Refused(_) => 1,
+            Failure::LockTimeout(_) => 5,
+            Failure::CommandFailed { status, .. } => *status,
+        }
+    }
+
+    /// A stable name for the kind of failure (`error.code` in JSON).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Failure::Usage(_) => "usage",
+            Failure::InvalidScripts(_) | Failure::InvalidScriptsReported => "invalid_scripts",
+            Failure::Database(_) => "database",
+            Failure::ProblemsFound => "problems_found",
+            Failure::Refused(_) => "refused",
+            Failure::LockTimeout(_) => "lock_timeout",
+            Failure::CommandFailed { .. } => "command_failed",
         }
     }
 
@@ -36,7 +68,10 @@ impl Failure {
         match self {
             Failure::Usage(message) => vec![message.clone()],
             Failure::InvalidScripts(problems) => problems.clone(),
-            Failure::Database(message) | Failure::Refused(message) => vec![message.clone()],
+            Failure::Database(message)
+            | Failure::Refused(message)
+            | Failure::LockTimeout(message)
+            | Failure::CommandFailed { message, .. } => vec![message.clone()],
             Failure::ProblemsFound | Failure::InvalidScriptsReported => Vec::new(),
         }
     }
@@ -63,6 +98,9 @@ impl From<migration_doctor::DoctorError> for Failure {
         use migration_doctor::DoctorError;
         match error {
             DoctorError::InvalidScripts(problems) => Failure::InvalidScripts(problems),
+            DoctorError::Recovery(
+                error @ migration_doctor::recovery::RecoveryError::LockTimeout { .. },
+            ) => Failure::LockTimeout(error.to_string()),
             error if error.is_usage_error() => Failure::Usage(error.to_string()),
             error => Failure::Database(error.to_string()),
         }

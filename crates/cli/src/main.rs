@@ -22,8 +22,23 @@ fn main() -> ExitCode {
     match run(&cli, &output) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            for message in failure.messages() {
-                output.error(&message);
+            let messages = failure.messages();
+            for message in &messages {
+                output.error(message);
+            }
+            // Under --format json an error is a JSON object on standard
+            // output too, unless the report already printed there says it.
+            if cli.global.format() == cli::Format::Json && !messages.is_empty() {
+                output.print_raw(
+                    &serde_json::json!({
+                        "error": {
+                            "code": failure.code(),
+                            "message": messages.join("; "),
+                            "exit_code": failure.status(),
+                        }
+                    })
+                    .to_string(),
+                );
             }
             failure.exit_code()
         }

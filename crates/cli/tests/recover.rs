@@ -257,6 +257,52 @@ fn ensure_then_runs_the_migrations() {
         "{}",
         out.stdout
     );
+    // A failing command's own status comes back, not "unreachable".
+    let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
+        "ensure",
+        "--then",
+        "exit 7",
+        "--database-url",
+        &database.url,
+    ]));
+    assert_eq!(out.code, 7, "{}\n{}", out.stdout, out.stderr);
+    let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
+        "ensure",
+        "--then",
+        "no-such-command-anywhere",
+        "--database-url",
+        &database.url,
+    ]));
+    assert_eq!(out.code, 127, "{}\n{}", out.stdout, out.stderr);
+}
+
+/// Under --format json an error is a JSON object on standard output.
+#[test]
+fn errors_under_json_are_json() {
+    let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
+        "diagnose",
+        "--json",
+        "--database-url",
+        "postgresql://nobody:secret@127.0.0.1:1/x",
+    ]));
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    let error: Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|_| panic!("JSON on stdout, got {}", out.stdout));
+    assert_eq!(error["error"]["exit_code"], 3, "{error:#}");
+    assert_eq!(error["error"]["code"], "database", "{error:#}");
+    assert!(!out.stdout.contains("secret"), "{}", out.stdout);
+    let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
+        "recover",
+        "--json",
+        "--to-revision",
+        "nosuchrevision",
+        "--database-url",
+        "sqlite:///nowhere.db",
+    ]));
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    let error: Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|_| panic!("JSON on stdout, got {}", out.stdout));
+    assert_eq!(error["error"]["code"], "usage", "{error:#}");
 }
 
 #[test]
@@ -296,10 +342,13 @@ fn a_held_lock_times_out_and_names_its_holder() {
         .read_line(&mut line)
         .expect("read");
     assert_eq!(line.trim(), "locked");
-    let (code, _, stderr) = doctor_json(&database, &["recover", "--yes", "--lock-timeout", "1"]);
+    let (code, error, stderr) =
+        doctor_json(&database, &["recover", "--yes", "--lock-timeout", "1"]);
     let _ = holder.kill();
     let _ = holder.wait();
-    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(code, 5, "{stderr}");
+    assert_eq!(error["error"]["code"], "lock_timeout", "{error:#}");
+    assert_eq!(error["error"]["exit_code"], 5, "{error:#}");
     assert!(
         stderr.contains("lock") && stderr.contains("the-other-migrator"),
         "{stderr}"

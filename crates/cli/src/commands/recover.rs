@@ -271,17 +271,34 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
     announce(output, &target);
     let runtime = database::runtime()?;
     let then = args.then.clone();
-    let hook = move || -> Result<(), String> {
+    // CMD's own exit status, passed through when it fails.
+    let command_status = std::sync::Mutex::new(None::<u8>);
+    let hook = || -> Result<(), String> {
         let Some(command) = &then else { return Ok(()) };
-        let status = std::process::Command::new("sh")
+        let status = match std::process::Command::new("sh")
             .args(["-c", command])
             .status()
-            .map_err(|error| format!("cannot run `{command}`: {error}"))?;
+        {
+            Ok(status) => status,
+            Err(error) => {
+                if let Ok(mut saved) = command_status.lock() {
+                    *saved = Some(127);
+                }
+                return Err(format!("cannot run `{command}`: {error}"));
+            }
+        };
         if status.success() {
-            Ok(())
-        } else {
-            Err(format!("`{command}` failed ({status})"))
+            return Ok(());
         }
+        let code = status
+            .code()
+            .and_then(|code| u8::try_from(code).ok())
+            .filter(|code| *code != 0)
+            .unwrap_or(1);
+        if let Ok(mut saved) = command_status.lock() {
+            *saved = Some(code);
+        }
+        Err(format!("`{command}` failed ({status})"))
     };
     let ensured = runtime.block_on(doctor.ensure(Some(&hook)))?;
     let outcome = &ensured.recovery.outcome;
@@ -296,7 +313,15 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
             false,
             &[],
         );
-        return Err(Failure::Database(message.clone()));
+        let status = command_status
+            .lock()
+            .ok()
+            .and_then(|saved| *saved)
+            .unwrap_or(1);
+        return Err(Failure::CommandFailed {
+            message: message.clone(),
+            status,
+        });
     }
     let extra = vec![format!("final state: {}", ensured.after.state.name())];
     // The diagnosis under the lock explains what was (or was not) done.
