@@ -146,6 +146,12 @@ fn every_case(dialect: &'static str) {
         .args(["recover", "--yes", "--database-url", &database.url])
         .args(["--to-revision", "e04e04e04e04"]));
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("next: alembic upgrade heads (2 pending)"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(current(&database), "e04e04e04e04");
 
     // Ancestor and descendant rows are repaired to the descendant.

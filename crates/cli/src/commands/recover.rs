@@ -254,7 +254,31 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
     }))?;
     let outcome = recovery.outcome;
     audit(&args.recovery, &target.url.redacted(), &outcome)?;
-    show(&outcome, args.dry_run);
+    // After a stamp, what the migrations still have to do.
+    let graph = &doctor.project.graph;
+    let mut applied = vec![false; graph.len()];
+    for row in outcome.after.iter().flatten().flatten() {
+        if let Some(head) = graph.index_of(row) {
+            for (at, member) in graph.ancestors(head, true).into_iter().enumerate() {
+                applied[at] |= member;
+            }
+        }
+    }
+    let pending = applied.iter().filter(|member| !**member).count();
+    let next = if outcome.applied && pending > 0 {
+        vec![format!("next: alembic upgrade heads ({pending} pending)")]
+    } else {
+        Vec::new()
+    };
+    print(
+        global,
+        Some(&target_json),
+        output,
+        outcome.diagnosis.as_ref(),
+        &outcome,
+        args.dry_run,
+        &next,
+    );
     if outcome.refusal.is_some() {
         Err(Failure::ProblemsFound)
     } else {
