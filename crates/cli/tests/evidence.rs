@@ -378,3 +378,33 @@ fn postgresql_never_proven_wrong() {
 fn mariadb_never_proven_wrong() {
     never_proven_wrong("mysql");
 }
+
+/// A table shaped like the version table under another name (env.py sets
+/// `version_table`): named, with the flag that selects it, and never a
+/// second version table created unattended.
+#[test]
+fn a_look_alike_version_table_is_named() {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, "sqlite") else {
+        return;
+    };
+    upgrade(&database, "head");
+    database.sql(&["ALTER TABLE alembic_version RENAME TO myapp_version"]);
+    let (_, diagnosis) = diagnose(&database, &[]);
+    assert_eq!(diagnosis["state"], "untracked_schema", "{diagnosis:#}");
+    assert_eq!(diagnosis["evidence"], "needs_confirmation", "{diagnosis:#}");
+    let findings = diagnosis["findings"].to_string();
+    assert!(
+        findings.contains("look_alike_version_table")
+            && findings.contains("--version-table myapp_version"),
+        "{diagnosis:#}"
+    );
+    let (code, selected) = diagnose(&database, &["--version-table", "myapp_version"]);
+    assert_eq!(
+        (code, &selected["state"]),
+        (0, &json!("healthy")),
+        "{selected:#}"
+    );
+}

@@ -245,6 +245,17 @@ fn configuration_mistakes() {
 
     let out = run(doctor().args(["graph", "--format", "yaml"]));
     assert_eq!(out.code, 2, "{}", out.stderr);
+
+    // `-c DIR` says it is a directory, and names the file inside it.
+    let dir = temp_project("[alembic]\nscript_location = .\n");
+    let out = run(doctor().arg("-c").arg(dir.path()).arg("graph"));
+    assert_usage(&out, &["is a directory", "alembic.ini", "-c/--config"]);
+
+    // From a subfolder without -c: the alembic.ini above is named.
+    let sub = dir.path().join("app").join("models");
+    std::fs::create_dir_all(&sub).expect("mkdir");
+    let out = run(doctor().current_dir(&sub).arg("graph"));
+    assert_usage(&out, &["no alembic.ini", "there is one above it"]);
 }
 
 #[test]

@@ -163,6 +163,7 @@ pub enum FindingCode {
     UnknownRevision,
     DuplicateVersion,
     OverlappingHeads,
+    LookAlikeVersionTable,
 }
 
 impl FindingCode {
@@ -190,6 +191,7 @@ impl FindingCode {
             FindingCode::UnknownRevision => "unknown_revision",
             FindingCode::DuplicateVersion => "duplicate_version",
             FindingCode::OverlappingHeads => "overlapping_heads",
+            FindingCode::LookAlikeVersionTable => "look_alike_version_table",
         }
     }
 }
@@ -212,6 +214,8 @@ pub enum Hint {
     Detailed,
     /// Stamp the named state although the schema disagrees.
     Force,
+    /// Read this table as the version table (env.py names it).
+    VersionTable(String),
 }
 
 /// Why a recovery writes nothing, and what a person can do about it.
@@ -1320,6 +1324,28 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
             Hint::IgnoreTables(unmanaged.clone()),
         );
     }
+    // A table shaped like alembic's version table under another name: most
+    // often env.py sets `version_table`, and this run was not told.
+    let look_alikes: Vec<String> = unmanaged
+        .iter()
+        .filter(|name| {
+            live.schema.tables.get(*name).is_some_and(|table| {
+                table.columns.len() == 1 && table.columns[0].name == "version_num"
+            })
+        })
+        .cloned()
+        .collect();
+    for name in &look_alikes {
+        analyzer.hinted(
+            Severity::Warning,
+            FindingCode::LookAlikeVersionTable,
+            format!(
+                "table {name} is shaped like alembic's version table (one version_num column); if env.py names it as the version table, this run reads {} instead",
+                version_table_name(live)
+            ),
+            Hint::VersionTable(name.clone()),
+        );
+    }
     let managed_tables: Vec<String> = analyzer
         .user_tables()
         .into_iter()
@@ -1340,13 +1366,16 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
                 version_table_name(live)
             ),
         );
+        // Another table may be the real version table: never create a
+        // second one unattended.
+        let elsewhere = !look_alikes.is_empty();
         return by_matching(
             analyzer,
             diagnosis,
             State::UntrackedSchema,
             Strategy::InitializeAlembicVersion,
             &[],
-            false,
+            elsewhere,
         );
     };
 
@@ -1717,7 +1746,9 @@ fn by_matching(
     state: State,
     strategy: Strategy,
     rows: &[RevisionIndex],
-    unknown_ids: bool,
+    // Version rows unknown to the scripts, or a version table that may be
+    // elsewhere: the match is never proof for an unattended write.
+    unconfirmed: bool,
 ) -> Diagnosis {
     let matching = analyzer.matching(rows);
     diagnosis.candidate_revisions = matching
@@ -1759,7 +1790,7 @@ fn by_matching(
     let settlement = analyzer.settle(&matching.candidates);
     analyzer.report_tie(&matching.candidates, &settlement);
     let mut evidence = settlement.evidence;
-    if unknown_ids && evidence == Evidence::Proven {
+    if unconfirmed && evidence == Evidence::Proven {
         evidence = Evidence::NeedsConfirmation;
     }
     if let Some(chosen) = &settlement.chosen

@@ -74,11 +74,21 @@ pub enum ConfigError {
     )]
     ConfigFileMissing { path: PathBuf },
     #[error(
-        "no alembic.ini or pyproject.toml with a [tool.alembic] table in {dir}; run from the \
+        "no alembic.ini or pyproject.toml with a [tool.alembic] table in {dir}{}; run from the \
          project's folder, pass -c/--config PATH, or give the script directory with \
-         --script-location"
+         --script-location",
+        .above.as_ref().map(|above| format!(" (there is one above it: {})", above.display())).unwrap_or_default()
     )]
-    NoConfiguration { dir: PathBuf },
+    NoConfiguration { dir: PathBuf, above: Option<PathBuf> },
+    #[error(
+        "{path} is a directory, not a configuration file; pass the file itself with -c/--config{}",
+        .inside.as_ref().map(|inside| format!(" ({})", inside.display())).unwrap_or_default()
+    )]
+    ConfigIsDirectory {
+        path: PathBuf,
+        /// The alembic.ini or pyproject.toml inside it, if there is one.
+        inside: Option<PathBuf>,
+    },
     #[error("cannot read {path}: {source}; check that the file exists and is readable")]
     Unreadable {
         path: PathBuf,
@@ -262,6 +272,13 @@ fn find_sources(request: &ConfigRequest) -> Result<Sources, ConfigError> {
             if !path.exists() {
                 return Err(ConfigError::ConfigFileMissing { path });
             }
+            if path.is_dir() {
+                let inside = ["alembic.ini", "pyproject.toml"]
+                    .iter()
+                    .map(|name| path.join(name))
+                    .find(|candidate| candidate.is_file());
+                return Err(ConfigError::ConfigIsDirectory { path, inside });
+            }
             if path
                 .file_name()
                 .is_some_and(|name| name == "pyproject.toml")
@@ -320,8 +337,16 @@ fn find_sources(request: &ConfigRequest) -> Result<Sources, ConfigError> {
     };
 
     if ini.is_none() && pyproject.is_none() && !explicit && request.script_location.is_none() {
+        // Run from a subfolder of the project: name the alembic.ini above.
+        let above = request
+            .working_dir
+            .ancestors()
+            .skip(1)
+            .map(|dir| dir.join("alembic.ini"))
+            .find(|candidate| candidate.is_file());
         return Err(ConfigError::NoConfiguration {
             dir: request.working_dir.clone(),
+            above,
         });
     }
     Ok(Sources { ini, pyproject })

@@ -35,6 +35,7 @@ pub fn hint(hint: &migration_doctor::diagnosis::Hint) -> String {
         Hint::ListUnknownOperations => "`migration-doctor schema` lists them".to_owned(),
         Hint::Detailed => "`migration-doctor diagnose --detailed` shows why".to_owned(),
         Hint::Force => "pass --force to stamp it anyway".to_owned(),
+        Hint::VersionTable(name) => format!("select it with --version-table {name}"),
         _ => String::new(),
     }
 }
