@@ -11,7 +11,16 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "Diagnoses and repairs the migration-tracking state of alembic-managed databases.",
     long_about = None,
-    propagate_version = true
+    propagate_version = true,
+    after_help = concat!(
+        "Examples:\n",
+        "  migration-doctor -c alembic.ini diagnose\n",
+        "  migration-doctor recover --dry-run\n",
+        "  migration-doctor ensure --then \"alembic upgrade heads\"\n\n",
+        "Exit codes: 0 fine; 1 problems found or recovery refused; 2 usage or configuration error; ",
+        "3 database unreachable or permission denied; 4 invalid scripts; 5 the migration lock was not ",
+        "obtained in time; `ensure --then CMD` exits with CMD's own status when CMD fails."
+    )
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -37,6 +46,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalOptions {
     /// The alembic configuration: an ini file, or a pyproject.toml
     /// [default: ./alembic.ini, then ./pyproject.toml]
@@ -138,17 +148,46 @@ pub enum Command {
     /// A schema: the live one (--live) or the expected one at a revision
     Schema(SchemaArgs),
     /// The state, the strategy and the evidence; changes nothing
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  migration-doctor diagnose --database-url postgresql://app@db/shop\n",
+        "  migration-doctor diagnose --json --detailed\n\n",
+        "Exit codes: 0 healthy, fresh or behind; 1 problems found; 2 usage; 3 database unreachable; 4 invalid scripts."
+    ))]
     Diagnose,
     /// The full report: database, version rows, graph, pending revisions,
     /// schema comparison and verdict
     Status,
     /// Apply the strategy: writes only the version table, under a lock
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  migration-doctor recover --dry-run\n",
+        "  migration-doctor recover --yes --audit-log recovery.jsonl\n",
+        "  migration-doctor recover --to-revision 1b2c3d4e5f60\n\n",
+        "Exit codes: 0 done or nothing to do; 1 refused; 2 usage (an unknown --to-revision too); ",
+        "3 database unreachable or permission denied; 4 invalid scripts; 5 the lock was not obtained in time."
+    ))]
     Recover(RecoverArgs),
     /// Start-up step: lock, analyse, recover when safe, optionally run a
     /// command (such as `alembic upgrade heads`) under the lock
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  migration-doctor ensure --then \"alembic upgrade heads\"\n",
+        "  DATABASE_URL=postgresql://app@db/shop migration-doctor -c /app/alembic.ini ensure\n\n",
+        "Exit codes: 0 the tracking state is sound (and CMD succeeded); 1 refused or not sound; ",
+        "2 usage; 3 database unreachable; 4 invalid scripts; 5 the lock was not obtained in time; ",
+        "CMD's own status when CMD fails."
+    ))]
     Ensure(EnsureArgs),
     /// Step by step: diagnosis, plan, confirmation, result
     Interactive(RecoveryOptions),
+    /// Shell completions for bash, zsh, fish, elvish or powershell
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff), for `man -l -`
+    Man,
 }
 
 #[derive(Debug, Args, Default)]

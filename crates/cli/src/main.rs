@@ -63,12 +63,33 @@ fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
         (None, false, false, false, true) => &interactive_alias,
         (None, false, false, false, false) => {
             return Err(Failure::Usage(
-                "name a command: graph, schema, diagnose, status, recover or ensure (see --help)"
+                "name a command: graph, schema, diagnose, status, recover, ensure or interactive (see --help)"
                     .to_owned(),
             ));
         }
     };
     match command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(
+                *shell,
+                &mut command,
+                "migration-doctor",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut page)
+                .map_err(|error| {
+                    Failure::Usage(format!("cannot render the manual page: {error}"))
+                })?;
+            output.print_raw(&String::from_utf8_lossy(&page));
+            Ok(())
+        }
         Command::Graph(args) => {
             let project = open_project(cli, output)?;
             commands::graph::run(&project, args, format, output)

@@ -79,7 +79,10 @@ pub enum ConfigError {
          --script-location",
         .above.as_ref().map(|above| format!(" (there is one above it: {})", above.display())).unwrap_or_default()
     )]
-    NoConfiguration { dir: PathBuf, above: Option<PathBuf> },
+    NoConfiguration {
+        dir: PathBuf,
+        above: Option<PathBuf>,
+    },
     #[error(
         "{path} is a directory, not a configuration file; pass the file itself with -c/--config{}",
         .inside.as_ref().map(|inside| format!(" ({})", inside.display())).unwrap_or_default()

@@ -1,0 +1,46 @@
+//! Help, shell completions and the manual page come from the same command
+//! definitions: each subcommand shows its own options before the global
+//! ones, with examples and exit codes.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn each_command_shows_its_options_first_then_the_global_ones() {
+    for command in ["diagnose", "recover", "ensure"] {
+        let out = run(doctor().args([command, "--help"]));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let own = out.stdout.find("Options:").expect("own options");
+        let global = out.stdout.find("Global options:").expect("global options");
+        assert!(own < global, "{command}:\n{}", out.stdout);
+        assert!(
+            out.stdout.contains("Examples:") && out.stdout.contains("Exit codes:"),
+            "{command}:\n{}",
+            out.stdout
+        );
+    }
+    let out = run(doctor().arg("--help"));
+    assert!(
+        out.stdout.contains("interactive") && out.stdout.contains("5 the migration lock"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn completions_and_the_manual_page() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(doctor().args(["completions", shell]));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stdout.contains("migration-doctor"), "{shell}");
+        assert!(out.stdout.contains("--to-revision"), "{shell}");
+    }
+    let out = run(doctor().arg("man"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(".TH migration-doctor"),
+        "{}",
+        out.stdout
+    );
+}
