@@ -88,6 +88,13 @@ fn recovers(dialect: &'static str) {
         record.contains("DROP TABLE") && record.contains("r07r07r07r07"),
         "{record}"
     );
+    let entry: Value = serde_json::from_str(record.lines().last().unwrap_or("{}")).expect("JSON");
+    assert_eq!(entry["evidence"], "proven", "{entry:#}");
+    assert_eq!(entry["state"], "untracked_schema", "{entry:#}");
+    assert!(
+        entry["tool_version"].is_string() && entry["configuration"].is_string(),
+        "{entry:#}"
+    );
 
     // Corrupted: an unknown id is never rewritten without the revision
     // named; named, it is; then alembic carries on.
@@ -257,6 +264,50 @@ fn ensure_then_runs_the_migrations() {
         "{}",
         out.stdout
     );
+    // The verdict comes before the command's own output, the result after.
+    let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
+        "ensure",
+        "--then",
+        "echo FROM-THE-COMMAND",
+        "--database-url",
+        &database.url,
+    ]));
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let verdict = out.stdout.find("healthy").expect("verdict");
+    let command = out.stdout.find("FROM-THE-COMMAND").expect("command output");
+    let result = out.stdout.find("final state").expect("result");
+    assert!(verdict < command && command < result, "{}", out.stdout);
+
+    // First boot on SQLite: no file yet is fresh, and the migrations create it.
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let file = scratch.path().join("first.db");
+    let url = format!("sqlite:///{}", file.display());
+    let upgrade = format!(
+        "MIGRATION_DOCTOR_TEST_URL='{url}' '{}' -m alembic -c '{}' upgrade heads",
+        python.display(),
+        fixture(CONFIG).display()
+    );
+    let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
+        "ensure",
+        "--then",
+        &upgrade,
+        "--database-url",
+        &url,
+    ]));
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(file.is_file(), "the migrations created the database");
+    assert!(
+        out.stdout.contains("final state: healthy"),
+        "{}",
+        out.stdout
+    );
+    let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
+        "diagnose",
+        "--database-url",
+        &format!("sqlite:///{}", scratch.path().join("other.db").display()),
+    ]));
+    assert_eq!(out.code, 3, "diagnose never creates a file: {}", out.stderr);
+
     // A failing command's own status comes back, not "unreachable".
     let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
         "ensure",

@@ -348,6 +348,36 @@ pub struct Diagnosis {
     pub closest: Vec<ClosestState>,
 }
 
+impl Diagnosis {
+    /// A database that does not exist yet (a SQLite file before its first
+    /// migration): fresh, every revision pending.
+    pub fn not_created(head_revisions: Vec<String>, pending_revisions: Vec<String>) -> Diagnosis {
+        Diagnosis {
+            state: State::Fresh,
+            strategy: Strategy::NormalMigration,
+            evidence: Evidence::Proven,
+            current_revisions: Vec::new(),
+            head_revisions,
+            matched_revisions: Vec::new(),
+            candidate_revisions: Vec::new(),
+            pending_revisions,
+            missing_tables: Vec::new(),
+            unexpected_tables: Vec::new(),
+            uncertain_revisions: Vec::new(),
+            data_revisions: Vec::new(),
+            probes: Vec::new(),
+            partial: Vec::new(),
+            collisions: Vec::new(),
+            findings: Vec::new(),
+            plan: None,
+            steps: None,
+            probe_requests: Vec::new(),
+            comparison: None,
+            closest: Vec::new(),
+        }
+    }
+}
+
 /// Options of the analysis.
 #[derive(Debug, Clone, Default)]
 pub struct AnalysisOptions {

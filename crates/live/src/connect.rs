@@ -157,7 +157,9 @@ fn ignore(notes: &mut Vec<String>, key: &str) {
 }
 
 fn postgres_options(url: &DatabaseUrl, notes: &mut Vec<String>) -> (PgConnectOptions, String) {
-    let mut options = PgConnectOptions::new();
+    // Named, so that a lock holder or a long query is recognisable in
+    // pg_stat_activity; the URL's `application_name` wins.
+    let mut options = PgConnectOptions::new().application_name("migration-doctor");
     let mut socket: Option<String> = None;
     if let Some(host) = &url.host {
         options = options.host(host);
@@ -288,9 +290,15 @@ fn sqlite_options(
         .busy_timeout(Duration::from_secs(5));
     for (key, value) in &url.query {
         match (key.as_str(), value.parse::<f64>()) {
-            ("timeout", Ok(seconds)) if seconds >= 0.0 => {
-                options = options.busy_timeout(Duration::from_secs_f64(seconds));
-            }
+            ("timeout", Ok(seconds)) => match Duration::try_from_secs_f64(seconds) {
+                // More than a day is no wait anyone meant (and `inf` none at all).
+                Ok(wait) if wait <= Duration::from_secs(86_400) => {
+                    options = options.busy_timeout(wait);
+                }
+                _ => notes.push(format!(
+                    "timeout `{value}` is not a number of seconds up to a day and was ignored"
+                )),
+            },
             _ => ignore(notes, key),
         }
     }

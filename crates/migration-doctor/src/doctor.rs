@@ -24,7 +24,7 @@ use migration_doctor_live::{
 };
 pub use migration_doctor_recovery::Recovered as Recovery;
 use migration_doctor_recovery::{
-    Decision, RecoveryError, RecoveryRun, WhileLocked, diagnose_with_probes,
+    Decision, Outcome, RecoveryError, RecoveryRun, WhileLocked, diagnose_with_probes,
 };
 use migration_doctor_schema::Dialect;
 use migration_doctor_scripts::{AlembicConfig, ConfigError, ConfigRequest};
@@ -114,6 +114,24 @@ impl DatabaseTarget {
             url: DatabaseUrl::parse(&text).map_err(LiveError::from)?,
             source,
             base,
+        })
+    }
+
+    /// The SQLite file the URL names (absolute), if it names one.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        if self.url.dialect != Dialect::Sqlite {
+            return None;
+        }
+        let database = self
+            .url
+            .database
+            .as_deref()
+            .filter(|name| !name.is_empty() && *name != ":memory:")?;
+        let path = std::path::Path::new(database);
+        Some(if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.base.join(path)
         })
     }
 
@@ -216,6 +234,8 @@ pub struct RecoveryRequest<'a> {
     /// Lets the caller refuse a decision (the seed's operations that each
     /// apply to one strategy only).
     pub veto: Option<&'a Veto<'a>>,
+    /// Learns the outcome before `while_locked` runs.
+    pub before_while_locked: Option<&'a (dyn Fn(&Outcome) + Sync + 'a)>,
 }
 
 /// What `ensure` did and where the database ended.
@@ -291,6 +311,18 @@ impl Doctor {
             .entry(dialect)
             .or_insert_with(|| Arc::new(self.project.expected_schemas(dialect)))
             .clone()
+    }
+
+    /// The diagnosis of a database that does not exist yet.
+    fn not_created(&self) -> Diagnosis {
+        let graph = &self.project.graph;
+        let ids = |indexes: &[RevisionIndex]| -> Vec<String> {
+            indexes
+                .iter()
+                .map(|&index| graph.revision(index).id().to_owned())
+                .collect()
+        };
+        Diagnosis::not_created(ids(&graph.heads()), ids(graph.topological()))
     }
 
     /// A connection to the target.
@@ -396,6 +428,7 @@ impl Doctor {
                 dry_run: request.dry_run,
                 decide: &decide,
                 while_locked: request.while_locked,
+                before_while_locked: request.before_while_locked,
             },
         )
         .await;
@@ -409,11 +442,45 @@ impl Doctor {
     pub async fn ensure(
         &self,
         while_locked: Option<&WhileLocked<'_>>,
+        before_while_locked: Option<&(dyn Fn(&Outcome) + Sync)>,
     ) -> Result<Ensured, DoctorError> {
+        // First boot on SQLite: no file yet is a fresh database; the
+        // migrations create it (nothing to lock or stamp before them).
+        let target = self.target()?;
+        if let Some(file) = target.sqlite_file()
+            && !file.exists()
+        {
+            let hook = while_locked.map(|hook| hook());
+            let outcome = Outcome {
+                applied: false,
+                before: None,
+                after: None,
+                statements: Vec::new(),
+                undo: Vec::new(),
+                diagnosis: None,
+                refusal: None,
+            };
+            let after = if file.exists() {
+                self.examine().await?.diagnosis
+            } else {
+                return Ok(Ensured {
+                    sound: while_locked.is_none(),
+                    after: self.not_created(),
+                    recovery: Recovery { outcome, hook },
+                });
+            };
+            let sound = !matches!(hook, Some(Err(_))) && is_sound(&after, while_locked.is_some());
+            return Ok(Ensured {
+                recovery: Recovery { outcome, hook },
+                after,
+                sound,
+            });
+        }
         let recovery = self
             .recover(&RecoveryRequest {
                 attendance: Attendance::Unattended,
                 while_locked,
+                before_while_locked,
                 ..RecoveryRequest::default()
             })
             .await?;

@@ -159,6 +159,9 @@ pub struct RecoveryRun<'a> {
     /// What to write, decided from the database as it is under the lock.
     pub decide: &'a Decide<'a>,
     pub while_locked: Option<&'a WhileLocked<'a>>,
+    /// Learns what the recovery did before `while_locked` runs (to show the
+    /// verdict and the plan before the migrations' own output).
+    pub before_while_locked: Option<&'a (dyn Fn(&Outcome) + Sync + 'a)>,
 }
 
 /// What a recovery did.
@@ -197,6 +200,9 @@ pub async fn recover(
     let result = locked(database, introspect, run.dry_run, run.decide).await;
     let hook = match (&result, run.while_locked) {
         (Ok(outcome), Some(hook)) if outcome.refusal.is_none() && !run.dry_run => {
+            if let Some(announce) = run.before_while_locked {
+                announce(outcome);
+            }
             if database.lock_excludes_writers() {
                 database.unlock(&key).await;
                 return result.map(|outcome| Recovered {

@@ -21,7 +21,29 @@ fn announce(output: &Output, target: &DatabaseTarget) {
     output.note(&format!("database: {}", target.describe()));
 }
 
-fn audit(options: &RecoveryOptions, url: &str, outcome: &Outcome) -> Result<(), Failure> {
+/// Who ran the recovery, as the operating system says.
+fn user_and_host() -> (String, String) {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default();
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .filter(|host| !host.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|host| host.trim().to_owned())
+        })
+        .unwrap_or_default();
+    (user, host)
+}
+
+fn audit(
+    options: &RecoveryOptions,
+    doctor: &Doctor,
+    target: &DatabaseTarget,
+    outcome: &Outcome,
+) -> Result<(), Failure> {
     let Some(path) = &options.audit_log else {
         return Ok(());
     };
@@ -31,9 +53,17 @@ fn audit(options: &RecoveryOptions, url: &str, outcome: &Outcome) -> Result<(), 
     let unix_time = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());
+    let (user, host) = user_and_host();
     let record = json!({
         "unix_time": unix_time,
-        "database": url,
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "user": user,
+        "host": host,
+        "configuration": doctor.project.config.ini_file,
+        "database": target.url.redacted(),
+        "url_source": target.source.name(),
+        "state": outcome.diagnosis.as_ref().map(|diagnosis| diagnosis.state.name()),
+        "evidence": outcome.diagnosis.as_ref().map(|diagnosis| diagnosis.evidence.name()),
         "before": outcome.before,
         "after": outcome.after,
         "statements": outcome.statements,
@@ -253,7 +283,7 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
         ..RecoveryRequest::default()
     }))?;
     let outcome = recovery.outcome;
-    audit(&args.recovery, &target.url.redacted(), &outcome)?;
+    audit(&args.recovery, &doctor, &target, &outcome)?;
     // After a stamp, what the migrations still have to do.
     let graph = &doctor.project.graph;
     let mut applied = vec![false; graph.len()];
@@ -324,10 +354,13 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
         }
         Err(format!("`{command}` failed ({status})"))
     };
-    let ensured = runtime.block_on(doctor.ensure(Some(&hook)))?;
-    let outcome = &ensured.recovery.outcome;
-    audit(&args.recovery, &target.url.redacted(), outcome)?;
-    if let Some(Err(message)) = &ensured.recovery.hook {
+    // The verdict and the plan before the command's own output, the
+    // result after it (text only: JSON is one document at the end).
+    let announced = std::sync::atomic::AtomicBool::new(false);
+    let announce = |outcome: &Outcome| {
+        if global.format() == Format::Json || args.then.is_none() {
+            return;
+        }
         print(
             global,
             Some(&target_json),
@@ -337,6 +370,23 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
             false,
             &[],
         );
+        announced.store(true, std::sync::atomic::Ordering::SeqCst);
+    };
+    let ensured = runtime.block_on(doctor.ensure(Some(&hook), Some(&announce)))?;
+    let outcome = &ensured.recovery.outcome;
+    audit(&args.recovery, &doctor, &target, outcome)?;
+    if let Some(Err(message)) = &ensured.recovery.hook {
+        if !announced.load(std::sync::atomic::Ordering::SeqCst) {
+            print(
+                global,
+                Some(&target_json),
+                output,
+                outcome.diagnosis.as_ref(),
+                outcome,
+                false,
+                &[],
+            );
+        }
         let status = command_status
             .lock()
             .ok()
@@ -348,17 +398,21 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
         });
     }
     let extra = vec![format!("final state: {}", ensured.after.state.name())];
-    // The diagnosis under the lock explains what was (or was not) done.
-    let shown = outcome.diagnosis.as_ref().unwrap_or(&ensured.after);
-    print(
-        global,
-        Some(&target_json),
-        output,
-        Some(shown),
-        outcome,
-        false,
-        &extra,
-    );
+    if announced.load(std::sync::atomic::Ordering::SeqCst) {
+        output.print(&extra.join("\n"));
+    } else {
+        // The diagnosis under the lock explains what was (or was not) done.
+        let shown = outcome.diagnosis.as_ref().unwrap_or(&ensured.after);
+        print(
+            global,
+            Some(&target_json),
+            output,
+            Some(shown),
+            outcome,
+            false,
+            &extra,
+        );
+    }
     if ensured.sound {
         Ok(())
     } else {
