@@ -16,8 +16,40 @@ use crate::cli::{Cli, Command};
 use crate::failure::Failure;
 use crate::output::Output;
 
+/// `-v` logs what the tool does (connections, catalog reads, lock waits,
+/// probes, writes, with timings) to standard error; `-vv` adds every SQL
+/// statement sqlx runs. URLs are logged with the password masked.
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    if verbose == 0 {
+        return;
+    }
+    let targets = Targets::new()
+        .with_target("migration_doctor", LevelFilter::DEBUG)
+        .with_target(
+            "sqlx",
+            if verbose >= 2 {
+                LevelFilter::DEBUG
+            } else {
+                LevelFilter::OFF
+            },
+        );
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .without_time()
+        .with_target(false)
+        .with_max_level(LevelFilter::DEBUG)
+        .finish()
+        .with(targets)
+        .try_init();
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging(cli.global.verbose);
     let output = Output::new(cli.global.no_color, cli.global.quiet);
     match run(&cli, &output) {
         Ok(()) => ExitCode::SUCCESS,

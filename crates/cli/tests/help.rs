@@ -44,3 +44,35 @@ fn completions_and_the_manual_page() {
         out.stdout
     );
 }
+
+/// `-v` says what the tool does with timings, `-vv` adds the SQL; the
+/// password never appears.
+#[test]
+fn verbose_logs_mask_the_password() {
+    let (_dir, project) = copy_tree(&workspace_root().join("example"));
+    let out = run(doctor()
+        .arg("-c")
+        .arg(project.join("alembic.ini"))
+        .args(["-v", "diagnose"]));
+    assert!(
+        out.stderr.contains("connected to") && out.stderr.contains("read 5 table(s)"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("probe `SELECT 1"), "{}", out.stderr);
+    let server = server_url("postgresql").replacen("postgres@", "postgres:hunter2@", 1);
+    let out = run(doctor().arg("-c").arg(project.join("alembic.ini")).args([
+        "-vv",
+        "diagnose",
+        "--database-url",
+        &server,
+    ]));
+    if !out.stderr.contains("connected to") {
+        assert!(!in_ci(), "PostgreSQL does not answer: {}", out.stderr);
+        eprintln!("skipped: PostgreSQL does not answer");
+        return;
+    }
+    assert!(out.stderr.contains("SELECT"), "-vv logs the SQL");
+    assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
+    assert!(!out.stdout.contains("hunter2"), "{}", out.stdout);
+}

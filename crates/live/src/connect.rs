@@ -130,6 +130,7 @@ pub async fn connect(
             )
         }
     };
+    let started = std::time::Instant::now();
     let connection = match tokio::time::timeout(timeout, connecting).await {
         Ok(Ok(connection)) => connection,
         Ok(Err(error)) => return Err(classify(url, &target, "connect", error)),
@@ -142,6 +143,12 @@ pub async fn connect(
             });
         }
     };
+    tracing::info!(
+        "connected to {} ({}, {access:?}) in {} ms",
+        url.redacted(),
+        target,
+        started.elapsed().as_millis()
+    );
     Ok(Database {
         connection,
         url: url.clone(),

@@ -111,8 +111,17 @@ impl Database {
         options: &IntrospectOptions,
     ) -> Result<LiveDatabase, LiveError> {
         let url = self.url.clone();
+        let started = std::time::Instant::now();
         let result =
             with_backend!(&mut self.connection, backend => backend.introspect(&url, options).await);
+        if let Ok(live) = &result {
+            tracing::info!(
+                "read {} table(s) of schema {} and the version table in {} ms",
+                live.schema.tables.len(),
+                live.schema_name,
+                started.elapsed().as_millis()
+            );
+        }
         result.map_err(|(doing, error)| self.query_error(&doing, error))
     }
 
@@ -150,8 +159,16 @@ impl Database {
         steps: &[PlanStep],
         after_each: &mut (dyn FnMut(usize) + Send),
     ) -> Result<(), LiveError> {
+        let started = std::time::Instant::now();
         let result =
             with_backend!(&mut self.connection, backend => backend.apply(steps, after_each).await);
+        if result.is_ok() {
+            tracing::info!(
+                "wrote {} statement(s) to the version table in {} ms",
+                steps.len(),
+                started.elapsed().as_millis()
+            );
+        }
         result.map_err(|error| self.query_error("write the version table", error))
     }
 
@@ -166,9 +183,20 @@ impl Database {
         let running = async {
             with_backend!(&mut self.connection, backend => backend.probe(query, timeout).await)
         };
-        tokio::time::timeout(timeout, running)
+        let started = std::time::Instant::now();
+        let answer = tokio::time::timeout(timeout, running)
             .await
-            .unwrap_or_else(|_| Err(format!("no answer within {} s", timeout.as_secs())))
+            .unwrap_or_else(|_| Err(format!("no answer within {} s", timeout.as_secs())));
+        tracing::info!(
+            "probe `{query}`: {} in {} ms",
+            match &answer {
+                Ok(true) => "rows found".to_owned(),
+                Ok(false) => "no rows".to_owned(),
+                Err(why) => format!("failed ({why})"),
+            },
+            started.elapsed().as_millis()
+        );
+        answer
     }
 }
 
