@@ -369,7 +369,9 @@ fn status_and_seed_aliases() {
         .arg(&config)
         .args(["--status", "--detailed"]));
     assert!(
-        text.stdout.contains("version table") && text.stdout.contains("verdict"),
+        text.stdout.contains("version table")
+            && text.stdout.contains("verdict")
+            && text.stdout.contains("URL from ini"),
         "{}",
         text.stdout
     );

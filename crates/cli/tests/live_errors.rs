@@ -78,7 +78,9 @@ fn malformed_and_unsupported_urls() {
     let out = live("just-a-name", &[]);
     assert_fails(&out, 2, &["not a SQLAlchemy URL"]);
     let out = live(&format!("oracle+cx_oracle://scott:{PASSWORD}@h/orcl"), &[]);
-    assert_fails(&out, 3, &["`oracle+cx_oracle`", "PostgreSQL", "SQLite"]);
+    assert_fails(&out, 2, &["`oracle+cx_oracle`", "PostgreSQL", "SQLite"]);
+    let out = live("postgresq://app@h/db", &[]);
+    assert_fails(&out, 2, &["`postgresq`"]);
 }
 
 #[test]

@@ -273,6 +273,12 @@ fn ensure_then_runs_the_migrations() {
         &database.url,
     ]));
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    // Every write path names the database and where its URL came from.
+    assert!(
+        out.stderr.contains("database: sqlite:") && out.stderr.contains("(URL from flag)"),
+        "{}",
+        out.stderr
+    );
     let verdict = out.stdout.find("healthy").expect("verdict");
     let command = out.stdout.find("FROM-THE-COMMAND").expect("command output");
     let result = out.stdout.find("final state").expect("result");

@@ -97,6 +97,8 @@ impl LiveError {
     /// Whether the failure lies in the URL's form (a usage error) rather
     /// than in reaching the database.
     pub fn is_usage_error(&self) -> bool {
-        matches!(self, LiveError::Url(crate::url::UrlError::Malformed { .. }))
+        // A URL that is wrong, or names a dialect we do not speak (a typo in
+        // the scheme, most often), is the caller's to fix: exit code 2.
+        matches!(self, LiveError::Url(_))
     }
 }

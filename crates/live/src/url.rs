@@ -43,7 +43,7 @@ pub enum UrlError {
          postgresql://app@127.0.0.1:5432/shop or sqlite:///shop.db"
     )]
     Malformed { shown: String, reason: String },
-    /// A dialect or driver migration-doctor does not speak (exit code 3).
+    /// A dialect or driver migration-doctor does not speak (exit code 2).
     #[error(
         "the database URL names `{scheme}`, which migration-doctor cannot connect to; it \
          speaks PostgreSQL (postgresql://), MySQL/MariaDB (mysql://, mariadb://) and SQLite \

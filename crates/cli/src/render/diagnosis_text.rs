@@ -170,11 +170,12 @@ pub fn status(report: &Report, detailed: bool, output: &Output) -> String {
     let title = |text: &str| output.paint(text, Style::new().bold());
     out.push(title("database"));
     out.push(format!(
-        "  {} ({} {}), schema {}",
+        "  {} ({} {}), schema {}; URL from {}",
         report.url,
         engine_name(live.dialect),
         live.server_version,
-        live.schema_name
+        live.schema_name,
+        report.target["url_source"].as_str().unwrap_or("flag")
     ));
     out.push(title("version table"));
     match &live.version_table {
