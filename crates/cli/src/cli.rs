@@ -144,8 +144,20 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The revision graph: text (like `alembic history`), json, dot or mermaid
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  migration-doctor graph\n",
+        "  migration-doctor graph --format dot | dot -Tsvg > history.svg\n\n",
+        "Exit codes: 0 fine; 2 usage or configuration error; 4 invalid scripts."
+    ))]
     Graph(GraphArgs),
     /// A schema: the live one (--live) or the expected one at a revision
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  migration-doctor schema --revision 1b2c3d4e5f60 --dialect postgresql\n",
+        "  migration-doctor schema --live --json\n\n",
+        "Exit codes: 0 fine; 2 usage or configuration error; 3 database unreachable; 4 invalid scripts."
+    ))]
     Schema(SchemaArgs),
     /// The state, the strategy and the evidence; changes nothing
     #[command(after_help = concat!(
@@ -157,6 +169,11 @@ pub enum Command {
     Diagnose,
     /// The full report: database, version rows, graph, pending revisions,
     /// schema comparison and verdict
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  migration-doctor status --detailed\n\n",
+        "Exit codes: 0 healthy, fresh or behind; 1 problems found; 2 usage; 3 database unreachable; 4 invalid scripts."
+    ))]
     Status,
     /// Apply the strategy: writes only the version table, under a lock
     #[command(after_help = concat!(
@@ -180,6 +197,12 @@ pub enum Command {
     ))]
     Ensure(EnsureArgs),
     /// Step by step: diagnosis, plan, confirmation, result
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  migration-doctor interactive\n\n",
+        "Exit codes: 0 done or nothing to do; 1 refused or declined (or no terminal); 2 usage; ",
+        "3 database unreachable; 4 invalid scripts; 5 the lock was not obtained in time."
+    ))]
     Interactive(RecoveryOptions),
     /// Shell completions for bash, zsh, fish, elvish or powershell
     Completions {

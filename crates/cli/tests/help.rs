@@ -8,7 +8,15 @@ use common::*;
 
 #[test]
 fn each_command_shows_its_options_first_then_the_global_ones() {
-    for command in ["diagnose", "recover", "ensure"] {
+    for command in [
+        "graph",
+        "schema",
+        "diagnose",
+        "status",
+        "recover",
+        "ensure",
+        "interactive",
+    ] {
         let out = run(doctor().args([command, "--help"]));
         assert_eq!(out.code, 0, "{}", out.stderr);
         let own = out.stdout.find("Options:").expect("own options");
