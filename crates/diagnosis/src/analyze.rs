@@ -1619,6 +1619,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     if let Some(settlement) = settlement {
         analyzer.report_tie(&matching.candidates, &settlement);
         let current_ids = analyzer.label(&current);
+        let mut evidence = settlement.evidence;
         if let Some(chosen) = &settlement.chosen {
             let applied_rows = analyzer.applied_set(&current);
             let applied_chosen = analyzer.applied_set(chosen);
@@ -1644,6 +1645,38 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
                 )
             };
             analyzer.finding(Severity::Error, code, message);
+            // Stamping past the rows skips the revisions in between for
+            // good: each must show it ran (its schema does; its data steps
+            // and unknown operations must too), or a person confirms.
+            if evidence == Evidence::Proven {
+                let ahead: Vec<RevisionIndex> = graph
+                    .topological()
+                    .iter()
+                    .copied()
+                    .filter(|&index| applied_chosen[index] && !applied_rows[index])
+                    .collect();
+                for revision in ahead {
+                    let reason = match analyzer.between(revision) {
+                        Between::Applied => continue,
+                        Between::NotApplied => format!(
+                            "{}'s schema changes are there but a probe says its data step did not run",
+                            graph.revision(revision).id()
+                        ),
+                        Between::Unsettled(why) => why,
+                    };
+                    evidence = Evidence::NeedsConfirmation;
+                    analyzer.hinted(
+                        Severity::Warning,
+                        FindingCode::Unverified,
+                        format!(
+                            "stamping {} would skip what nothing shows ran: {reason}",
+                            analyzer.label(chosen)
+                        ),
+                        Hint::NameRevision(vec![analyzer.label(chosen)]),
+                    );
+                    break;
+                }
+            }
             // The revisions the rows claim beyond the match, operation by operation.
             for &index in graph.topological() {
                 if applied_rows[index] && !applied_chosen[index] {
@@ -1659,7 +1692,6 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         } else {
             Strategy::ManualIntervention
         };
-        let evidence = settlement.evidence;
         return finish(
             analyzer,
             diagnosis,
