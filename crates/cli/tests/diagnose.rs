@@ -10,15 +10,7 @@ use serde_json::{Value, json};
 const CONFIG: &str = "infer/constructs/alembic.ini";
 
 fn diagnose(database: &TestDatabase, extra: &[&str]) -> (i32, Value) {
-    let out = run(doctor()
-        .arg("-c")
-        .arg(fixture(CONFIG))
-        .args(["diagnose", "--json", "--database-url", &database.url])
-        .args(extra));
-    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
-    let value = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|_| panic!("JSON, got {}\n{}", out.stdout, out.stderr));
-    (out.code, value)
+    diagnose_fixture(CONFIG, database, extra)
 }
 
 /// What the database holds, to prove `diagnose` wrote nothing.

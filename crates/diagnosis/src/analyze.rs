@@ -349,18 +349,23 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
-    /// A database that does not exist yet (a SQLite file before its first
-    /// migration): fresh, every revision pending.
-    pub fn not_created(head_revisions: Vec<String>, pending_revisions: Vec<String>) -> Diagnosis {
+    /// A diagnosis that says nothing yet beyond its verdict and the rows.
+    fn blank(
+        state: State,
+        strategy: Strategy,
+        evidence: Evidence,
+        current_revisions: Vec<String>,
+        head_revisions: Vec<String>,
+    ) -> Diagnosis {
         Diagnosis {
-            state: State::Fresh,
-            strategy: Strategy::NormalMigration,
-            evidence: Evidence::Proven,
-            current_revisions: Vec::new(),
+            state,
+            strategy,
+            evidence,
+            current_revisions,
             head_revisions,
             matched_revisions: Vec::new(),
             candidate_revisions: Vec::new(),
-            pending_revisions,
+            pending_revisions: Vec::new(),
             missing_tables: Vec::new(),
             unexpected_tables: Vec::new(),
             uncertain_revisions: Vec::new(),
@@ -374,6 +379,21 @@ impl Diagnosis {
             probe_requests: Vec::new(),
             comparison: None,
             closest: Vec::new(),
+        }
+    }
+
+    /// A database that does not exist yet (a SQLite file before its first
+    /// migration): fresh, every revision pending.
+    pub fn not_created(head_revisions: Vec<String>, pending_revisions: Vec<String>) -> Diagnosis {
+        Diagnosis {
+            pending_revisions,
+            ..Diagnosis::blank(
+                State::Fresh,
+                Strategy::NormalMigration,
+                Evidence::Proven,
+                Vec::new(),
+                head_revisions,
+            )
         }
     }
 }
@@ -476,8 +496,7 @@ impl Analyzer<'_> {
     fn ids(&self, indexes: &[RevisionIndex]) -> Vec<String> {
         let graph = self.input.graph;
         let mut sorted: Vec<RevisionIndex> = indexes.to_vec();
-        let position = position_map(graph);
-        sorted.sort_by_key(|index| position.get(index).copied().unwrap_or(usize::MAX));
+        sorted.sort_by_key(|&index| graph.position(index));
         sorted
             .iter()
             .map(|&i| graph.revision(i).id().to_owned())
@@ -1099,15 +1118,6 @@ fn collision(operation: &Operation, schema: &Schema) -> Option<String> {
     }
 }
 
-fn position_map(graph: &RevisionGraph) -> BTreeMap<RevisionIndex, usize> {
-    graph
-        .topological()
-        .iter()
-        .enumerate()
-        .map(|(at, &index)| (index, at))
-        .collect()
-}
-
 fn applied_set(graph: &RevisionGraph, heads: &[RevisionIndex]) -> Vec<bool> {
     let mut members = vec![false; graph.len()];
     for &head in heads {
@@ -1294,29 +1304,13 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         shown.sort();
         shown
     };
-    let mut diagnosis = Diagnosis {
-        state: State::InvalidScripts,
-        strategy: Strategy::ManualIntervention,
-        evidence: Evidence::Refused,
+    let mut diagnosis = Diagnosis::blank(
+        State::InvalidScripts,
+        Strategy::ManualIntervention,
+        Evidence::Refused,
         current_revisions,
         head_revisions,
-        matched_revisions: Vec::new(),
-        candidate_revisions: Vec::new(),
-        pending_revisions: Vec::new(),
-        missing_tables: Vec::new(),
-        unexpected_tables: Vec::new(),
-        uncertain_revisions: Vec::new(),
-        data_revisions: Vec::new(),
-        probes: Vec::new(),
-        partial: Vec::new(),
-        collisions: Vec::new(),
-        findings: Vec::new(),
-        plan: None,
-        steps: None,
-        probe_requests: Vec::new(),
-        comparison: None,
-        closest: Vec::new(),
-    };
+    );
 
     if !analyzer.input.script_errors.is_empty() {
         for error in analyzer.input.script_errors {
@@ -1551,10 +1545,11 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     // Valid rows: does the schema agree with them?
     let current = rows.known;
     let comparison = analyzer.compare_with(&current);
-    // Unverified differences that a child's present operations explain are
-    // a half-applied child, not harmless drift.
-    let half_applied_child =
-        !comparison.unverified.is_empty() && half_applied(&analyzer, &current).is_some();
+    // A child of the rows' revision partly applied, computed once: it turns
+    // unverified differences into a half-applied child rather than harmless
+    // drift, and explains the schema before any match that is not proven.
+    let half = half_applied(&analyzer, &current);
+    let half_applied_child = !comparison.unverified.is_empty() && half.is_some();
     if comparison.agrees() && !half_applied_child {
         if !comparison.unverified.is_empty() {
             analyzer.hinted(
@@ -1613,9 +1608,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     // better than a match that is not proven.
     let settlement = (!matching.candidates.is_empty())
         .then(|| analyzer.settle(&matching.candidates))
-        .filter(|settlement| {
-            settlement.evidence == Evidence::Proven || half_applied(&analyzer, &current).is_none()
-        });
+        .filter(|settlement| settlement.evidence == Evidence::Proven || half.is_none());
     if let Some(settlement) = settlement {
         analyzer.report_tie(&matching.candidates, &settlement);
         let current_ids = analyzer.label(&current);
@@ -1703,7 +1696,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     }
 
     // Between a revision and one of its children: part of a revision applied.
-    if let Some(partial) = half_applied(&analyzer, &current) {
+    if let Some(partial) = half {
         report_partial(&mut analyzer, &mut diagnosis, partial);
         diagnosis.closest = analyzer.closest_states(&matching.closest);
         return finish(

@@ -87,6 +87,8 @@ pub struct RevisionGraph {
     by_id: HashMap<String, RevisionIndex>,
     by_label: HashMap<String, RevisionIndex>,
     order: Vec<RevisionIndex>,
+    /// Each revision's place in `order` (`usize::MAX` when caught in a cycle).
+    positions: Vec<usize>,
     problems: Vec<GraphProblem>,
 }
 
@@ -148,6 +150,10 @@ impl RevisionGraph {
         graph.map_branch_labels();
         graph.link_edges();
         graph.order = graph.topological_order();
+        graph.positions = vec![usize::MAX; graph.revisions.len()];
+        for (at, &index) in graph.order.iter().enumerate() {
+            graph.positions[index] = at;
+        }
         graph
     }
 
@@ -422,6 +428,12 @@ impl RevisionGraph {
     /// Revisions caught in a cycle are missing from it.
     pub fn topological(&self) -> &[RevisionIndex] {
         &self.order
+    }
+
+    /// The place of `index` in [`RevisionGraph::topological`]; `usize::MAX`
+    /// for a revision caught in a cycle (it sorts last).
+    pub fn position(&self, index: RevisionIndex) -> usize {
+        self.positions.get(index).copied().unwrap_or(usize::MAX)
     }
 
     /// `index` and all revisions below it (through `down_revision`, and

@@ -4,7 +4,7 @@
 //! graph's order) with the revision's own `upgrade()` applied. Each
 //! revision's file is interpreted once per revision state, never per query.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_schema::{Dialect, Schema};
@@ -52,7 +52,6 @@ impl ExpectedSchemas {
             outcomes: vec![RevisionOutcome::default(); count],
             managed: BTreeSet::new(),
         };
-        let position = positions(graph);
         for &index in graph.topological() {
             let revision = graph.revision(index);
             let predecessors: Vec<RevisionIndex> = revision
@@ -66,7 +65,7 @@ impl ExpectedSchemas {
                 .and_then(|first| expected.states[*first].clone())
                 .unwrap_or_default();
             if let Some((&first, others)) = predecessors.split_first() {
-                expected.replay_branches(graph, &position, first, others, &mut state);
+                expected.replay_branches(graph, first, others, &mut state);
             }
             let file = &revision.file;
             let before: BTreeSet<String> = state.schema.tables.keys().cloned().collect();
@@ -119,8 +118,7 @@ impl ExpectedSchemas {
             return ExpectedState::default();
         };
         let mut state = self.state(first).cloned().unwrap_or_default();
-        let position = positions(graph);
-        self.replay_branches(graph, &position, first, others, &mut state);
+        self.replay_branches(graph, first, others, &mut state);
         state
     }
 
@@ -142,7 +140,6 @@ impl ExpectedSchemas {
     fn replay_branches(
         &self,
         graph: &RevisionGraph,
-        position: &BTreeMap<RevisionIndex, usize>,
         first: RevisionIndex,
         others: &[RevisionIndex],
         state: &mut ExpectedState,
@@ -160,7 +157,7 @@ impl ExpectedSchemas {
                 }
             }
         }
-        missing.sort_by_key(|at| position.get(at).copied().unwrap_or(usize::MAX));
+        missing.sort_by_key(|&at| graph.position(at));
         for at in missing {
             let before: BTreeSet<String> = state.schema.tables.keys().cloned().collect();
             let operations = self.operations(at);
@@ -198,16 +195,6 @@ impl ExpectedSchemas {
             .flat_map(|at| self.unknown_operations(*at).iter().cloned())
             .collect()
     }
-}
-
-/// Each revision's place in the graph's order.
-fn positions(graph: &RevisionGraph) -> BTreeMap<RevisionIndex, usize> {
-    graph
-        .topological()
-        .iter()
-        .enumerate()
-        .map(|(at, &index)| (index, at))
-        .collect()
 }
 
 /// Carries `uncertainty` through one revision's operations. An unknown

@@ -65,13 +65,7 @@ impl RecoveryPlanner<'_> {
         let diagnosis = self.diagnose(live, probes);
         if let Some((heads, force)) = &self.to_revision {
             let mut sorted = heads.clone();
-            sorted.sort_by_key(|head| {
-                graph
-                    .topological()
-                    .iter()
-                    .position(|at| at == head)
-                    .unwrap_or(usize::MAX)
-            });
+            sorted.sort_by_key(|&head| graph.position(head));
             let ids: Vec<String> = sorted
                 .iter()
                 .map(|&i| graph.revision(i).id().to_owned())

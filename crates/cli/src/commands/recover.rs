@@ -356,20 +356,23 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
     };
     // The verdict and the plan before the command's own output, the
     // result after it (text only: JSON is one document at the end).
+    let show = |diagnosis: Option<&Diagnosis>, outcome: &Outcome, extra: &[String]| {
+        print(
+            global,
+            Some(&target_json),
+            output,
+            diagnosis,
+            outcome,
+            false,
+            extra,
+        )
+    };
     let announced = std::sync::atomic::AtomicBool::new(false);
     let announce = |outcome: &Outcome| {
         if global.format() == Format::Json || args.then.is_none() {
             return;
         }
-        print(
-            global,
-            Some(&target_json),
-            output,
-            outcome.diagnosis.as_ref(),
-            outcome,
-            false,
-            &[],
-        );
+        show(outcome.diagnosis.as_ref(), outcome, &[]);
         announced.store(true, std::sync::atomic::Ordering::SeqCst);
     };
     let ensured = runtime.block_on(doctor.ensure(Some(&hook), Some(&announce)))?;
@@ -377,15 +380,7 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
     audit(&args.recovery, &doctor, &target, outcome)?;
     if let Some(Err(message)) = &ensured.recovery.hook {
         if !announced.load(std::sync::atomic::Ordering::SeqCst) {
-            print(
-                global,
-                Some(&target_json),
-                output,
-                outcome.diagnosis.as_ref(),
-                outcome,
-                false,
-                &[],
-            );
+            show(outcome.diagnosis.as_ref(), outcome, &[]);
         }
         let status = command_status
             .lock()
@@ -402,14 +397,9 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
         output.print(&extra.join("\n"));
     } else {
         // The diagnosis under the lock explains what was (or was not) done.
-        let shown = outcome.diagnosis.as_ref().unwrap_or(&ensured.after);
-        print(
-            global,
-            Some(&target_json),
-            output,
-            Some(shown),
+        show(
+            Some(outcome.diagnosis.as_ref().unwrap_or(&ensured.after)),
             outcome,
-            false,
             &extra,
         );
     }

@@ -40,28 +40,20 @@ pub fn hint(hint: &migration_doctor::diagnosis::Hint) -> String {
     }
 }
 
+/// A message followed by its hint, as the command line says it.
+fn with_hint(message: &str, hint_of: Option<&migration_doctor::diagnosis::Hint>) -> String {
+    match hint_of.map(hint).filter(|text| !text.is_empty()) {
+        Some(text) => format!("{message}; {text}"),
+        None => message.to_owned(),
+    }
+}
+
 /// A finding's message followed by its hint, as both outputs show it.
 pub fn finding_message(finding: &migration_doctor::diagnosis::Finding) -> String {
-    match finding
-        .hint
-        .as_ref()
-        .map(hint)
-        .filter(|text| !text.is_empty())
-    {
-        Some(text) => format!("{}; {text}", finding.message),
-        None => finding.message.clone(),
-    }
+    with_hint(&finding.message, finding.hint.as_ref())
 }
 
 /// A refusal followed by its hint, as the command line says it.
 pub fn refusal_message(refusal: &migration_doctor::diagnosis::Refusal) -> String {
-    match refusal
-        .hint
-        .as_ref()
-        .map(hint)
-        .filter(|text| !text.is_empty())
-    {
-        Some(text) => format!("{}; {text}", refusal.message),
-        None => refusal.message.clone(),
-    }
+    with_hint(&refusal.message, refusal.hint.as_ref())
 }

@@ -271,3 +271,21 @@ pub fn corpus(python: &Path) -> Option<PathBuf> {
     }
     Some(dest)
 }
+
+/// `diagnose --json` of `database` against the project of fixture `config`:
+/// the exit code and the parsed report (a panic is a failure).
+pub fn diagnose_fixture(
+    config: &str,
+    database: &TestDatabase,
+    extra: &[&str],
+) -> (i32, serde_json::Value) {
+    let out = run(doctor()
+        .arg("-c")
+        .arg(fixture(config))
+        .args(["diagnose", "--json", "--database-url", &database.url])
+        .args(extra));
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    let value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|_| panic!("JSON, got {}\n{}", out.stdout, out.stderr));
+    (out.code, value)
+}
