@@ -16,6 +16,7 @@ use crate::apply::{Applier, table_key};
 use crate::modules::ModuleCache;
 use crate::operation::{DataStep, Operation, OperationAt, UnknownOperation};
 use crate::operations;
+use crate::project::{ProjectNames, is_library};
 use crate::value::Value;
 use migration_doctor_schema::{Dialect, Schema};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -76,13 +77,17 @@ pub struct Run<'a> {
     path: &'a Path,
     source: &'a str,
     line_starts: Vec<usize>,
-    globals: HashMap<String, Value>,
-    functions: HashMap<String, &'a ast::StmtFunctionDef>,
+    pub(crate) globals: HashMap<String, Value>,
+    pub(crate) functions: HashMap<String, &'a ast::StmtFunctionDef>,
     pub applier: Applier<'a>,
     pub outcome: RevisionOutcome,
     depth: usize,
     /// The project's own modules, for helpers a revision imports.
-    modules: &'a ModuleCache,
+    pub(crate) modules: &'a ModuleCache,
+    /// The package relative imports resolve against, while a project
+    /// module's names are evaluated.
+    pub(crate) package: Option<String>,
+    pub(crate) project: ProjectNames,
     /// While a helper of another module runs: the call in the revision file
     /// that unknown operations are reported at.
     foreign_site: Option<TextRange>,
@@ -124,6 +129,8 @@ pub fn run_upgrade_in(
         outcome: RevisionOutcome::default(),
         depth: 0,
         modules,
+        package: None,
+        project: ProjectNames::default(),
         foreign_site: None,
     };
     // Module level: imports, constants and function definitions, in order.
@@ -407,10 +414,18 @@ impl<'a> Run<'a> {
                     .as_ref()
                     .map(|module| module.to_string())
                     .unwrap_or_default();
-                let module = if import.level > 0 {
-                    format!("{}{module}", ".".repeat(import.level as usize))
-                } else {
-                    module
+                let module = match (import.level, &self.package) {
+                    (0, _) => module,
+                    // Relative to the package of the module being read.
+                    (level, Some(package)) => {
+                        let mut base: Vec<&str> = package.split('.').collect();
+                        base.truncate(base.len().saturating_sub(level as usize - 1));
+                        if !module.is_empty() {
+                            base.push(&module);
+                        }
+                        base.join(".")
+                    }
+                    (level, None) => format!("{}{module}", ".".repeat(level as usize)),
                 };
                 for alias in &import.names {
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
@@ -499,8 +514,14 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn lookup(&self, name: &str, locals: &HashMap<String, Value>) -> Value {
+    fn lookup(&mut self, name: &str, locals: &HashMap<String, Value>) -> Value {
         if let Some(value) = locals.get(name).or_else(|| self.globals.get(name)) {
+            if let Value::Path(path) = value
+                && !is_library(path)
+            {
+                let path = path.clone();
+                return self.resolve_project_path(&path).unwrap_or(Value::Path(path));
+            }
             return value.clone();
         }
         match name {
@@ -654,7 +675,12 @@ impl<'a> Run<'a> {
             }
             Expr::Attribute(attribute) => {
                 let base = self.eval(&attribute.value, locals);
-                operations::attribute(self, base, attribute.attr.as_str())
+                match operations::attribute(self, base, attribute.attr.as_str()) {
+                    Value::Path(path) if !is_library(&path) => {
+                        self.resolve_project_path(&path).unwrap_or(Value::Path(path))
+                    }
+                    value => value,
+                }
             }
             Expr::Call(call) => {
                 let callee = self.eval(&call.func, locals);
@@ -947,6 +973,46 @@ impl<'a> Run<'a> {
 /// Runs statements without reporting unknowns.
 struct QuietRun<'r, 'a> {
     run: &'r mut Run<'a>,
+}
+
+impl<'a> Run<'a> {
+    pub(crate) fn execute_quietly(
+        &mut self,
+        statement: &'a Stmt,
+        locals: &mut HashMap<String, Value>,
+    ) {
+        self.quietly().execute(statement, locals);
+    }
+
+    pub(crate) fn eval_quietly(
+        &mut self,
+        expr: &'a Expr,
+        locals: &mut HashMap<String, Value>,
+    ) -> Value {
+        let saved = self.outcome.unknown.len();
+        let operations = self.applier.log.len();
+        let value = self.eval(expr, locals);
+        self.outcome.unknown.truncate(saved);
+        self.applier.log.truncate(operations);
+        value
+    }
+
+    /// Runs a function body quietly; what it returns, if it returns.
+    pub(crate) fn run_body_quietly(
+        &mut self,
+        body: &'a [Stmt],
+        locals: &mut HashMap<String, Value>,
+    ) -> Option<Value> {
+        let saved = self.outcome.unknown.len();
+        let operations = self.applier.log.len();
+        let flow = self.block(body, locals);
+        self.outcome.unknown.truncate(saved);
+        self.applier.log.truncate(operations);
+        match flow {
+            Flow::Return(value) => Some(value),
+            _ => None,
+        }
+    }
 }
 
 impl<'a> QuietRun<'_, 'a> {

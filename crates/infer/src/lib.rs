@@ -14,6 +14,7 @@ mod modules;
 mod operation;
 mod operations;
 mod probe;
+mod project;
 mod sa_types;
 mod sql;
 mod states;

@@ -19,12 +19,16 @@ pub trait ModuleSource: Send + Sync {
     fn load(&self, module: &str) -> Option<(PathBuf, String)>;
 }
 
-/// Modules given as text, by dotted name (for tests and embedders).
+/// Modules given as text, by dotted name (for tests and embedders); a
+/// package's text under `package.__init__`.
 impl ModuleSource for HashMap<String, String> {
     fn load(&self, module: &str) -> Option<(PathBuf, String)> {
-        let text = self.get(module)?;
         let path: PathBuf = module.split('.').collect();
-        Some((path.with_extension("py"), text.clone()))
+        if let Some(text) = self.get(module) {
+            return Some((path.with_extension("py"), text.clone()));
+        }
+        let text = self.get(&format!("{module}.__init__"))?;
+        Some((path.join("__init__.py"), text.clone()))
     }
 }
 
@@ -32,7 +36,14 @@ impl ModuleSource for HashMap<String, String> {
 /// schemas (a project's session), never by the process.
 pub struct ModuleCache {
     source: Option<Box<dyn ModuleSource>>,
-    parsed: FrozenMap<String, Box<Option<ModModule>>>,
+    parsed: FrozenMap<String, Box<Option<ParsedModule>>>,
+}
+
+struct ParsedModule {
+    /// Whether the module is a package (`a/b/__init__.py`), which decides
+    /// what its relative imports are relative to.
+    is_package: bool,
+    syntax: ModModule,
 }
 
 impl std::fmt::Debug for ModuleCache {
@@ -65,21 +76,34 @@ impl ModuleCache {
 
     /// The statements of `module`, when its source is found and parses.
     pub fn module(&self, module: &str) -> Option<&[Stmt]> {
+        self.parsed(module)
+            .map(|parsed| parsed.syntax.body.as_slice())
+    }
+
+    /// Whether `module` is a package (its file is an `__init__.py`).
+    pub fn is_package(&self, module: &str) -> bool {
+        self.parsed(module).is_some_and(|parsed| parsed.is_package)
+    }
+
+    fn parsed(&self, module: &str) -> Option<&ParsedModule> {
         let source = self.source.as_ref()?;
         if module.is_empty() || module.starts_with('.') {
             return None;
         }
         if let Some(parsed) = self.parsed.get(module) {
-            return parsed.as_ref().map(|parsed| parsed.body.as_slice());
+            return parsed.as_ref();
         }
-        let parsed = source.load(module).and_then(|(_, text)| {
-            ruff_python_parser::parse_module(&text)
-                .ok()
-                .map(|parsed| parsed.into_syntax())
+        let parsed = source.load(module).and_then(|(path, text)| {
+            let syntax = ruff_python_parser::parse_module(&text)
+                .ok()?
+                .into_syntax();
+            Some(ParsedModule {
+                is_package: path.file_name().is_some_and(|name| name == "__init__.py"),
+                syntax,
+            })
         });
         self.parsed
             .insert(module.to_owned(), Box::new(parsed))
             .as_ref()
-            .map(|parsed| parsed.body.as_slice())
     }
 }

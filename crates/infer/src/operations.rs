@@ -128,14 +128,17 @@ pub fn attribute(run: &mut Run<'_>, base: Value, name: &str) -> Value {
         },
         Value::Dialect => match name {
             "name" => Value::Str(run_dialect_name(run)),
-            "has_table" | "has_index" => Value::Method(Box::new(Value::Dialect), name.to_owned()),
+            "has_table" | "has_index" | "type_descriptor" => {
+                Value::Method(Box::new(Value::Dialect), name.to_owned())
+            }
             _ => Value::Unknown(String::new()),
         },
         Value::Column(column) if name == "name" => column
             .name
             .clone()
             .map_or(Value::Unknown(String::new()), Value::Str),
-        Value::Inspector
+        Value::Type(_)
+        | Value::Inspector
         | Value::Batch { .. }
         | Value::Str(_)
         | Value::Dict(_)
@@ -180,6 +183,11 @@ pub fn call_path(
     }
     let last = path.rsplit('.').next().unwrap_or(path);
     if path.starts_with("sqlalchemy") || path.starts_with("sqlmodel") {
+        let args = project_types_in(run, args);
+        let kwargs = kwargs
+            .into_iter()
+            .map(|(key, value)| (key, project_types_in(run, vec![value]).remove(0)))
+            .collect();
         return sqlalchemy_call(last, path, args, kwargs);
     }
     let root = path.split('.').next().unwrap_or(path);
@@ -194,7 +202,11 @@ pub fn call_path(
         return value;
     }
     if last.chars().next().is_some_and(char::is_uppercase) {
-        // A class of the application: as a column type it is `other`.
+        if let Some(spec) = run.project_type(path, &args, &kwargs) {
+            return Value::Type(spec);
+        }
+        // A class of the application we cannot see through: as a column
+        // type it is `other`, which is not compared.
         return Value::Type(TypeSpec {
             name: last.to_owned(),
             known_module: false,
@@ -203,6 +215,29 @@ pub fn call_path(
         });
     }
     Value::Unknown(format!("calls {path}, which is defined outside the file"))
+}
+
+/// Classes of the project given where a type goes (`sa.Column("id", GUID)`),
+/// as the types they stand for.
+fn project_types_in(run: &mut Run<'_>, values: Vec<Value>) -> Vec<Value> {
+    values
+        .into_iter()
+        .map(|value| match value {
+            Value::Path(path)
+                if !crate::project::is_library(&path)
+                    && path
+                        .rsplit('.')
+                        .next()
+                        .is_some_and(|last| last.starts_with(char::is_uppercase)) =>
+            {
+                match run.project_type(&path, &[], &[]) {
+                    Some(spec) => Value::Type(spec),
+                    None => Value::Path(path),
+                }
+            }
+            other => other,
+        })
+        .collect()
 }
 
 fn sqlalchemy_call(
@@ -506,7 +541,14 @@ pub fn call_method(
             op_call(run, Some((table, schema)), name, args, kwargs, range)
         }
         Value::Inspector => inspector_call(run, name, &args, &kwargs),
+        Value::Type(spec) => type_method(run, spec, name, args, kwargs),
         Value::Dialect => match name {
+            // `dialect.type_descriptor(T)` in a `load_dialect_impl`: T.
+            "type_descriptor" => project_types_in(run, args)
+                .into_iter()
+                .next()
+                .and_then(|value| type_of(&value))
+                .map_or(Value::Unknown(String::new()), Value::Type),
             "has_table" => {
                 let table = string(arg(&args, &kwargs, 1, "table_name"));
                 let schema = string(kwarg(&kwargs, "schema"));
@@ -565,6 +607,42 @@ pub fn call_method(
             ),
             _ => Value::Unknown(String::new()),
         },
+        _ => Value::Unknown(String::new()),
+    }
+}
+
+/// A method of a type: `with_variant(T, "postgresql")` is T on the dialects
+/// it names; the others (`evaluates_none()`, `copy()`) leave the type as is.
+fn type_method(
+    run: &mut Run<'_>,
+    spec: crate::value::TypeSpec,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Value {
+    match name {
+        "with_variant" => {
+            let dialects = arg(&args, &kwargs, 1, "dialect_names")
+                .and_then(Value::string_list)
+                .unwrap_or_default();
+            let variant = project_types_in(run, arg(&args, &kwargs, 0, "type_").cloned().into_iter().collect())
+                .into_iter()
+                .next()
+                .and_then(|value| type_of(&value));
+            match variant {
+                Some(variant)
+                    if dialects.iter().any(|name| {
+                        name == run.dialect.name()
+                            || (run.dialect == migration_doctor_schema::Dialect::Mysql && name == "mariadb")
+                    }) =>
+                {
+                    Value::Type(variant)
+                }
+                Some(_) => Value::Type(spec),
+                None => Value::Unknown(String::new()),
+            }
+        }
+        "evaluates_none" | "copy" | "as_generic" | "execution_options" => Value::Type(spec),
         _ => Value::Unknown(String::new()),
     }
 }
@@ -835,6 +913,13 @@ fn op_call(
     kwargs: Vec<(String, Value)>,
     range: TextRange,
 ) -> Value {
+    let kwargs: Vec<(String, Value)> = kwargs
+        .into_iter()
+        .map(|(key, value)| match key.as_str() {
+            "type_" | "existing_type" => (key, project_types_in(run, vec![value]).remove(0)),
+            _ => (key, value),
+        })
+        .collect();
     // In batch mode the table is implied and every positional shifts by one.
     let shift = usize::from(batch.is_none());
     let table_arg = |position: usize, keyword: &str| -> Option<String> {

@@ -20,6 +20,15 @@ fn int_arg(spec: &TypeSpec, position: usize, keyword: &str) -> Option<u32> {
     }
 }
 
+/// Whether a size argument is given but not known statically
+/// (`sa.String(ID_LEN)` with `ID_LEN` out of reach): the type is then not
+/// known either, rather than silently a string without length.
+fn unresolved_size(spec: &TypeSpec, position: usize, keyword: &str) -> bool {
+    spec.kwarg(keyword)
+        .or_else(|| spec.args.get(position))
+        .is_some_and(|value| !matches!(value, Value::Int(_) | Value::None))
+}
+
 fn bool_kwarg(spec: &TypeSpec, keyword: &str) -> bool {
     matches!(spec.kwarg(keyword), Some(Value::Bool(true)))
 }
@@ -30,6 +39,21 @@ pub fn type_family(spec: &TypeSpec, dialect: Dialect) -> TypeFamily {
         return TypeFamily::Other(spec.name.to_lowercase());
     }
     let upper = spec.name.to_uppercase();
+    let unresolved = match upper.as_str() {
+        "STRING" | "VARCHAR" | "UNICODE" | "CHAR" | "NCHAR" | "NVARCHAR" => {
+            unresolved_size(spec, 0, "length")
+        }
+        "NUMERIC" | "DECIMAL" => {
+            unresolved_size(spec, 0, "precision") || unresolved_size(spec, 1, "scale")
+        }
+        _ => false,
+    };
+    if unresolved {
+        return TypeFamily::Other(format!(
+            "{} of a size not known statically",
+            spec.name.to_lowercase()
+        ));
+    }
     match upper.as_str() {
         "INTEGER" | "INT" => TypeFamily::Integer,
         "BIGINTEGER" | "BIGINT" => TypeFamily::BigInteger,

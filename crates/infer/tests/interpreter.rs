@@ -268,3 +268,106 @@ def upgrade():
         outcome.unknown
     );
 }
+
+#[test]
+fn names_and_types_from_the_projects_own_modules_are_resolved() {
+    let mut modules = std::collections::HashMap::new();
+    let mut module = |name: &str, text: &str| modules.insert(name.to_owned(), text.to_owned());
+    module(
+        "app.models.__init__",
+        r#"
+def __getattr__(name):
+    path = __lazy_imports.get(name)
+    from importlib import import_module
+    return getattr(import_module(path), name)
+
+__lazy_imports = {"ID_LEN": "app.models.base", "Run": "app.models.run"}
+"#,
+    );
+    module(
+        "app.models.base",
+        r#"
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlalchemy.dialects import postgresql
+
+ID_LEN = 250
+
+class Base:
+    __abstract__ = True
+    schema_version = 3
+
+class GUID(TypeDecorator):
+    impl = sa.CHAR
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.UUID())
+        return dialect.type_descriptor(sa.CHAR(32))
+
+class Stamp(TypeDecorator):
+    impl = sa.String
+
+class Money(sa.Numeric):
+    pass
+"#,
+    );
+    module(
+        "app.models.run",
+        r#"
+from .base import Base, GUID
+
+class SqlRun(Base):
+    __tablename__ = "runs"
+"#,
+    );
+    let modules = migration_doctor_infer::ModuleCache::new(modules);
+    let source = with_header(
+        r#"
+from app.models import ID_LEN
+from app.models.run import SqlRun
+from app.models.base import GUID, Stamp, Money
+
+def upgrade():
+    op.create_table(
+        SqlRun.__tablename__,
+        sa.Column("id", GUID(), primary_key=True),
+        sa.Column("dag_id", sa.String(ID_LEN)),
+        sa.Column("stamp", Stamp(40)),
+        sa.Column("cost", Money(10, 2)),
+        sa.Column("doc", sa.JSON().with_variant(sa.Text(), "sqlite")),
+        sa.Column("version", sa.Integer, server_default=str(SqlRun.schema_version)),
+    )
+"#,
+    );
+    for (dialect, id, doc) in [
+        (Dialect::Postgresql, "uuid", "json"),
+        (Dialect::Sqlite, "string(32)", "text"),
+    ] {
+        let mut schema = Schema::default();
+        let outcome = migration_doctor_infer::run_upgrade_in(
+            Path::new("versions/x.py"),
+            &source,
+            dialect,
+            &mut schema,
+            &modules,
+        );
+        assert!(outcome.unknown.is_empty(), "{:?}", outcome.unknown);
+        let columns: Vec<(String, String)> = schema.tables["runs"]
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.type_family.to_string()))
+            .collect();
+        let expected = [
+            ("id", id),
+            ("dag_id", "string(250)"),
+            ("stamp", "string(40)"),
+            ("cost", "numeric(10,2)"),
+            ("doc", doc),
+            ("version", "integer"),
+        ]
+        .map(|(name, family)| (name.to_owned(), family.to_owned()));
+        assert_eq!(columns, expected, "{dialect}");
+    }
+}
