@@ -61,6 +61,13 @@ pub struct GlobalOptions {
     #[arg(long, global = true, value_name = "DIR")]
     pub script_location: Option<PathBuf>,
 
+    /// The project's SQLAlchemy models that make the schema before its
+    /// base revision (the tables `create_all()` makes first), as
+    /// `package.module:Base.metadata` [default: `baseline` of the ini's
+    /// [migration_doctor] section]
+    #[arg(long, global = true, value_name = "MODULE:BASE")]
+    pub baseline: Option<String>,
+
     /// The database, as a SQLAlchemy URL [default: DATABASE_URL, then
     /// sqlalchemy.url from the configuration]
     #[arg(long, global = true, value_name = "URL")]
@@ -267,6 +274,11 @@ pub struct SchemaArgs {
     /// The revision whose expected schema to show [default: heads]
     #[arg(long, value_name = "REV", conflicts_with = "live")]
     pub revision: Option<String>,
+
+    /// Show the baseline read from the project's models (the schema before
+    /// the base revision; see --baseline) instead of a revision's schema
+    #[arg(long, conflicts_with_all = ["live", "revision"])]
+    pub models: bool,
 
     /// The dialect to derive the expected schema for [default: the database
     /// URL's, when one is given]

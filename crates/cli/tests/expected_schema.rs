@@ -216,3 +216,77 @@ fn postgresql_rich_revision_by_revision() {
 fn mariadb_rich_revision_by_revision() {
     revision_by_revision("mysql", "live/rich/alembic.ini");
 }
+
+/// A project whose base revision assumes the tables of its models
+/// (`[migration_doctor] baseline`), with a naming convention in env.py's
+/// `target_metadata`: `schema --models` equals what `create_all()` makes,
+/// every revision after it equals the real upgrade, and a database whose
+/// version table is lost is proven to be at its revision.
+fn baseline_then_revisions(dialect: &'static str) {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, dialect) else {
+        return;
+    };
+    let project = fixture("infer/baseline");
+    let config = project.join("alembic.ini");
+    let created = run(Command::new(&python)
+        .arg(live_db_script())
+        .args(["create-all", &database.url])
+        .arg(&project)
+        .arg("tracker.models:Base.metadata"));
+    assert_eq!(created.code, 0, "create_all: {}", created.stderr);
+    let models = run(doctor().arg("-c").arg(&config).args([
+        "schema",
+        "--json",
+        "--models",
+        "--dialect",
+        dialect,
+    ]));
+    assert_eq!(models.code, 0, "schema --models: {}", models.stderr);
+    let models: Value = serde_json::from_str(&models.stdout).expect("JSON");
+    let mut problems: Vec<String> = differences(&models, &database.inspect(None), true)
+        .into_iter()
+        .map(|difference| format!("{dialect} baseline: {difference}"))
+        .collect();
+    for revision in ["b1", "b2"] {
+        let upgraded = database.alembic(&config, &["upgrade", revision]);
+        assert_eq!(upgraded.code, 0, "upgrade {revision}: {}", upgraded.stderr);
+        let ours = expected(&config, revision, dialect);
+        for difference in differences(&ours, &database.inspect(None), true) {
+            problems.push(format!("{dialect} at {revision}: {difference}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    database.sql(&["DROP TABLE alembic_version"]);
+    let (_, untracked) = diagnose_fixture("infer/baseline/alembic.ini", &database, &[]);
+    assert_eq!(
+        (
+            &untracked["state"],
+            &untracked["evidence"],
+            &untracked["matched_revisions"]
+        ),
+        (
+            &Value::from("untracked_schema"),
+            &Value::from("proven"),
+            &serde_json::json!(["b2"])
+        ),
+        "{untracked:#}"
+    );
+}
+
+#[test]
+fn sqlite_baseline_from_models() {
+    baseline_then_revisions("sqlite");
+}
+
+#[test]
+fn postgresql_baseline_from_models() {
+    baseline_then_revisions("postgresql");
+}
+
+#[test]
+fn mariadb_baseline_from_models() {
+    baseline_then_revisions("mysql");
+}

@@ -547,7 +547,8 @@ impl Analyzer<'_> {
 
     fn state_of(&self, heads: &[RevisionIndex]) -> ExpectedState {
         match (self.input.expected, heads) {
-            (_, []) | (None, _) => ExpectedState::default(),
+            (Some(expected), []) => expected.base().clone(),
+            (None, _) => ExpectedState::default(),
             (Some(expected), [one]) => expected.state(*one).cloned().unwrap_or_default(),
             (Some(expected), many) => expected.state_after_heads(self.input.graph, many),
         }

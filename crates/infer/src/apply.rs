@@ -9,6 +9,7 @@ use migration_doctor_schema::{
     Column, Dialect, ForeignKey, Index, Schema, Table, TypeFamily, UniqueConstraint,
 };
 
+use crate::naming::{Named, NamingConvention};
 use crate::operation::{ColumnChange, Operation, OperationAt};
 use crate::sa_types::type_family;
 use crate::value::{ColumnSpec, ConstraintSpec, ForeignKeySpec};
@@ -46,6 +47,9 @@ pub struct Applier<'a> {
     /// The line of the revision file being applied, for the log.
     pub line: usize,
     pub log: Vec<OperationAt>,
+    /// Names for unnamed indexes and constraints, as the project's
+    /// metadata gives them.
+    pub naming: Arc<NamingConvention>,
 }
 
 type Applied = Result<(), String>;
@@ -57,6 +61,7 @@ impl<'a> Applier<'a> {
             dialect,
             line: 0,
             log: Vec::new(),
+            naming: Arc::new(NamingConvention::default()),
         }
     }
 
@@ -224,7 +229,8 @@ impl<'a> Applier<'a> {
                 self.add_unique(key, None, vec![name.clone()])?;
             }
             if definition.index {
-                self.create_index(key, &format!("ix_{bare}_{name}"), vec![name.clone()], false)?;
+                let index = self.index_name(&bare, std::slice::from_ref(&name));
+                self.create_index(key, &index, vec![name.clone()], false)?;
             }
         }
         // One `CREATE TABLE` makes every key at once: InnoDB indexes a
@@ -263,7 +269,7 @@ impl<'a> Applier<'a> {
                 } => {
                     let name = name
                         .clone()
-                        .unwrap_or_else(|| format!("ix_{bare}_{}", columns.join("_")));
+                        .unwrap_or_else(|| self.index_name(&bare, columns));
                     self.create_index(key, &name, columns.clone(), *unique)?
                 }
             }
@@ -353,7 +359,8 @@ impl<'a> Applier<'a> {
         }
         if definition.index {
             let bare = bare_name(key).to_owned();
-            self.create_index(key, &format!("ix_{bare}_{name}"), vec![name.clone()], false)?;
+            let index = self.index_name(&bare, std::slice::from_ref(&name));
+            self.create_index(key, &index, vec![name.clone()], false)?;
         }
         for foreign_key in &definition.foreign_keys {
             let mut foreign_key = foreign_key.clone();
@@ -512,28 +519,7 @@ impl<'a> Applier<'a> {
             return Err(format!("index {name} already exists on {key}"));
         }
         if dialect == Dialect::Mysql {
-            // InnoDB drops the index it made for a foreign key once another
-            // index can serve the key.
-            let implicit: Vec<(Vec<String>, Vec<String>)> = table
-                .foreign_keys
-                .iter()
-                .filter(|key| columns.starts_with(&key.columns))
-                .map(|key| {
-                    let names = key
-                        .name
-                        .iter()
-                        .cloned()
-                        .chain(key.columns.first().cloned())
-                        .collect();
-                    (key.columns.clone(), names)
-                })
-                .collect();
-            table.indexes.retain(|index| {
-                !implicit.iter().any(|(columns, names)| {
-                    index.columns == *columns
-                        && index.name.as_ref().is_some_and(|name| names.contains(name))
-                })
-            });
+            drop_implicit_key_indexes(table, &columns);
             if unique {
                 // A MySQL unique index is also its unique constraint.
                 table.unique_constraints.push(UniqueConstraint {
@@ -597,6 +583,18 @@ impl<'a> Applier<'a> {
     pub fn add_unique(&mut self, key: &str, name: Option<String>, columns: Vec<String>) -> Applied {
         let dialect = self.dialect;
         let bare = bare_name(key).to_owned();
+        let name = name.or_else(|| {
+            self.naming.name(
+                "uq",
+                &Named {
+                    table: &bare,
+                    columns: &columns,
+                    referred_table: None,
+                    referred_columns: &[],
+                },
+                dialect,
+            )
+        });
         let table = self.table(key)?;
         let name = name.or_else(|| match dialect {
             Dialect::Postgresql => Some(pg_name(&bare, &columns, "key")),
@@ -604,7 +602,9 @@ impl<'a> Applier<'a> {
             Dialect::Sqlite => None,
         });
         if dialect == Dialect::Mysql {
-            // A MySQL unique constraint is its unique index.
+            // A MySQL unique constraint is its unique index, which can
+            // serve a foreign key in place of the index InnoDB made for it.
+            drop_implicit_key_indexes(table, &columns);
             table.indexes.push(Index {
                 name: name.clone(),
                 columns: columns.clone(),
@@ -626,8 +626,20 @@ impl<'a> Applier<'a> {
     pub fn add_foreign_key(&mut self, key: &str, spec: &ForeignKeySpec) -> Applied {
         let dialect = self.dialect;
         let bare = bare_name(key).to_owned();
+        let given = spec.name.clone().or_else(|| {
+            self.naming.name(
+                "fk",
+                &Named {
+                    table: &bare,
+                    columns: &spec.columns,
+                    referred_table: Some(&spec.referred_table),
+                    referred_columns: &spec.referred_columns,
+                },
+                dialect,
+            )
+        });
         let table = self.table(key)?;
-        let name = spec.name.clone().or_else(|| match dialect {
+        let name = given.clone().or_else(|| match dialect {
             Dialect::Postgresql => Some(pg_name(&bare, &spec.columns, "fkey")),
             Dialect::Mysql => {
                 let taken = table.foreign_keys.len() + 1;
@@ -643,8 +655,7 @@ impl<'a> Applier<'a> {
                     .iter()
                     .any(|index| index.columns.starts_with(&spec.columns));
             if !covered {
-                let index_name = spec
-                    .name
+                let index_name = given
                     .clone()
                     .unwrap_or_else(|| mysql_index_name(table, &spec.columns));
                 table.indexes.push(Index {
@@ -735,6 +746,49 @@ impl<'a> Applier<'a> {
         self.record(recorded);
         Ok(())
     }
+}
+
+impl Applier<'_> {
+    /// The name of an unnamed index (`index=True`): the convention's `ix`.
+    fn index_name(&self, table: &str, columns: &[String]) -> String {
+        self.naming
+            .name(
+                "ix",
+                &Named {
+                    table,
+                    columns,
+                    referred_table: None,
+                    referred_columns: &[],
+                },
+                self.dialect,
+            )
+            .unwrap_or_else(|| format!("ix_{table}_{}", columns.join("_")))
+    }
+}
+
+/// InnoDB drops the index it made for a foreign key once another index
+/// (here one on `columns`) can serve the key.
+fn drop_implicit_key_indexes(table: &mut Table, columns: &[String]) {
+    let implicit: Vec<(Vec<String>, Vec<String>)> = table
+        .foreign_keys
+        .iter()
+        .filter(|key| columns.starts_with(&key.columns))
+        .map(|key| {
+            let names = key
+                .name
+                .iter()
+                .cloned()
+                .chain(key.columns.first().cloned())
+                .collect();
+            (key.columns.clone(), names)
+        })
+        .collect();
+    table.indexes.retain(|index| {
+        !implicit.iter().any(|(columns, names)| {
+            index.columns == *columns
+                && index.name.as_ref().is_some_and(|name| names.contains(name))
+        })
+    });
 }
 
 fn bare_name(key: &str) -> &str {

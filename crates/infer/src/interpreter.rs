@@ -11,9 +11,11 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::apply::{Applier, table_key};
 use crate::modules::ModuleCache;
+use crate::naming::NamingConvention;
 use crate::operation::{DataStep, Operation, OperationAt, UnknownOperation};
 use crate::operations;
 use crate::project::{ProjectNames, is_library};
@@ -88,6 +90,8 @@ pub struct Run<'a> {
     /// module's names are evaluated.
     pub(crate) package: Option<String>,
     pub(crate) project: ProjectNames,
+    /// The project module being read (for a baseline), else empty.
+    current_module: String,
     /// While a helper of another module runs: the call in the revision file
     /// that unknown operations are reported at.
     foreign_site: Option<TextRange>,
@@ -113,26 +117,24 @@ pub fn run_upgrade_in(
     schema: &mut Schema,
     modules: &ModuleCache,
 ) -> RevisionOutcome {
+    run_upgrade_named(path, source, dialect, schema, modules, &Arc::default())
+}
+
+/// Like [`run_upgrade_in`], naming unnamed constraints and indexes by the
+/// project's naming convention.
+pub fn run_upgrade_named(
+    path: &Path,
+    source: &str,
+    dialect: Dialect,
+    schema: &mut Schema,
+    modules: &ModuleCache,
+    naming: &Arc<NamingConvention>,
+) -> RevisionOutcome {
     let parsed =
         ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
     let body = &parsed.syntax().body;
-    let mut run = Run {
-        dialect,
-        path,
-        source,
-        line_starts: std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(at, _)| at + 1))
-            .collect(),
-        globals: HashMap::new(),
-        functions: HashMap::new(),
-        applier: Applier::new(schema, dialect),
-        outcome: RevisionOutcome::default(),
-        depth: 0,
-        modules,
-        package: None,
-        project: ProjectNames::default(),
-        foreign_site: None,
-    };
+    let mut run = Run::new(path, source, dialect, schema, modules);
+    run.applier.naming = naming.clone();
     // Module level: imports, constants and function definitions, in order.
     let mut module_locals = HashMap::new();
     for statement in body {
@@ -163,11 +165,83 @@ pub fn run_upgrade_in(
             );
         }
     }
-    run.outcome.operations = std::mem::take(&mut run.applier.log);
-    run.outcome
+    run.finish()
+}
+
+/// The naming convention of the `target_metadata` that `env.py` hands to
+/// alembic (followed into the project's modules: `Base.metadata`, a
+/// `MetaData(naming_convention=...)`); SQLAlchemy's default when it has
+/// none or it cannot be followed.
+pub fn env_naming_convention(path: &Path, source: &str, modules: &ModuleCache) -> NamingConvention {
+    let parsed =
+        ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
+    let mut scratch = Schema::default();
+    let mut run = Run::new(path, source, Dialect::Sqlite, &mut scratch, modules);
+    let mut globals = HashMap::new();
+    for statement in &parsed.syntax().body {
+        if matches!(
+            statement,
+            Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Assign(_) | Stmt::AnnAssign(_)
+        ) {
+            run.execute_quietly(statement, &mut globals);
+        }
+    }
+    let metadata = match run.lookup("target_metadata", &globals) {
+        Value::List(items) => items.into_iter().next().unwrap_or(Value::None),
+        value => value,
+    };
+    match metadata {
+        Value::MetaData(entries) => NamingConvention::from_entries(entries),
+        _ => NamingConvention::default(),
+    }
 }
 
 impl<'a> Run<'a> {
+    pub(crate) fn new(
+        path: &'a Path,
+        source: &'a str,
+        dialect: Dialect,
+        schema: &'a mut Schema,
+        modules: &'a ModuleCache,
+    ) -> Run<'a> {
+        Run {
+            dialect,
+            path,
+            source,
+            line_starts: line_starts(source),
+            globals: HashMap::new(),
+            functions: HashMap::new(),
+            applier: Applier::new(schema, dialect),
+            outcome: RevisionOutcome::default(),
+            depth: 0,
+            modules,
+            package: None,
+            project: ProjectNames::default(),
+            current_module: String::new(),
+            foreign_site: None,
+        }
+    }
+
+    pub(crate) fn current_module(&self) -> &str {
+        &self.current_module
+    }
+
+    pub(crate) fn set_current_module(&mut self, module: &str) {
+        self.current_module = module.to_owned();
+    }
+
+    /// From here on, lines and texts in messages are of `path`.
+    pub(crate) fn enter_file(&mut self, path: &'a Path, source: &'a str) {
+        self.path = path;
+        self.source = source;
+        self.line_starts = line_starts(source);
+    }
+
+    pub(crate) fn finish(mut self) -> RevisionOutcome {
+        self.outcome.operations = std::mem::take(&mut self.applier.log);
+        self.outcome
+    }
+
     /// Module-level statements run without recording unknowns: a module
     /// constant we cannot compute only matters if `upgrade()` uses it.
     fn quietly(&mut self) -> QuietRun<'_, 'a> {
@@ -520,7 +594,9 @@ impl<'a> Run<'a> {
                 && !is_library(path)
             {
                 let path = path.clone();
-                return self.resolve_project_path(&path).unwrap_or(Value::Path(path));
+                return self
+                    .resolve_project_path(&path)
+                    .unwrap_or(Value::Path(path));
             }
             return value.clone();
         }
@@ -676,9 +752,9 @@ impl<'a> Run<'a> {
             Expr::Attribute(attribute) => {
                 let base = self.eval(&attribute.value, locals);
                 match operations::attribute(self, base, attribute.attr.as_str()) {
-                    Value::Path(path) if !is_library(&path) => {
-                        self.resolve_project_path(&path).unwrap_or(Value::Path(path))
-                    }
+                    Value::Path(path) if !is_library(&path) => self
+                        .resolve_project_path(&path)
+                        .unwrap_or(Value::Path(path)),
                     value => value,
                 }
             }
@@ -968,6 +1044,12 @@ impl<'a> Run<'a> {
     pub fn schema(&self) -> &Schema {
         self.applier.schema
     }
+}
+
+fn line_starts(source: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(source.match_indices('\n').map(|(at, _)| at + 1))
+        .collect()
 }
 
 /// Runs statements without reporting unknowns.

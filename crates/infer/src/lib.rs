@@ -10,7 +10,9 @@
 
 mod apply;
 mod interpreter;
+mod models;
 mod modules;
+mod naming;
 mod operation;
 mod operations;
 mod probe;
@@ -20,10 +22,14 @@ mod sql;
 mod states;
 mod value;
 
-pub use interpreter::{RevisionOutcome, run_upgrade, run_upgrade_in};
+pub use interpreter::{
+    RevisionOutcome, env_naming_convention, run_upgrade, run_upgrade_in, run_upgrade_named,
+};
+pub use models::{BaselineError, run_baseline};
 pub use modules::{ModuleCache, ModuleSource};
+pub use naming::NamingConvention;
 pub use operation::{
     ColumnChange, DataStep, Operation, OperationAt, Probe, Uncertainty, UnknownOperation,
 };
 pub use sa_types::type_family;
-pub use states::{ExpectedSchemas, ExpectedState, apply_operation};
+pub use states::{ExpectedSchemas, ExpectedState, ProjectSetup, apply_operation};

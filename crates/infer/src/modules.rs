@@ -43,6 +43,8 @@ struct ParsedModule {
     /// Whether the module is a package (`a/b/__init__.py`), which decides
     /// what its relative imports are relative to.
     is_package: bool,
+    path: PathBuf,
+    text: String,
     syntax: ModModule,
 }
 
@@ -80,6 +82,12 @@ impl ModuleCache {
             .map(|parsed| parsed.syntax.body.as_slice())
     }
 
+    /// The file and text of `module`, for messages that cite its lines.
+    pub fn source(&self, module: &str) -> Option<(&std::path::Path, &str)> {
+        self.parsed(module)
+            .map(|parsed| (parsed.path.as_path(), parsed.text.as_str()))
+    }
+
     /// Whether `module` is a package (its file is an `__init__.py`).
     pub fn is_package(&self, module: &str) -> bool {
         self.parsed(module).is_some_and(|parsed| parsed.is_package)
@@ -94,11 +102,11 @@ impl ModuleCache {
             return parsed.as_ref();
         }
         let parsed = source.load(module).and_then(|(path, text)| {
-            let syntax = ruff_python_parser::parse_module(&text)
-                .ok()?
-                .into_syntax();
+            let syntax = ruff_python_parser::parse_module(&text).ok()?.into_syntax();
             Some(ParsedModule {
                 is_package: path.file_name().is_some_and(|name| name == "__init__.py"),
+                path,
+                text,
                 syntax,
             })
         });

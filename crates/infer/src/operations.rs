@@ -148,6 +148,10 @@ pub fn attribute(run: &mut Run<'_>, base: Value, name: &str) -> Value {
             Value::Method(Box::new(Value::Opaque(what)), name.to_owned())
         }
         Value::Opaque(what) => Value::Opaque(what),
+        Value::MetaData(entries) if name == "metadata" => Value::MetaData(entries),
+        Value::Table(table) if name == "name" || name == "fullname" => Value::Str(table),
+        Value::Table(_) => Value::Opaque("table".to_owned()),
+        Value::MetaData(_) => Value::Opaque(name.to_owned()),
         _ => Value::Unknown(String::new()),
     }
 }
@@ -248,6 +252,17 @@ fn sqlalchemy_call(
 ) -> Value {
     match last {
         "Column" | "mapped_column" => Value::Column(Box::new(column_spec(&args, &kwargs))),
+        "Table" | "table" => match args.first() {
+            Some(Value::Str(name)) => Value::Table(name.clone()),
+            _ => Value::Opaque(last.to_owned()),
+        },
+        "MetaData" => Value::MetaData(convention_entries(kwarg(&kwargs, "naming_convention"))),
+        // A declarative base, as far as its metadata (and so its naming
+        // convention) goes.
+        "declarative_base" | "registry" => match kwarg(&kwargs, "metadata") {
+            Some(Value::MetaData(entries)) => Value::MetaData(entries.clone()),
+            _ => Value::MetaData(Vec::new()),
+        },
         "ForeignKey" => {
             let target = string(args.first());
             Value::ForeignKeyRef(foreign_key_target(
@@ -316,6 +331,19 @@ fn sqlalchemy_call(
             kwargs,
         }),
         _ => Value::Opaque(last.to_owned()),
+    }
+}
+
+/// The string entries of a `naming_convention` dict.
+fn convention_entries(value: Option<&Value>) -> Vec<(String, String)> {
+    match value {
+        Some(Value::Dict(items)) => items
+            .iter()
+            .filter_map(|(key, template)| {
+                Some((key.as_str()?.to_owned(), template.as_str()?.to_owned()))
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -625,15 +653,22 @@ fn type_method(
             let dialects = arg(&args, &kwargs, 1, "dialect_names")
                 .and_then(Value::string_list)
                 .unwrap_or_default();
-            let variant = project_types_in(run, arg(&args, &kwargs, 0, "type_").cloned().into_iter().collect())
-                .into_iter()
-                .next()
-                .and_then(|value| type_of(&value));
+            let variant = project_types_in(
+                run,
+                arg(&args, &kwargs, 0, "type_")
+                    .cloned()
+                    .into_iter()
+                    .collect(),
+            )
+            .into_iter()
+            .next()
+            .and_then(|value| type_of(&value));
             match variant {
                 Some(variant)
                     if dialects.iter().any(|name| {
                         name == run.dialect.name()
-                            || (run.dialect == migration_doctor_schema::Dialect::Mysql && name == "mariadb")
+                            || (run.dialect == migration_doctor_schema::Dialect::Mysql
+                                && name == "mariadb")
                     }) =>
                 {
                     Value::Type(variant)

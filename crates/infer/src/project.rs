@@ -104,13 +104,21 @@ impl<'a> Run<'a> {
             let Some(body) = modules.module(&module) else {
                 continue;
             };
-            let rest: Vec<String> = parts[split..].iter().map(|part| (*part).to_owned()).collect();
+            let rest: Vec<String> = parts[split..]
+                .iter()
+                .map(|part| (*part).to_owned())
+                .collect();
             return self.resolve_in_module(&module, body, &rest);
         }
         None
     }
 
-    fn resolve_in_module(&mut self, module: &str, body: &'a [Stmt], rest: &[String]) -> Option<Value> {
+    fn resolve_in_module(
+        &mut self,
+        module: &str,
+        body: &'a [Stmt],
+        rest: &[String],
+    ) -> Option<Value> {
         let globals = self.module_globals(module, body);
         let first = rest.first()?;
         let Some(value) = globals.get(first.as_str()) else {
@@ -183,7 +191,9 @@ impl<'a> Run<'a> {
         let package = if self.modules.is_package(module) {
             module.to_owned()
         } else {
-            module.rsplit_once('.').map_or(String::new(), |(package, _)| package.to_owned())
+            module
+                .rsplit_once('.')
+                .map_or(String::new(), |(package, _)| package.to_owned())
         };
         let mut globals = HashMap::new();
         self.in_module(package, HashMap::new(), |run| {
@@ -193,7 +203,10 @@ impl<'a> Run<'a> {
                     | Stmt::ClassDef(ast::StmtClassDef { name, .. }) => {
                         globals.insert(name.to_string(), Value::Path(format!("{module}.{name}")));
                     }
-                    Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) => {
+                    Stmt::Import(_)
+                    | Stmt::ImportFrom(_)
+                    | Stmt::Assign(_)
+                    | Stmt::AnnAssign(_) => {
                         run.execute_quietly(statement, &mut globals);
                     }
                     _ => {}
@@ -225,7 +238,12 @@ impl<'a> Run<'a> {
         value
     }
 
-    fn eval_in_module(&mut self, module: &str, body: &'a [Stmt], expr: &'a Expr) -> Value {
+    pub(crate) fn eval_in_module(
+        &mut self,
+        module: &str,
+        body: &'a [Stmt],
+        expr: &'a Expr,
+    ) -> Value {
         let globals = (*self.module_globals(module, body)).clone();
         let package = self.package_of(module);
         self.in_module(package, globals, |run| {
@@ -234,7 +252,7 @@ impl<'a> Run<'a> {
         })
     }
 
-    fn package_of(&self, module: &str) -> String {
+    pub(crate) fn package_of(&self, module: &str) -> String {
         if self.modules.is_package(module) {
             module.to_owned()
         } else {
@@ -255,7 +273,10 @@ impl<'a> Run<'a> {
         for statement in class.body.iter().rev() {
             let value = match statement {
                 Stmt::Assign(assign)
-                    if assign.targets.iter().any(|target| is_name(target, attribute)) =>
+                    if assign
+                        .targets
+                        .iter()
+                        .any(|target| is_name(target, attribute)) =>
                 {
                     &assign.value
                 }
@@ -297,14 +318,16 @@ impl<'a> Run<'a> {
         args: &[Value],
         kwargs: &[(String, Value)],
     ) -> Option<TypeSpec> {
-        if self.modules.is_empty() || is_library(path) || self.project.resolving.len() >= MAX_CHAIN {
+        if self.modules.is_empty() || is_library(path) || self.project.resolving.len() >= MAX_CHAIN
+        {
             return None;
         }
         let (module, name) = path.rsplit_once('.')?;
         let modules = self.modules;
-        let (module, body, class) = match modules.module(module).and_then(|body| {
-            find_class(body, name).map(|class| (body, class))
-        }) {
+        let (module, body, class) = match modules
+            .module(module)
+            .and_then(|body| find_class(body, name).map(|class| (body, class)))
+        {
             Some((body, class)) => (module.to_owned(), body, class),
             None => {
                 // Imported into that module from another one.
@@ -422,6 +445,169 @@ impl<'a> Run<'a> {
             }),
             _ => None,
         }
+    }
+}
+
+/// One class of a model's ancestry: its dotted path and, for the
+/// project's own classes, their module and definition.
+pub(crate) struct ChainLink<'a> {
+    pub path: String,
+    pub class: Option<(String, &'a ast::StmtClassDef)>,
+}
+
+impl<'a> Run<'a> {
+    /// The class at `path` and its bases, depth first, each once. Bases
+    /// that are not classes of the project (a library class, the value of
+    /// `declarative_base()`) are links without a definition.
+    pub(crate) fn class_chain(&mut self, path: &str) -> Vec<ChainLink<'a>> {
+        let mut chain: Vec<ChainLink<'a>> = Vec::new();
+        let mut pending = vec![path.to_owned()];
+        while let Some(path) = pending.pop() {
+            if chain.iter().any(|link| link.path == path) || chain.len() >= MAX_CHAIN * 4 {
+                continue;
+            }
+            let Some((module, body, class)) = self.find_project_class(&path) else {
+                chain.push(ChainLink { path, class: None });
+                continue;
+            };
+            let bases: Vec<String> = class_bases(class)
+                .filter_map(|base| match self.eval_in_module(&module, body, base) {
+                    Value::Path(base) => Some(base),
+                    _ => None,
+                })
+                .collect();
+            chain.push(ChainLink {
+                path,
+                class: Some((module, class)),
+            });
+            // Depth first, left to right, as Python's MRO mostly is.
+            pending.extend(bases.into_iter().rev());
+        }
+        chain
+    }
+
+    /// Where the name `path` is defined, following the imports that
+    /// re-export it (`app.models.Base` is `app.models.base.Base`).
+    pub(crate) fn canonical_path(&mut self, path: &str) -> String {
+        let mut path = path.to_owned();
+        for _ in 0..MAX_CHAIN {
+            let Some((module, name)) = path.rsplit_once('.') else {
+                break;
+            };
+            let modules = self.modules;
+            let Some(body) = modules.module(module) else {
+                break;
+            };
+            let globals = self.module_globals(module, body);
+            match globals.get(name) {
+                Some(Value::Path(target)) if *target != path && !is_library(target) => {
+                    path = target.clone();
+                }
+                _ => break,
+            }
+        }
+        path
+    }
+
+    /// The definition of the project's class at `path`, following imports.
+    fn find_project_class(
+        &mut self,
+        path: &str,
+    ) -> Option<(String, &'a [Stmt], &'a ast::StmtClassDef)> {
+        let mut path = path.to_owned();
+        for _ in 0..MAX_CHAIN {
+            if is_library(&path) {
+                return None;
+            }
+            let (module, name) = path.rsplit_once('.')?;
+            let modules = self.modules;
+            let body = modules.module(module)?;
+            if let Some(class) = find_class(body, name) {
+                return Some((module.to_owned(), body, class));
+            }
+            let globals = self.module_globals(module, body);
+            match globals.get(name) {
+                Some(Value::Path(target)) if *target != path => path = target.clone(),
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// A class body evaluated as Python runs it, in its module: each
+    /// attribute's value and the order it was first bound in. Columns
+    /// declared by annotation alone (`name: Mapped[str]`) or whose type is
+    /// the annotation's (`mapped_column(index=True)`) get it from there.
+    pub(crate) fn class_namespace(
+        &mut self,
+        module: &str,
+        body: &'a [Stmt],
+        class: &'a ast::StmtClassDef,
+    ) -> crate::models::ClassNamespace {
+        let globals = (*self.module_globals(module, body)).clone();
+        let package = self.package_of(module);
+        self.in_module(package, globals, |run| {
+            let mut locals = HashMap::new();
+            let mut order: HashMap<String, usize> = HashMap::new();
+            for statement in &class.body {
+                let mut bound: Vec<String> = Vec::new();
+                match statement {
+                    Stmt::Assign(assign) => {
+                        run.execute_quietly(statement, &mut locals);
+                        for target in &assign.targets {
+                            if let Expr::Name(name) = target {
+                                bound.push(name.id.to_string());
+                            }
+                        }
+                    }
+                    Stmt::AnnAssign(assign) => {
+                        let Expr::Name(name) = assign.target.as_ref() else {
+                            continue;
+                        };
+                        let name = name.id.to_string();
+                        let mapped = crate::models::mapped_annotation(&assign.annotation);
+                        let value = match &assign.value {
+                            Some(value) => run.eval_quietly(value, &mut locals),
+                            None if mapped.is_some() => Value::Column(Box::default()),
+                            None => continue,
+                        };
+                        let value = match (value, mapped) {
+                            (Value::Column(mut column), Some((annotated, optional))) => {
+                                if column.type_spec.is_none() {
+                                    column.type_spec = annotated.or_else(|| {
+                                        Some(TypeSpec {
+                                            name: "unknown".to_owned(),
+                                            known_module: false,
+                                            args: Vec::new(),
+                                            kwargs: Vec::new(),
+                                        })
+                                    });
+                                }
+                                if column.nullable.is_none() && !column.primary_key {
+                                    column.nullable = Some(optional);
+                                }
+                                Value::Column(column)
+                            }
+                            (value, _) => value,
+                        };
+                        locals.insert(name.clone(), value);
+                        bound.push(name);
+                    }
+                    _ => {}
+                }
+                for name in bound {
+                    let next = order.len();
+                    order.entry(name).or_insert(next);
+                }
+            }
+            locals
+                .into_iter()
+                .map(|(name, value)| {
+                    let at = order.get(&name).copied();
+                    (name, (value, at))
+                })
+                .collect()
+        })
     }
 }
 

@@ -10,9 +10,21 @@ use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_schema::{Dialect, Schema};
 
 use crate::apply::Applier;
-use crate::interpreter::{RevisionOutcome, run_upgrade_in};
+use crate::interpreter::{RevisionOutcome, run_upgrade_named};
+use crate::models::{BaselineError, run_baseline};
 use crate::modules::ModuleCache;
+use crate::naming::NamingConvention;
 use crate::operation::{Operation, OperationAt, Uncertainty, UnknownOperation};
+
+/// What a project adds to its revisions' own operations.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectSetup {
+    /// The models whose tables exist before the base revisions
+    /// (`package.module:Base.metadata`).
+    pub baseline: Option<String>,
+    /// The naming convention alembic's operations use (from `env.py`).
+    pub naming: std::sync::Arc<NamingConvention>,
+}
 
 /// The schema a revision state should have, with what of it is uncertain.
 #[derive(Debug, Clone, Default)]
@@ -27,8 +39,13 @@ pub struct ExpectedSchemas {
     pub dialect: Dialect,
     states: Vec<Option<ExpectedState>>,
     outcomes: Vec<RevisionOutcome>,
-    /// Every table name any revision creates, renames or touches.
+    /// Every table name any revision (or the baseline) creates, renames or
+    /// touches.
     managed: BTreeSet<String>,
+    /// The state before the base revisions: empty, or the project's
+    /// models when a baseline is configured.
+    base: ExpectedState,
+    baseline: Option<Result<RevisionOutcome, BaselineError>>,
 }
 
 impl ExpectedSchemas {
@@ -45,13 +62,37 @@ impl ExpectedSchemas {
         dialect: Dialect,
         modules: &ModuleCache,
     ) -> ExpectedSchemas {
+        ExpectedSchemas::compute_from(graph, dialect, modules, &ProjectSetup::default())
+    }
+
+    /// Like [`ExpectedSchemas::compute_in`], with what the project adds:
+    /// the tables of its models as the state before the base revisions,
+    /// and its naming convention.
+    pub fn compute_from(
+        graph: &RevisionGraph,
+        dialect: Dialect,
+        modules: &ModuleCache,
+        setup: &ProjectSetup,
+    ) -> ExpectedSchemas {
         let count = graph.len();
         let mut expected = ExpectedSchemas {
             dialect,
             states: vec![None; count],
             outcomes: vec![RevisionOutcome::default(); count],
             managed: BTreeSet::new(),
+            base: ExpectedState::default(),
+            baseline: None,
         };
+        if let Some(spec) = &setup.baseline {
+            let mut base = ExpectedState::default();
+            let read = run_baseline(spec, dialect, &mut base.schema, modules, &setup.naming);
+            if let Ok(outcome) = &read {
+                follow_uncertainty(&mut base.uncertainty, &BTreeSet::new(), &outcome.operations);
+                expected.managed.extend(base.schema.tables.keys().cloned());
+                expected.base = base;
+            }
+            expected.baseline = Some(read);
+        }
         for &index in graph.topological() {
             let revision = graph.revision(index);
             let predecessors: Vec<RevisionIndex> = revision
@@ -60,21 +101,22 @@ impl ExpectedSchemas {
                 .chain(revision.dependencies())
                 .copied()
                 .collect();
-            let mut state = predecessors
-                .first()
-                .and_then(|first| expected.states[*first].clone())
-                .unwrap_or_default();
+            let mut state = match predecessors.first() {
+                Some(first) => expected.states[*first].clone().unwrap_or_default(),
+                None => expected.base.clone(),
+            };
             if let Some((&first, others)) = predecessors.split_first() {
                 expected.replay_branches(graph, first, others, &mut state);
             }
             let file = &revision.file;
             let before: BTreeSet<String> = state.schema.tables.keys().cloned().collect();
-            let outcome = run_upgrade_in(
+            let outcome = run_upgrade_named(
                 &file.path,
                 &file.source,
                 dialect,
                 &mut state.schema,
                 modules,
+                &setup.naming,
             );
             follow_uncertainty(&mut state.uncertainty, &before, &outcome.operations);
             for at in &outcome.operations {
@@ -103,7 +145,7 @@ impl ExpectedSchemas {
 
     /// The schema after several heads applied side by side (two unmerged
     /// branches): the first head's state with the others' own revisions
-    /// replayed in the graph's order. `[]` is the empty schema (`base`).
+    /// replayed in the graph's order. `[]` is the base state (empty, or the baseline).
     pub fn after_heads(&self, graph: &RevisionGraph, heads: &[RevisionIndex]) -> Schema {
         self.state_after_heads(graph, heads).schema
     }
@@ -115,11 +157,22 @@ impl ExpectedSchemas {
         heads: &[RevisionIndex],
     ) -> ExpectedState {
         let Some((&first, others)) = heads.split_first() else {
-            return ExpectedState::default();
+            return self.base.clone();
         };
         let mut state = self.state(first).cloned().unwrap_or_default();
         self.replay_branches(graph, first, others, &mut state);
         state
+    }
+
+    /// The state before any revision: empty, or the baseline's tables.
+    pub fn base(&self) -> &ExpectedState {
+        &self.base
+    }
+
+    /// What reading the configured baseline gave: its operations (unknown
+    /// ones included), or why it could not be read; `None` without one.
+    pub fn baseline(&self) -> Option<&Result<RevisionOutcome, BaselineError>> {
+        self.baseline.as_ref()
     }
 
     /// The operations of one revision, in order.
@@ -188,11 +241,20 @@ impl ExpectedSchemas {
         index: RevisionIndex,
     ) -> Vec<UnknownOperation> {
         let members = graph.ancestors(index, true);
-        graph
-            .topological()
+        let baseline = match &self.baseline {
+            Some(Ok(outcome)) => outcome.unknown.as_slice(),
+            _ => &[],
+        };
+        baseline
             .iter()
-            .filter(|at| members[**at])
-            .flat_map(|at| self.unknown_operations(*at).iter().cloned())
+            .cloned()
+            .chain(
+                graph
+                    .topological()
+                    .iter()
+                    .filter(|at| members[**at])
+                    .flat_map(|at| self.unknown_operations(*at).iter().cloned()),
+            )
             .collect()
     }
 }

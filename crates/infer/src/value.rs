@@ -25,7 +25,7 @@ impl TypeSpec {
 }
 
 /// `sa.Column(...)`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ColumnSpec {
     pub name: Option<String>,
     pub type_spec: Option<TypeSpec>,
@@ -104,6 +104,12 @@ pub enum Value {
     },
     /// `sa.text("…")`.
     Sql(String),
+    /// `sa.Table("name", metadata, …)` or `sa.table("name", …)`: known by
+    /// its name.
+    Table(String),
+    /// `MetaData(naming_convention={...})`, or a declarative base as far as
+    /// its metadata goes: the convention's entries.
+    MetaData(Vec<(String, String)>),
     /// A type family already decided (for reflected column types).
     Family(TypeFamily),
     /// A value that exists but that we do not model (`sa.func.now()`).

@@ -71,6 +71,9 @@ pub struct Project {
     pub script_problems: Vec<ScriptProblem>,
     /// The project's own Python modules, parsed once, shared by clones.
     pub modules: std::sync::Arc<migration_doctor_infer::ModuleCache>,
+    /// What the project adds to its revisions: the baseline from its
+    /// models, and the naming convention of `env.py`'s `target_metadata`.
+    pub setup: migration_doctor_infer::ProjectSetup,
 }
 
 impl Project {
@@ -92,13 +95,24 @@ impl Project {
             std::iter::once(config.script_location.as_path())
                 .chain(config.version_locations.iter().map(|path| path.as_path())),
         );
+        let modules = std::sync::Arc::new(migration_doctor_infer::ModuleCache::new(
+            ProjectModules::new(roots),
+        ));
+        let env = config.script_location.join("env.py");
+        let naming = match std::fs::read_to_string(&env) {
+            Ok(source) => migration_doctor_infer::env_naming_convention(&env, &source, &modules),
+            Err(_) => migration_doctor_infer::NamingConvention::default(),
+        };
+        let setup = migration_doctor_infer::ProjectSetup {
+            baseline: config.baseline.clone(),
+            naming: std::sync::Arc::new(naming),
+        };
         Project {
             config,
             graph: RevisionGraph::build(revisions),
             script_problems: problems,
-            modules: std::sync::Arc::new(migration_doctor_infer::ModuleCache::new(
-                ProjectModules::new(roots),
-            )),
+            modules,
+            setup,
         }
     }
 
@@ -113,14 +127,31 @@ impl Project {
             .collect()
     }
 
-    /// Problems worth knowing that do not make the scripts invalid.
+    /// Problems worth knowing that do not make the scripts invalid. A
+    /// baseline that cannot be read is one: the diagnosis then starts from
+    /// an empty database, which proves nothing about one built from models.
     pub fn warnings(&self) -> Vec<String> {
         self.script_problems
             .iter()
             .filter(|problem| problem.severity() == Severity::Warning)
             .map(ToString::to_string)
             .chain(self.config.notes.iter().cloned())
+            .chain(self.baseline_problem())
             .collect()
+    }
+
+    fn baseline_problem(&self) -> Option<String> {
+        let spec = self.config.baseline.as_deref()?;
+        let mut scratch = migration_doctor_schema::Schema::default();
+        migration_doctor_infer::run_baseline(
+            spec,
+            migration_doctor_schema::Dialect::Sqlite,
+            &mut scratch,
+            &self.modules,
+            &self.setup.naming,
+        )
+        .err()
+        .map(|error| format!("{error}; the baseline is left empty"))
     }
 
     /// The expected schema after every revision on `dialect`, following
@@ -131,7 +162,12 @@ impl Project {
         &self,
         dialect: migration_doctor_schema::Dialect,
     ) -> migration_doctor_infer::ExpectedSchemas {
-        migration_doctor_infer::ExpectedSchemas::compute_in(&self.graph, dialect, &self.modules)
+        migration_doctor_infer::ExpectedSchemas::compute_from(
+            &self.graph,
+            dialect,
+            &self.modules,
+            &self.setup,
+        )
     }
 
     pub fn is_valid(&self) -> bool {

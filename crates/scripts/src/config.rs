@@ -39,6 +39,8 @@ pub struct ConfigRequest {
     pub script_location: Option<PathBuf>,
     /// Relative paths given on the command line are relative to this folder.
     pub working_dir: PathBuf,
+    /// `--baseline`: overrides the `[migration_doctor]` section's `baseline`.
+    pub baseline: Option<String>,
 }
 
 /// The settings of one alembic project, with every path made absolute.
@@ -59,6 +61,10 @@ pub struct AlembicConfig {
     /// Glob patterns of tables no migration manages, from the
     /// `[migration_doctor]` section's `ignore_tables` (commas or spaces).
     pub ignore_tables: Vec<String>,
+    /// The project's models that make the schema before its base revision
+    /// (`package.module:Base.metadata`), from the `[migration_doctor]`
+    /// section's `baseline` or the command line.
+    pub baseline: Option<String>,
     /// Things worth telling the user that do not stop the work.
     pub notes: Vec<String>,
 }
@@ -253,6 +259,19 @@ pub fn load_config(request: &ConfigRequest) -> Result<AlembicConfig, ConfigError
         None => Vec::new(),
     };
 
+    let baseline = match (&request.baseline, &sources.ini) {
+        (Some(baseline), _) => Some(baseline.clone()),
+        (None, Some((path, ini))) => ini.get("migration_doctor", "baseline").map_err(|source| {
+            ConfigError::Interpolation {
+                path: path.clone(),
+                source,
+            }
+        })?,
+        (None, None) => None,
+    }
+    .map(|baseline| baseline.trim().to_owned())
+    .filter(|baseline| !baseline.is_empty());
+
     Ok(AlembicConfig {
         ini_file: sources.ini.map(|(path, _)| path),
         pyproject_file: sources.pyproject.map(|(path, _)| path),
@@ -262,6 +281,7 @@ pub fn load_config(request: &ConfigRequest) -> Result<AlembicConfig, ConfigError
         recursive_version_locations,
         sqlalchemy_url,
         ignore_tables,
+        baseline,
         notes,
     })
 }

@@ -25,6 +25,7 @@ pub fn config_request(global: &GlobalOptions) -> Result<ConfigRequest, Failure> 
         section: global.name.clone(),
         script_location: global.script_location.clone(),
         working_dir,
+        baseline: global.baseline.clone(),
     })
 }
 

@@ -53,6 +53,9 @@ fn expected(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Resul
         return Err(Failure::InvalidScripts(errors));
     }
     let graph = &project.graph;
+    if args.models {
+        return models(global, &project, dialect, output);
+    }
     let ident = args.revision.as_deref().unwrap_or("heads");
     let revisions = graph
         .resolve(ident)
@@ -77,6 +80,54 @@ fn expected(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Resul
         )),
         Format::Text => output.print(&render::schema_text::render_expected(
             &ids, dialect, &schema, &unknown, output,
+        )),
+        Format::Dot | Format::Mermaid => {
+            return Err(Failure::Usage(
+                "--format dot and mermaid apply to `graph` only; use text or json".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `schema --models`: the baseline, as read from the project's models.
+fn models(
+    global: &GlobalOptions,
+    project: &Project,
+    dialect: Dialect,
+    output: &Output,
+) -> Result<(), Failure> {
+    let expected = project.expected_schemas(dialect);
+    let outcome = match expected.baseline() {
+        None => {
+            return Err(Failure::Usage(
+                "no baseline is configured: name the project's models with --baseline \
+                 package.module:Base.metadata, or `baseline = ...` in the ini's \
+                 [migration_doctor] section"
+                    .to_owned(),
+            ));
+        }
+        Some(Err(error)) => return Err(Failure::InvalidScripts(vec![error.to_string()])),
+        Some(Ok(outcome)) => outcome,
+    };
+    let ids = vec![format!(
+        "baseline {}",
+        project.config.baseline.as_deref().unwrap_or_default()
+    )];
+    let schema = &expected.base().schema;
+    match global.format() {
+        Format::Json => output.print_raw(&render::schema_json::render_expected(
+            &ids,
+            dialect,
+            schema,
+            &outcome.unknown,
+        )),
+        Format::Text => output.print(&render::schema_text::render_expected(
+            &ids,
+            dialect,
+            schema,
+            &outcome.unknown,
+            output,
         )),
         Format::Dot | Format::Mermaid => {
             return Err(Failure::Usage(

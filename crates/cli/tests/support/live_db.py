@@ -10,6 +10,9 @@ usage:
   live_db.py sql URL STATEMENT...       run statements in one transaction
   live_db.py revisions CONFIG           revision ids from base to head, as
                                         alembic orders them (one per line)
+  live_db.py create-all URL DIR MODULE:ATTR
+                                        metadata.create_all() of a project's
+                                        models (DIR goes on sys.path)
 """
 import json
 import sys
@@ -141,6 +144,18 @@ def main():
                 connection.execute(sa.text('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name))
             else:
                 connection.execute(sa.text("DROP DATABASE IF EXISTS `%s`" % name))
+    elif command == "create-all":
+        import importlib
+
+        sys.path.insert(0, sys.argv[3])
+        module, attribute = sys.argv[4].split(":")
+        value = importlib.import_module(module)
+        for part in attribute.split("."):
+            value = getattr(value, part)
+        metadata = getattr(value, "metadata", value)
+        engine = sa.create_engine(url)
+        metadata.create_all(engine)
+        engine.dispose()
     elif command == "inspect":
         schema = sys.argv[3] if len(sys.argv) > 3 else None
         print(json.dumps(inspect(url, schema), indent=2, ensure_ascii=False))
