@@ -150,8 +150,19 @@ fn kind(reason: &str) -> &'static str {
 /// follows, and what it cannot, by kind (printed with --nocapture).
 #[test]
 fn real_world_upgrades_are_mostly_understood() {
+    use migration_doctor::infer::Operation;
     use migration_doctor::schema::Dialect;
     use migration_doctor::{ConfigRequest, Project};
+
+    let revision_file = |project: &Project, index: usize| {
+        project
+            .graph
+            .revision(index)
+            .file
+            .path
+            .display()
+            .to_string()
+    };
 
     let Some(python) = reference_python() else {
         return;
@@ -179,12 +190,24 @@ fn real_world_upgrades_are_mostly_understood() {
             for index in 0..project.graph.len() {
                 if let Some(outcome) = expected.outcome(index) {
                     ops += outcome.understood();
-                    unknowns += outcome.unknown.len();
-                    for operation in &outcome.unknown {
-                        found.push((
-                            kind(&operation.reason),
-                            format!("{} | {}", operation.text, operation.reason),
-                        ));
+                    unknowns += outcome.not_understood();
+                    for at in &outcome.operations {
+                        match &at.operation {
+                            Operation::Unknown(operation) => found.push((
+                                kind(&operation.reason),
+                                format!("{} | {}", operation.text, operation.reason),
+                            )),
+                            Operation::Data(step) if !step.modelled => found.push((
+                                "data known by its look only (catch-all)",
+                                format!(
+                                    "{}:{} | {}",
+                                    revision_file(&project, index),
+                                    at.line,
+                                    step.sql.as_deref().unwrap_or("(built at run time)")
+                                ),
+                            )),
+                            _ => {}
+                        }
                     }
                 }
             }

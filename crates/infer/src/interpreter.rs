@@ -40,11 +40,23 @@ pub struct RevisionOutcome {
 
 impl RevisionOutcome {
     /// Operations followed with certainty (schema changes and data steps).
+    /// Operations followed: everything but unknown operations and data
+    /// steps known by their look only (catch-alls); the honest share of a
+    /// revision that is understood.
     pub fn understood(&self) -> usize {
         self.operations
             .iter()
-            .filter(|at| !matches!(at.operation, Operation::Unknown(_)))
+            .filter(|at| match &at.operation {
+                Operation::Unknown(_) => false,
+                Operation::Data(step) => step.modelled,
+                _ => true,
+            })
             .count()
+    }
+
+    /// Operations not followed: unknown ones, and catch-all data steps.
+    pub fn not_understood(&self) -> usize {
+        self.operations.len() - self.understood()
     }
 
     pub fn data_steps(&self) -> impl Iterator<Item = &DataStep> {

@@ -113,6 +113,12 @@ pub struct DataStep {
     /// SQLAlchemy or moves rows from Python (`bulk_insert`, a session).
     pub sql: Option<String>,
     pub probe: Option<Probe>,
+    /// Whether its statement was read: parsed SQL, `bulk_insert`'s rows.
+    /// A catch-all (SQL the parser rejects, a statement built at run time,
+    /// an ORM session) is data by its look only, and counts as not
+    /// understood in the coverage figure.
+    #[serde(skip)]
+    pub modelled: bool,
 }
 
 /// A read-only query whose answer tells whether a data step ran.

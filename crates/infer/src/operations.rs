@@ -707,6 +707,7 @@ fn session_method(
                 DataStep {
                     sql: None,
                     probe: None,
+                    modelled: false,
                 },
             );
             Value::None
@@ -931,6 +932,7 @@ fn execute_sql(run: &mut Run<'_>, statement: Option<&Value>, range: TextRange) -
                 DataStep {
                     sql: None,
                     probe: None,
+                    modelled: false,
                 },
             );
             Value::None
@@ -989,6 +991,7 @@ fn op_call(
                 DataStep {
                     sql: None,
                     probe: None,
+                    modelled: true,
                 },
             );
             return Value::None;

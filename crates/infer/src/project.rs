@@ -142,8 +142,15 @@ impl<'a> Run<'a> {
                 self.resolve_project_path(&full)
             }
             Value::Unknown(_) => None,
-            concrete if rest.len() == 1 => Some(concrete.clone()),
-            _ => None,
+            Value::Opaque(_) if rest.len() > 1 => None,
+            concrete => {
+                // `Base.metadata` where `Base = declarative_base(...)`.
+                let mut value = concrete.clone();
+                for part in &rest[1..] {
+                    value = crate::operations::attribute(self, value, part);
+                }
+                (!value.is_unknown()).then_some(value)
+            }
         }
     }
 

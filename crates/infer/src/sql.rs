@@ -91,6 +91,7 @@ pub fn apply_sql(run: &mut Run<'_>, text: &str, range: TextRange) {
                     DataStep {
                         sql: Some(text.to_owned()),
                         probe: None,
+                        modelled: false,
                     },
                 );
             } else if UNCOMPARED_PREFIXES
@@ -280,6 +281,7 @@ fn apply_statement(
                 DataStep {
                     sql: Some(statement.to_string()),
                     probe,
+                    modelled: true,
                 },
             );
             Ok(())

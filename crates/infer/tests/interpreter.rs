@@ -371,3 +371,43 @@ def upgrade():
         assert_eq!(columns, expected, "{dialect}");
     }
 }
+
+#[test]
+fn the_naming_convention_comes_from_env_py_target_metadata() {
+    let mut modules = std::collections::HashMap::new();
+    modules.insert(
+        "app.models.base".to_owned(),
+        r#"
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+convention = {"ix": "idx_%(column_0_N_label)s", "uq": "%(table_name)s_%(column_0_name)s_uq"}
+metadata = sa.MetaData(schema=SETTINGS.schema, naming_convention=convention)
+Base = declarative_base(metadata=metadata)
+"#
+        .to_owned(),
+    );
+    let modules = migration_doctor_infer::ModuleCache::new(modules);
+    let env = "from alembic import context\nfrom app import models\n\ntarget_metadata = models.base.Base.metadata\n";
+    let naming = migration_doctor_infer::env_naming_convention(Path::new("env.py"), env, &modules);
+    assert!(!naming.is_default(), "{naming:?}");
+    let source = with_header(
+        r#"
+def upgrade():
+    op.create_table("t", sa.Column("id", sa.Integer, primary_key=True), sa.Column("a", sa.Integer, index=True))
+    op.create_unique_constraint(None, "t", ["a"])
+"#,
+    );
+    let mut schema = Schema::default();
+    migration_doctor_infer::run_upgrade_named(
+        Path::new("versions/x.py"),
+        &source,
+        Dialect::Postgresql,
+        &mut schema,
+        &modules,
+        &std::sync::Arc::new(naming),
+    );
+    let table = &schema.tables["t"];
+    assert_eq!(table.indexes[0].name.as_deref(), Some("idx_t_a"));
+    assert_eq!(table.unique_constraints[0].name.as_deref(), Some("t_a_uq"));
+}
