@@ -419,6 +419,19 @@ fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference 
     difference
 }
 
+/// Whether a column's expected type is the one found. SQLAlchemy's `Uuid`
+/// is `CHAR(32)` on MySQL but MariaDB's native `uuid` from 10.7 on; the
+/// expected schema knows the dialect, not the server's version.
+fn same_type(
+    expected: &migration_doctor_schema::Column,
+    found: &migration_doctor_schema::Column,
+) -> bool {
+    expected.type_family == found.type_family
+        || (matches!(expected.native_type.as_str(), "Uuid" | "UUID")
+            && expected.type_family == TypeFamily::String { length: Some(32) }
+            && found.type_family == TypeFamily::Uuid)
+}
+
 #[cfg(test)]
 mod tests {
     use migration_doctor_schema::{Column, Index, Schema, Table, TypeFamily};
@@ -486,17 +499,4 @@ mod tests {
         assert!(comparison.agrees());
         assert_eq!(comparison.unverified, ["users: missing columns email"]);
     }
-}
-
-/// Whether a column's expected type is the one found. SQLAlchemy's `Uuid`
-/// is `CHAR(32)` on MySQL but MariaDB's native `uuid` from 10.7 on; the
-/// expected schema knows the dialect, not the server's version.
-fn same_type(
-    expected: &migration_doctor_schema::Column,
-    found: &migration_doctor_schema::Column,
-) -> bool {
-    expected.type_family == found.type_family
-        || (matches!(expected.native_type.as_str(), "Uuid" | "UUID")
-            && expected.type_family == TypeFamily::String { length: Some(32) }
-            && found.type_family == TypeFamily::Uuid)
 }
