@@ -98,6 +98,7 @@ MLFLOW_PRE_STEP = (
 #   ini_options    extra [alembic] options of the generated alembic.ini
 #   known_failures {dialect: why}: the project's own migrations fail there at
 #                  some revision (a bug of the project); reported, not an error
+#   default        False: only run when named in --projects (too heavy to install)
 #   note           why databases are left out, and other remarks
 PROJECTS = {
     "optuna": dict(
@@ -172,6 +173,12 @@ PROJECTS = {
         script="zenml/zen_stores/migrations",
         databases=("sqlite", "mysql"),
         env={"ZENML_CONFIG_PATH": "{folder}/zenml-config", "ZENML_ANALYTICS_OPT_IN": "false"},
+        known_failures={
+            "sqlite": "728c6369cfaa calls _disable_primary_key_requirement_if_necessary, which raises "
+                      "'Unsupported engine: sqlite'",
+            "mysql": "a71cca37e42d needs the default workspace row that ZenML's store inserts at start-up "
+                     "('Default workspace not found')",
+        },
         note="ZenML's SQL store supports SQLite and MySQL only",
     ),
     "langflow": dict(
@@ -181,7 +188,9 @@ PROJECTS = {
         script="langflow/alembic",
         databases=("sqlite", "postgresql"),
         env={"LANGFLOW_CONFIG_DIR": "{folder}/langflow-config", "DO_NOT_TRACK": "true"},
-        note="langflow supports SQLite and PostgreSQL only",
+        default=False,
+        note="langflow supports SQLite and PostgreSQL only; left out of the default run: "
+             "pip had not resolved langflow-base's dependencies after 15 minutes",
     ),
     "airflow": dict(
         target_metadata="airflow.models.base:Base.metadata",
@@ -1037,7 +1046,8 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=default_binary())
     parser.add_argument("--cache", default=os.path.join(ROOT, "target", "real-projects"))
-    parser.add_argument("--projects", default=",".join(PROJECTS))
+    parser.add_argument("--projects", default=",".join(n for n, p in PROJECTS.items() if p.get("default", True)),
+                        help="comma-separated (default: all but those marked default=False)")
     parser.add_argument("--databases", default=",".join(ALL_DATABASES))
     parser.add_argument("--max-revisions", type=int, default=0,
                         help="check at most N revisions per project and database, evenly spaced")

@@ -40,10 +40,18 @@ fn manifest() -> Vec<Entry> {
 
 /// Each manifest entry with the configuration to read it with, and the
 /// extra arguments alembic needs.
-fn configurations(corpus: &Path, scratch: &Path) -> Vec<(Entry, PathBuf, Vec<String>)> {
+/// `full`: the whole package (for the interpreter, which reads the
+/// project's own modules), else the migration files alone (for alembic,
+/// which loads them with stand-ins for the application).
+fn configurations(corpus: &Path, scratch: &Path, full: bool) -> Vec<(Entry, PathBuf, Vec<String>)> {
     let mut out = Vec::new();
     for (number, entry) in manifest().into_iter().enumerate() {
-        let root = corpus.join(entry.requirement.replace("==", "-"));
+        let folder = entry.requirement.replace("==", "-");
+        let root = corpus.join(if full {
+            format!("{folder}.full")
+        } else {
+            folder
+        });
         let location = root.join(&entry.location);
         let mut alembic_extra = vec![
             "--stub-imports".to_owned(),
@@ -57,7 +65,7 @@ fn configurations(corpus: &Path, scratch: &Path) -> Vec<(Entry, PathBuf, Vec<Str
             }
             location.clone()
         } else {
-            let dir = scratch.join(number.to_string());
+            let dir = scratch.join(format!("{number}{}", if full { ".full" } else { "" }));
             std::fs::create_dir_all(&dir).expect("mkdir");
             let mut ini = format!("[alembic]\nscript_location = {}\n", location.display());
             for (key, value) in &entry.settings {
@@ -84,7 +92,7 @@ fn real_world_graphs_match_alembic() {
     let scratch = tempfile::tempdir().expect("tempdir");
     let mut failures = Vec::new();
     let mut total = 0;
-    for (entry, config, alembic_extra) in configurations(&corpus, scratch.path()) {
+    for (entry, config, alembic_extra) in configurations(&corpus, scratch.path(), false) {
         let extra: Vec<&str> = alembic_extra.iter().map(String::as_str).collect();
         let theirs = alembic_graph(&python, &config, &extra);
         let out = run(doctor()
@@ -174,7 +182,7 @@ fn real_world_upgrades_are_mostly_understood() {
     let (mut operations, mut unknown) = (0usize, 0usize);
     let mut kinds: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     let mut lines = Vec::new();
-    for (entry, config, _) in configurations(&corpus, scratch.path()) {
+    for (entry, config, _) in configurations(&corpus, scratch.path(), true) {
         let project = Project::open(&ConfigRequest {
             config_file: Some(config.clone()),
             working_dir: workspace_root(),
@@ -251,11 +259,14 @@ fn real_world_upgrades_are_mostly_understood() {
         operations > 1000,
         "only {operations} operations interpreted"
     );
-    // A regression guard: the figure measured when this test was written was
-    // 87.7%; most of the rest are conditions on data, helpers whose own
-    // logic depends on the database, and loops over query results.
+    // A regression guard. Catch-all data steps (SQL that does not parse,
+    // statements built at run time, ORM sessions) count as not understood.
+    // Measured at 89.5% when the projects' own names, classes and helper
+    // objects were followed; most of the rest are conditions on data,
+    // loops over query results, and SQL whose effect is not compared
+    // (triggers, functions, check constraints).
     assert!(
-        share > 0.85,
+        share > 0.88,
         "only {:.1}% of operations understood",
         share * 100.0
     );

@@ -19,6 +19,7 @@ use crate::naming::NamingConvention;
 use crate::operation::{DataStep, Operation, OperationAt, UnknownOperation};
 use crate::operations;
 use crate::project::{ProjectNames, is_library};
+use crate::states::ProjectSetup;
 use crate::value::Value;
 use migration_doctor_schema::{Dialect, Schema};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -104,6 +105,12 @@ pub struct Run<'a> {
     pub(crate) project: ProjectNames,
     /// The project module being read (for a baseline), else empty.
     current_module: String,
+    /// The ini's main section (`context.config.get_main_option`).
+    pub(crate) main_options: Arc<Vec<(String, String)>>,
+    /// The class whose method runs, for `super()`.
+    pub(crate) current_class: Option<String>,
+    /// The object as the method that just returned left it.
+    pub(crate) changed_object: Option<crate::value::Instance>,
     /// While a helper of another module runs: the call in the revision file
     /// that unknown operations are reported at.
     foreign_site: Option<TextRange>,
@@ -129,24 +136,33 @@ pub fn run_upgrade_in(
     schema: &mut Schema,
     modules: &ModuleCache,
 ) -> RevisionOutcome {
-    run_upgrade_named(path, source, dialect, schema, modules, &Arc::default())
+    run_upgrade_with(
+        path,
+        source,
+        dialect,
+        schema,
+        modules,
+        &ProjectSetup::default(),
+    )
 }
 
-/// Like [`run_upgrade_in`], naming unnamed constraints and indexes by the
-/// project's naming convention.
-pub fn run_upgrade_named(
+/// Like [`run_upgrade_in`], with what the project adds: unnamed
+/// constraints and indexes named by its naming convention, and its ini's
+/// options for `context.config.get_main_option(...)`.
+pub fn run_upgrade_with(
     path: &Path,
     source: &str,
     dialect: Dialect,
     schema: &mut Schema,
     modules: &ModuleCache,
-    naming: &Arc<NamingConvention>,
+    setup: &ProjectSetup,
 ) -> RevisionOutcome {
     let parsed =
         ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
     let body = &parsed.syntax().body;
     let mut run = Run::new(path, source, dialect, schema, modules);
-    run.applier.naming = naming.clone();
+    run.applier.naming = setup.naming.clone();
+    run.main_options = setup.main_options.clone();
     // Module level: imports, constants and function definitions, in order.
     let mut module_locals = HashMap::new();
     for statement in body {
@@ -230,6 +246,9 @@ impl<'a> Run<'a> {
             package: None,
             project: ProjectNames::default(),
             current_module: String::new(),
+            main_options: Arc::default(),
+            current_class: None,
+            changed_object: None,
             foreign_site: None,
         }
     }
@@ -596,6 +615,16 @@ impl<'a> Run<'a> {
                     self.bind(element, item, locals);
                 }
             }
+            // `self.name = value` in a method of a project class.
+            Expr::Attribute(attribute) => {
+                if let Expr::Name(owner) = attribute.value.as_ref()
+                    && let Some(Value::Instance(instance)) = locals.get_mut(owner.id.as_str())
+                {
+                    let name = attribute.attr.to_string();
+                    instance.attributes.retain(|(known, _)| *known != name);
+                    instance.attributes.push((name, value));
+                }
+            }
             _ => {}
         }
     }
@@ -771,6 +800,16 @@ impl<'a> Run<'a> {
                 }
             }
             Expr::Call(call) => {
+                // `super()` in a method of a project class.
+                if matches!(call.func.as_ref(), Expr::Name(name) if name.id.as_str() == "super")
+                    && call.arguments.args.is_empty()
+                    && let (Some(Value::Instance(instance)), Some(class)) =
+                        (locals.get("self"), self.current_class.clone())
+                {
+                    let mut parent = (**instance).clone();
+                    parent.after = Some(class);
+                    return Value::Instance(Box::new(parent));
+                }
                 let callee = self.eval(&call.func, locals);
                 let mut args = Vec::new();
                 for arg in &call.arguments.args {
@@ -810,7 +849,29 @@ impl<'a> Run<'a> {
                         },
                     }
                 }
-                self.call(callee, args, kwargs, call.range())
+                // A method of a project object changes that object (`self.x
+                // = …` in `obj.setup()` or `super().__init__(…)`): the caller's
+                // name for it sees the change, as Python's shared object would.
+                let receiver = match call.func.as_ref() {
+                    Expr::Attribute(attribute) => match attribute.value.as_ref() {
+                        Expr::Name(name) => Some(name.id.to_string()),
+                        Expr::Call(inner) if matches!(inner.func.as_ref(), Expr::Name(name) if name.id.as_str() == "super") => {
+                            Some("self".to_owned())
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                self.changed_object = None;
+                let value = self.call(callee, args, kwargs, call.range());
+                if let Some(receiver) = receiver
+                    && let Some(changed) = self.changed_object.take()
+                    && let Some(Value::Instance(object)) = locals.get_mut(&receiver)
+                    && object.class == changed.class
+                {
+                    object.attributes = changed.attributes;
+                }
+                value
             }
             Expr::ListComp(comprehension) => {
                 self.comprehension(&comprehension.elt, &comprehension.generators, locals)
@@ -926,9 +987,32 @@ impl<'a> Run<'a> {
         let Some(function) = self.functions.get(name).copied() else {
             return Value::Unknown(format!("function {name} is not defined in the file"));
         };
+        self.call_def(function, args, kwargs, range)
+    }
+
+    /// Runs a function (or method) definition with its arguments bound.
+    pub(crate) fn call_def(
+        &mut self,
+        function: &'a ast::StmtFunctionDef,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        range: TextRange,
+    ) -> Value {
+        self.call_def_keeping(function, args, kwargs, range).0
+    }
+
+    /// Like [`Run::call_def`], also giving back the function's locals as
+    /// they ended (a method's `self`, with what it set).
+    pub(crate) fn call_def_keeping(
+        &mut self,
+        function: &'a ast::StmtFunctionDef,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        range: TextRange,
+    ) -> (Value, HashMap<String, Value>) {
         if self.depth >= MAX_DEPTH {
             self.unknown(range, "helper functions call one another too deeply");
-            return Value::Unknown(String::new());
+            return (Value::Unknown(String::new()), HashMap::new());
         }
         let parameters = &function.parameters;
         let mut locals = HashMap::new();
@@ -991,10 +1075,11 @@ impl<'a> Run<'a> {
         self.depth += 1;
         let flow = self.block(&function.body, &mut locals);
         self.depth -= 1;
-        match flow {
+        let value = match flow {
             Flow::Return(value) => value,
             _ => Value::None,
-        }
+        };
+        (value, locals)
     }
 
     /// Calls `function` of the project's own `module` (a helper imported from
@@ -1031,6 +1116,12 @@ impl<'a> Run<'a> {
                     globals.insert(
                         def.name.id.to_string(),
                         Value::Function(def.name.id.to_string()),
+                    );
+                }
+                Stmt::ClassDef(class) => {
+                    globals.insert(
+                        class.name.id.to_string(),
+                        Value::Path(format!("{module}.{}", class.name)),
                     );
                 }
                 Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) => {

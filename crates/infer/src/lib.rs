@@ -23,7 +23,7 @@ mod states;
 mod value;
 
 pub use interpreter::{
-    RevisionOutcome, env_naming_convention, run_upgrade, run_upgrade_in, run_upgrade_named,
+    RevisionOutcome, env_naming_convention, run_upgrade, run_upgrade_in, run_upgrade_with,
 };
 pub use models::{BaselineError, run_baseline};
 pub use modules::{ModuleCache, ModuleSource};

@@ -121,6 +121,7 @@ pub fn attribute(run: &mut Run<'_>, base: Value, name: &str) -> Value {
             _ => Value::Method(Box::new(Value::Bind), name.to_owned()),
         },
         Value::Context => match name {
+            "config" => Value::Opaque(ALEMBIC_CONFIG.to_owned()),
             "dialect" => Value::Dialect,
             "bind" | "connection" => Value::Bind,
             "impl" | "migration_context" => Value::Context,
@@ -144,11 +145,24 @@ pub fn attribute(run: &mut Run<'_>, base: Value, name: &str) -> Value {
         | Value::Dict(_)
         | Value::List(_) => Value::Method(Box::new(base), name.to_owned()),
         Value::Unknown(reason) => Value::Unknown(reason),
-        Value::Opaque(what) if what == SESSION => {
+        Value::Opaque(what) if what == SESSION || what == LOGGER || what == ALEMBIC_CONFIG => {
             Value::Method(Box::new(Value::Opaque(what)), name.to_owned())
         }
         Value::Opaque(what) => Value::Opaque(what),
+        Value::Instance(instance) => match instance
+            .attributes
+            .iter()
+            .find(|(attribute, _)| attribute == name)
+        {
+            Some((_, value)) => value.clone(),
+            None => Value::Method(Box::new(Value::Instance(instance)), name.to_owned()),
+        },
         Value::MetaData(entries) if name == "metadata" => Value::MetaData(entries),
+        // Reflection reads what the database holds, which is the schema
+        // built so far: nothing changes.
+        Value::MetaData(entries) if name == "reflect" => {
+            Value::Method(Box::new(Value::MetaData(entries)), name.to_owned())
+        }
         Value::Table(table) if name == "name" || name == "fullname" => Value::Str(table),
         Value::Table(_) => Value::Opaque("table".to_owned()),
         Value::MetaData(_) => Value::Opaque(name.to_owned()),
@@ -158,6 +172,11 @@ pub fn attribute(run: &mut Run<'_>, base: Value, name: &str) -> Value {
 
 /// What `sqlalchemy.orm.Session(...)` evaluates to.
 const SESSION: &str = "session";
+/// What `logging.getLogger(...)` (or structlog's) evaluates to: its
+/// methods write logs, not the schema.
+const LOGGER: &str = "logger";
+/// alembic's `Config` (`context.config`): its main options are the ini's.
+const ALEMBIC_CONFIG: &str = "alembic config";
 
 fn run_dialect_name(run: &Run<'_>) -> String {
     run.dialect.name().to_owned()
@@ -182,6 +201,7 @@ pub fn call_path(
             "get_bind" => Value::Bind,
             "is_offline_mode" => Value::Bool(false),
             "execute" => execute_sql(run, arg(&args, &kwargs, 0, "sql"), range),
+            "config.get_main_option" => main_option(run, &args, &kwargs),
             _ => Value::Opaque(function.to_owned()),
         };
     }
@@ -195,6 +215,9 @@ pub fn call_path(
         return sqlalchemy_call(last, path, args, kwargs);
     }
     let root = path.split('.').next().unwrap_or(path);
+    if matches!(last, "getLogger" | "get_logger") {
+        return Value::Opaque(LOGGER.to_owned());
+    }
     if HARMLESS_ROOTS.contains(&root) || root.is_empty() {
         return Value::None;
     }
@@ -208,6 +231,9 @@ pub fn call_path(
     if last.chars().next().is_some_and(char::is_uppercase) {
         if let Some(spec) = run.project_type(path, &args, &kwargs) {
             return Value::Type(spec);
+        }
+        if let Some(object) = run.instantiate(path, args.clone(), kwargs.clone(), range) {
+            return object;
         }
         // A class of the application we cannot see through: as a column
         // type it is `other`, which is not compared.
@@ -332,6 +358,22 @@ fn sqlalchemy_call(
         }),
         _ => Value::Opaque(last.to_owned()),
     }
+}
+
+/// `config.get_main_option(name, default)`: the ini's main section as
+/// alembic reads it (the revisions run with the configuration they find).
+fn main_option(run: &Run<'_>, args: &[Value], kwargs: &[(String, Value)]) -> Value {
+    let default = arg(args, kwargs, 1, "default")
+        .cloned()
+        .unwrap_or(Value::None);
+    string(arg(args, kwargs, 0, "name"))
+        .and_then(|option| {
+            run.main_options
+                .iter()
+                .find(|(name, _)| *name == option)
+                .map(|(_, value)| Value::Str(value.clone()))
+        })
+        .unwrap_or(default)
 }
 
 /// The string entries of a `naming_convention` dict.
@@ -570,6 +612,7 @@ pub fn call_method(
         }
         Value::Inspector => inspector_call(run, name, &args, &kwargs),
         Value::Type(spec) => type_method(run, spec, name, args, kwargs),
+        Value::Instance(instance) => run.call_instance_method(*instance, name, args, kwargs, range),
         Value::Dialect => match name {
             // `dialect.type_descriptor(T)` in a `load_dialect_impl`: T.
             "type_descriptor" => project_types_in(run, args)
@@ -603,6 +646,12 @@ pub fn call_method(
         },
         Value::Str(text) => string_method(&text, name, &args, &kwargs),
         Value::Opaque(what) if what == SESSION => session_method(run, name, &args, &kwargs, range),
+        Value::Opaque(what) if what == LOGGER => Value::None,
+        Value::Opaque(what) if what == ALEMBIC_CONFIG => match name {
+            "get_main_option" => main_option(run, &args, &kwargs),
+            _ => Value::Unknown(String::new()),
+        },
+        Value::MetaData(_) if name == "reflect" => Value::None,
         Value::Dict(items) => match name {
             "get" => {
                 let key = args.first().cloned().unwrap_or(Value::None);

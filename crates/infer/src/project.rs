@@ -18,7 +18,7 @@ use std::rc::Rc;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use crate::interpreter::Run;
-use crate::value::{TypeSpec, Value};
+use crate::value::{Instance, TypeSpec, Value};
 
 /// Top-level modules that are never the project's own.
 const LIBRARY_ROOTS: &[&str] = &[
@@ -615,6 +615,106 @@ impl<'a> Run<'a> {
                 })
                 .collect()
         })
+    }
+}
+
+impl<'a> Run<'a> {
+    /// `Class(args)` for a class of the project that is no column type: an
+    /// object, with its `__init__` run.
+    pub(crate) fn instantiate(
+        &mut self,
+        path: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        range: ruff_text_size::TextRange,
+    ) -> Option<Value> {
+        if self.modules.is_empty() || is_library(path) {
+            return None;
+        }
+        let (module, _, _) = self.find_project_class(path)?;
+        let class = format!("{module}.{}", path.rsplit('.').next().unwrap_or(path));
+        let instance = Value::Instance(Box::new(Instance {
+            class,
+            attributes: Vec::new(),
+            after: None,
+        }));
+        let Value::Instance(instance) = instance else {
+            return None;
+        };
+        match self.run_method(*instance.clone(), "__init__", args, kwargs, range) {
+            Some((_, Some(initialised))) => Some(Value::Instance(Box::new(initialised))),
+            // No `__init__` of the project's: the object as it is.
+            _ => Some(Value::Instance(instance)),
+        }
+    }
+
+    /// `object.name(args)`.
+    pub(crate) fn call_instance_method(
+        &mut self,
+        instance: Instance,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        range: ruff_text_size::TextRange,
+    ) -> Value {
+        match self.run_method(instance, name, args, kwargs, range) {
+            Some((value, _)) => value,
+            None => Value::Unknown(format!(
+                "calls the method {name}, which is not found in the project's classes"
+            )),
+        }
+    }
+
+    /// Runs the method `name` found on the instance's class (or after the
+    /// class a `super()` names); what it returns and `self` as it ended.
+    fn run_method(
+        &mut self,
+        instance: Instance,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        range: ruff_text_size::TextRange,
+    ) -> Option<(Value, Option<Instance>)> {
+        let chain = self.class_chain(&instance.class);
+        let start = match &instance.after {
+            Some(after) => chain.iter().position(|link| link.path == *after)? + 1,
+            None => 0,
+        };
+        let (class_path, module, method) = chain[start..].iter().find_map(|link| {
+            let (module, class) = link.class.as_ref()?;
+            class.body.iter().find_map(|statement| match statement {
+                Stmt::FunctionDef(def) if def.name.as_str() == name => {
+                    Some((link.path.clone(), module.clone(), def))
+                }
+                _ => None,
+            })
+        })?;
+        let modules = self.modules;
+        let body = modules.module(&module)?;
+        let globals = (*self.module_globals(&module, body)).clone();
+        let package = self.package_of(&module);
+        let this = Instance {
+            after: None,
+            ..instance
+        };
+        let mut positional = vec![Value::Instance(Box::new(this))];
+        positional.extend(args);
+        let saved_class = self.current_class.replace(class_path);
+        let (value, locals) = self.in_module(package, globals, |run| {
+            run.call_def_keeping(method, positional, kwargs, range)
+        });
+        self.current_class = saved_class;
+        let first = method
+            .parameters
+            .args
+            .first()
+            .map(|parameter| parameter.parameter.name.to_string());
+        let after = first.and_then(|first| match locals.get(&first) {
+            Some(Value::Instance(instance)) => Some((**instance).clone()),
+            _ => None,
+        });
+        self.changed_object = after.clone();
+        Some((value, after))
     }
 }
 

@@ -10,7 +10,7 @@ use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_schema::{Dialect, Schema};
 
 use crate::apply::Applier;
-use crate::interpreter::{RevisionOutcome, run_upgrade_named};
+use crate::interpreter::{RevisionOutcome, run_upgrade_with};
 use crate::models::{BaselineError, run_baseline};
 use crate::modules::ModuleCache;
 use crate::naming::NamingConvention;
@@ -24,6 +24,8 @@ pub struct ProjectSetup {
     pub baseline: Option<String>,
     /// The naming convention alembic's operations use (from `env.py`).
     pub naming: std::sync::Arc<NamingConvention>,
+    /// The ini's main section, for `context.config.get_main_option(...)`.
+    pub main_options: std::sync::Arc<Vec<(String, String)>>,
 }
 
 /// The schema a revision state should have, with what of it is uncertain.
@@ -110,13 +112,13 @@ impl ExpectedSchemas {
             }
             let file = &revision.file;
             let before: BTreeSet<String> = state.schema.tables.keys().cloned().collect();
-            let outcome = run_upgrade_named(
+            let outcome = run_upgrade_with(
                 &file.path,
                 &file.source,
                 dialect,
                 &mut state.schema,
                 modules,
-                &setup.naming,
+                setup,
             );
             follow_uncertainty(&mut state.uncertainty, &before, &outcome.operations);
             for at in &outcome.operations {

@@ -68,6 +68,16 @@ pub enum ConstraintSpec {
     },
 }
 
+/// An object of a project class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    /// The class's dotted path.
+    pub class: String,
+    pub attributes: Vec<(String, Value)>,
+    /// For `super()`: methods are looked up after this class.
+    pub after: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     None,
@@ -112,6 +122,9 @@ pub enum Value {
     MetaData(Vec<(String, String)>),
     /// A type family already decided (for reflected column types).
     Family(TypeFamily),
+    /// An object of one of the project's own classes (a helper class
+    /// whose methods call `op.*`), with the attributes its methods set.
+    Instance(Box<Instance>),
     /// A value that exists but that we do not model (`sa.func.now()`).
     Opaque(String),
     /// A value we could not compute statically.

@@ -399,15 +399,115 @@ def upgrade():
 "#,
     );
     let mut schema = Schema::default();
-    migration_doctor_infer::run_upgrade_named(
+    migration_doctor_infer::run_upgrade_with(
         Path::new("versions/x.py"),
         &source,
         Dialect::Postgresql,
         &mut schema,
         &modules,
-        &std::sync::Arc::new(naming),
+        &migration_doctor_infer::ProjectSetup {
+            naming: std::sync::Arc::new(naming),
+            ..Default::default()
+        },
     );
     let table = &schema.tables["t"];
     assert_eq!(table.indexes[0].name.as_deref(), Some("idx_t_a"));
     assert_eq!(table.unique_constraints[0].name.as_deref(), Some("t_a_uq"));
+}
+
+#[test]
+fn helper_classes_of_the_project_run_their_methods() {
+    // The shape of galaxy's migration utilities: operation objects whose
+    // `run()` checks the configuration and the schema, then calls `op.*`.
+    let mut modules = std::collections::HashMap::new();
+    modules.insert(
+        "app.migrations.util".to_owned(),
+        r#"
+import logging
+from abc import ABC, abstractmethod
+from alembic import context, op
+import sqlalchemy as sa
+
+log = logging.getLogger(__name__)
+
+
+class Operation(ABC):
+    def run(self):
+        if not bool(context.config.get_main_option("repair")):
+            return self.execute()
+        if self.check():
+            return self.execute()
+        log.info("skipped")
+
+    @abstractmethod
+    def execute(self): ...
+
+
+class Alter(Operation):
+    def __init__(self, table_name):
+        self.table_name = table_name
+
+    def run(self):
+        if context.is_offline_mode():
+            return None
+        return super().run()
+
+    def execute(self):
+        if op.get_context().dialect.name == "sqlite":
+            with op.batch_alter_table(self.table_name) as batch_op:
+                return self.batch_execute(batch_op)
+        return self.plain_execute()
+
+
+class AddColumn(Alter):
+    def __init__(self, table_name, column):
+        super().__init__(table_name)
+        self.column = column
+
+    def batch_execute(self, batch_op):
+        batch_op.add_column(self.column)
+
+    def plain_execute(self):
+        op.add_column(self.table_name, self.column)
+
+    def check(self):
+        return True
+
+
+def add_column(table_name, column):
+    AddColumn(table_name, column).run()
+"#
+        .to_owned(),
+    );
+    let modules = migration_doctor_infer::ModuleCache::new(modules);
+    let source = with_header(
+        r#"
+from app.migrations.util import add_column
+
+def upgrade():
+    op.create_table("jobs", sa.Column("id", sa.Integer, primary_key=True))
+    add_column("jobs", sa.Column("state", sa.String(64)))
+"#,
+    );
+    for dialect in [Dialect::Sqlite, Dialect::Postgresql] {
+        let mut schema = Schema::default();
+        let outcome = migration_doctor_infer::run_upgrade_in(
+            Path::new("versions/x.py"),
+            &source,
+            dialect,
+            &mut schema,
+            &modules,
+        );
+        assert!(
+            outcome.unknown.is_empty(),
+            "{dialect}: {:?}",
+            outcome.unknown
+        );
+        let columns: Vec<&str> = schema.tables["jobs"]
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(columns, ["id", "state"], "{dialect}");
+    }
 }

@@ -106,6 +106,7 @@ impl Project {
         let setup = migration_doctor_infer::ProjectSetup {
             baseline: config.baseline.clone(),
             naming: std::sync::Arc::new(naming),
+            main_options: std::sync::Arc::new(config.main_options.clone()),
         };
         Project {
             config,

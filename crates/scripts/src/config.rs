@@ -65,6 +65,10 @@ pub struct AlembicConfig {
     /// (`package.module:Base.metadata`), from the `[migration_doctor]`
     /// section's `baseline` or the command line.
     pub baseline: Option<String>,
+    /// Every option of the main section, interpolated where it can be
+    /// (what `context.config.get_main_option(...)` answers in `env.py` and
+    /// the revisions); options whose interpolation fails are left out.
+    pub main_options: Vec<(String, String)>,
     /// Things worth telling the user that do not stop the work.
     pub notes: Vec<String>,
 }
@@ -272,6 +276,18 @@ pub fn load_config(request: &ConfigRequest) -> Result<AlembicConfig, ConfigError
     .map(|baseline| baseline.trim().to_owned())
     .filter(|baseline| !baseline.is_empty());
 
+    let main_options = match &sources.ini {
+        Some((_, ini)) => ini
+            .options(&section)
+            .into_iter()
+            .filter_map(|name| {
+                let value = ini.get(&section, &name).ok().flatten()?;
+                Some((name, value))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+
     Ok(AlembicConfig {
         ini_file: sources.ini.map(|(path, _)| path),
         pyproject_file: sources.pyproject.map(|(path, _)| path),
@@ -282,6 +298,7 @@ pub fn load_config(request: &ConfigRequest) -> Result<AlembicConfig, ConfigError
         sqlalchemy_url,
         ignore_tables,
         baseline,
+        main_options,
         notes,
     })
 }
