@@ -90,7 +90,8 @@ MLFLOW_PRE_STEP = (
 #                  row marked `no baseline`, when the binary rejects the flag)
 #   pre_step       Python run in the project's virtualenv (with `url`) before
 #                  the first revision, as the project itself does
-#   env            environment of the alembic worker ({folder}: the run's temporary folder)
+#   env            environment of the alembic worker ({folder}: the run's temporary
+#                  folder, {url}: the database)
 #   worker_setup   Python run once in the alembic worker before anything else
 #                  (what the project's own start-up does, e.g. load its settings)
 #   alembic_drivers  {dialect: "dialect+driver"} for alembic's URL when the
@@ -197,7 +198,9 @@ PROJECTS = {
         requirements=["apache-airflow-core==3.3.2"],
         script="airflow/migrations",
         databases=ALL_DATABASES,
-        env={"AIRFLOW_HOME": "{folder}/airflow-home"},
+        # airflow's settings must name the database: StringID columns take
+        # collation utf8mb3_bin on MySQL from them
+        env={"AIRFLOW_HOME": "{folder}/airflow-home", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "{url}"},
         note="airflow documents MySQL 8, not MariaDB",
     ),
 }
@@ -324,12 +327,12 @@ def worker(ini):
 class Worker:
     """The project's alembic, in its own virtualenv, driven over a pipe."""
 
-    def __init__(self, python, ini, log_path, extra_env=None):
+    def __init__(self, python, ini, log_path, extra_env=None, url=""):
         self.log = open(log_path, "ab")
         env = clean_env()
         folder = os.path.dirname(ini)
         for key, value in (extra_env or {}).items():
-            env[key] = value.replace("{folder}", folder)
+            env[key] = value.replace("{folder}", folder).replace("{url}", url)
         self.process = subprocess.Popen(
             [python, os.path.abspath(__file__), "--worker", ini],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
@@ -776,7 +779,8 @@ def run_one(name, project, python, site, dialect, args):
         database.create()
         ini = prepare_project(project, site, folder, database.url, dialect)
         doctor = Doctor(args.binary, ini, project, folder)
-        worker_process = Worker(python, ini, os.path.join(folder, "alembic.log"), project.get("env"))
+        worker_process = Worker(python, ini, os.path.join(folder, "alembic.log"), project.get("env"),
+                                database.url)
         answer = worker_process.call(300, cmd="revisions")
         if not answer["ok"]:
             result["error"] = "alembic cannot read the scripts: " + answer["error"]

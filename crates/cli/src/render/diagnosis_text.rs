@@ -10,7 +10,12 @@ use crate::output::Output;
 
 /// One sentence saying where the database stands and what to do.
 fn verdict(diagnosis: &Diagnosis) -> String {
-    let matched = diagnosis.matched_revisions.join(", ");
+    // No revision matched but a state did: the base (with a baseline, the
+    // tables of the project's models).
+    let matched = match diagnosis.matched_revisions.as_slice() {
+        [] => "base".to_owned(),
+        revisions => revisions.join(", "),
+    };
     let heads = diagnosis.head_revisions.join(", ");
     match diagnosis.state {
         State::Fresh => "the database has no tables yet: run `alembic upgrade heads`".to_owned(),
@@ -20,7 +25,7 @@ fn verdict(diagnosis: &Diagnosis) -> String {
             diagnosis.pending_revisions.len()
         ),
         State::UntrackedSchema | State::CorruptedVersionTable | State::PartialMigration
-            if diagnosis.evidence == Evidence::NeedsConfirmation && matched.is_empty() =>
+            if diagnosis.evidence == Evidence::NeedsConfirmation && diagnosis.matched_revisions.is_empty() =>
         {
             format!(
                 "the schema matches several revision states and nothing proves which ({}); a person names it: `migration-doctor recover --to-revision REV` or `migration-doctor interactive`",
