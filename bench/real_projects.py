@@ -91,7 +91,7 @@ MLFLOW_PRE_STEP = (
 #   pre_step       Python run in the project's virtualenv (with `url`) before
 #                  the first revision, as the project itself does
 #   env            environment of the alembic worker ({folder}: the run's temporary
-#                  folder, {url}: the database)
+#                  folder, {url}: the database); env_by_dialect: {dialect: env}
 #   worker_setup   Python run once in the alembic worker before anything else
 #                  (what the project's own start-up does, e.g. load its settings)
 #   alembic_drivers  {dialect: "dialect+driver"} for alembic's URL when the
@@ -198,9 +198,10 @@ PROJECTS = {
         requirements=["apache-airflow-core==3.3.2"],
         script="airflow/migrations",
         databases=ALL_DATABASES,
-        # airflow's settings must name the database: StringID columns take
-        # collation utf8mb3_bin on MySQL from them
-        env={"AIRFLOW_HOME": "{folder}/airflow-home", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "{url}"},
+        env={"AIRFLOW_HOME": "{folder}/airflow-home"},
+        # on MySQL, airflow's StringID columns take the collation utf8mb3_bin
+        # from its settings (its docs ask for it; utf8mb4 keys are too long)
+        env_by_dialect={"mysql": {"AIRFLOW__DATABASE__SQL_ENGINE_COLLATION_FOR_IDS": "utf8mb3_bin"}},
         note="airflow documents MySQL 8, not MariaDB",
     ),
 }
@@ -779,7 +780,9 @@ def run_one(name, project, python, site, dialect, args):
         database.create()
         ini = prepare_project(project, site, folder, database.url, dialect)
         doctor = Doctor(args.binary, ini, project, folder)
-        worker_process = Worker(python, ini, os.path.join(folder, "alembic.log"), project.get("env"),
+        worker_process = Worker(python, ini, os.path.join(folder, "alembic.log"),
+                                dict(project.get("env") or {},
+                                     **(project.get("env_by_dialect") or {}).get(dialect, {})),
                                 database.url)
         answer = worker_process.call(300, cmd="revisions")
         if not answer["ok"]:

@@ -480,7 +480,12 @@ impl<'a> Run<'a> {
             let bases: Vec<String> = class_bases(class)
                 .filter_map(|base| match self.eval_in_module(&module, body, base) {
                     Value::Path(base) => Some(base),
-                    _ => None,
+                    // A base that is a value (`Base = declarative_base()`)
+                    // is known by where it is bound.
+                    _ => match base {
+                        Expr::Name(name) => Some(self.canonical_path(&format!("{module}.{}", name.id))),
+                        _ => None,
+                    },
                 })
                 .collect();
             chain.push(ChainLink {

@@ -511,3 +511,58 @@ def upgrade():
         assert_eq!(columns, ["id", "state"], "{dialect}");
     }
 }
+
+#[test]
+fn a_baseline_of_models_on_a_declarative_base_value() {
+    let mut modules = std::collections::HashMap::new();
+    modules.insert(
+        "tracker.initial".to_owned(),
+        r#"
+from sqlalchemy import Column, ForeignKey, Integer, String, PrimaryKeyConstraint
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+class Experiment(Base):
+    __tablename__ = "experiments"
+    experiment_id = Column(Integer, autoincrement=True)
+    name = Column(String(256), unique=True, nullable=False)
+    __table_args__ = (PrimaryKeyConstraint("experiment_id", name="experiment_pk"),)
+
+class Run(Base):
+    __tablename__ = "runs"
+    run_uuid = Column(String(32), primary_key=True)
+    experiment_id = Column(Integer, ForeignKey("experiments.experiment_id"))
+    experiment = relationship("Experiment")
+"#
+        .to_owned(),
+    );
+    let modules = migration_doctor_infer::ModuleCache::new(modules);
+    let mut schema = Schema::default();
+    let outcome = migration_doctor_infer::run_baseline(
+        "tracker.initial:Base.metadata",
+        Dialect::Postgresql,
+        &mut schema,
+        &modules,
+        &std::sync::Arc::default(),
+    )
+    .expect("the baseline reads");
+    assert!(outcome.unknown.is_empty(), "{:?}", outcome.unknown);
+    let tables: Vec<&String> = schema.tables.keys().collect();
+    assert_eq!(tables, ["experiments", "runs"]);
+    let experiments = &schema.tables["experiments"];
+    assert_eq!(experiments.primary_key, ["experiment_id"]);
+    assert!(!experiments.columns[0].nullable);
+    assert_eq!(
+        schema.tables["runs"].foreign_keys[0].name.as_deref(),
+        Some("runs_experiment_id_fkey")
+    );
+    let wrong = migration_doctor_infer::run_baseline(
+        "tracker.initial:Missing",
+        Dialect::Postgresql,
+        &mut Schema::default(),
+        &modules,
+        &std::sync::Arc::default(),
+    );
+    assert!(wrong.is_err());
+}
