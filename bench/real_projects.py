@@ -3,7 +3,9 @@ pinned PyPI releases) with the real alembic, revision by revision, on SQLite,
 PostgreSQL and MariaDB, and after each revision R checks migration-doctor:
 
   a. `schema --revision R` against SQLAlchemy's inspector on the live database
-     (identical, or the differences classified by cause);
+     (identical, or the differences classified by cause); where branches leave
+     several version rows, the one revision with the same applied set stands
+     for them, or the state is counted as not compared;
   b. `diagnose` with the version table intact: `behind` below the heads,
      `healthy` at them;
   c. `diagnose` with the version table dropped: `untracked_schema` proven at R
@@ -35,7 +37,6 @@ The harness re-executes itself in the tools virtualenv; in the project
 virtualenvs it runs as `--worker` (stdin/stdout JSON lines).
 """
 import argparse
-import hashlib
 import json
 import os
 import queue
@@ -133,19 +134,19 @@ PROJECTS = {
     ),
     "nova-main": dict(
         target_metadata="nova.db.main.models:BASE.metadata",
-        requirements=["nova==34.0.0"],
+        requirements=["nova==34.0.0", "SQLAlchemy==2.1.9"],
         script="nova/db/main/migrations",
         databases=ALL_DATABASES,
     ),
     "nova-api": dict(
         target_metadata="nova.db.api.models:BASE.metadata",
-        requirements=["nova==34.0.0"],
+        requirements=["nova==34.0.0", "SQLAlchemy==2.1.9"],
         script="nova/db/api/migrations",
         databases=ALL_DATABASES,
     ),
     "keystone": dict(
         target_metadata="keystone.common.sql.core:ModelBase.metadata",
-        requirements=["keystone==30.0.0"],
+        requirements=["keystone==30.0.0", "SQLAlchemy==2.1.9"],
         script="keystone/common/sql/migrations",
         databases=ALL_DATABASES,
         # keystone's upgrades.py lists versions/ and each versions/<release>/<branch>
@@ -157,7 +158,7 @@ PROJECTS = {
     ),
     "prefect": dict(
         target_metadata="prefect.server.database.orm_models:Base.metadata",
-        requirements=["prefect==3.9.1"],
+        requirements=["prefect==3.9.1", "SQLAlchemy==2.1.9", "asyncpg==0.32.0"],
         script="prefect/server/database/_migrations",
         databases=("sqlite", "postgresql"),
         ini_options={"version_locations": "{script}/versions/{dialect}"},
@@ -167,7 +168,7 @@ PROJECTS = {
     ),
     "zenml": dict(
         target_metadata="sqlmodel:SQLModel.metadata",
-        requirements=["zenml[local]==0.98.0"],
+        requirements=["zenml[local]==0.98.0", "SQLAlchemy==2.0.58", "sqlmodel==0.0.38"],
         # zenml[local] 0.98.0 requires alembic<=1.15.2 and pymysql~=1.1.0
         alembic="alembic==1.15.2",
         drivers=["psycopg2-binary==2.9.13", "PyMySQL==1.1.3"],
@@ -184,7 +185,7 @@ PROJECTS = {
     ),
     "langflow": dict(
         target_metadata="langflow.services.database.service:SQLModel.metadata",
-        requirements=["langflow-base==1.13.0"],
+        requirements=["langflow-base==1.13.0", "SQLAlchemy==2.1.9"],
         alembic="alembic==1.18.5",  # langflow-base 1.13.0 requires alembic<1.19
         script="langflow/alembic",
         databases=("sqlite", "postgresql"),
@@ -195,14 +196,15 @@ PROJECTS = {
     ),
     "airflow": dict(
         target_metadata="airflow.models.base:Base.metadata",
-        requirements=["apache-airflow-core==3.3.2"],
+        requirements=["apache-airflow-core==3.3.2", "SQLAlchemy==2.1.9"],
         script="airflow/migrations",
-        databases=ALL_DATABASES,
+        databases=("sqlite", "postgresql"),
         env={"AIRFLOW_HOME": "{folder}/airflow-home"},
         # on MySQL, airflow's StringID columns take the collation utf8mb3_bin
         # from its settings (its docs ask for it; utf8mb4 keys are too long)
         env_by_dialect={"mysql": {"AIRFLOW__DATABASE__SQL_ENGINE_COLLATION_FOR_IDS": "utf8mb3_bin"}},
-        note="airflow documents MySQL 8, not MariaDB",
+        note="airflow supports MySQL 8 (not MariaDB) through mysqlclient: its migrations send "
+             "multi-statement SQL (CREATE PROCEDURE ...; CALL ...) that PyMySQL refuses",
     ),
 }
 
@@ -356,7 +358,12 @@ class Worker:
             self.close(kill=True)
             return {"ok": False, "error": "timed out after %ds" % timeout}
         if answer is None:
-            return {"ok": False, "error": "the alembic worker died (exit %s)" % self.process.poll()}
+            self.process.wait()
+            self.log.flush()
+            with open(self.log.name, errors="replace") as f:
+                tail = last_line(f.read()[-4000:])
+            return {"ok": False, "error": "the alembic worker died (exit %s): %s" % (
+                self.process.returncode, tail)}
         return answer
 
     def close(self, kill=False):
@@ -526,8 +533,9 @@ class Database:
             engine.dispose()
 
     def inspect(self, version_table):
-        sys.path.insert(0, SUPPORT)
-        import live_db
+        if SUPPORT not in sys.path:
+            sys.path.insert(0, SUPPORT)
+        import live_db  # crates/cli/tests/support/live_db.py: the tests' inspector
 
         live = live_db.inspect(self.url)
         live["tables"].pop(version_table, None)
@@ -1093,8 +1101,9 @@ def main():
         project = PROJECTS[name]
         requirements = (list(project["requirements"]) + [project.get("alembic") or ALEMBIC]
                         + (project.get("drivers") or DRIVERS))
-        folder = os.path.join(args.cache, hashlib.sha1("\n".join(sorted(requirements)).encode()).hexdigest()[:10]
-                              + "-" + project["requirements"][0].replace("==", "-"))
+        # one virtualenv per distribution (projects of one distribution share
+        # it); pip runs again in it when the requirements change
+        folder = os.path.join(args.cache, project["requirements"][0].replace("==", "-"))
         print("[%s] virtualenv %s" % (name, folder), file=sys.stderr)
         python, seconds, error = ensure_venv(folder, requirements, args.install_timeout)
         installs[name] = {"seconds": seconds, "error": error, "venv": folder}
