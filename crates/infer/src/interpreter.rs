@@ -111,6 +111,8 @@ pub struct Run<'a> {
     pub(crate) current_class: Option<String>,
     /// The object as the method that just returned left it.
     pub(crate) changed_object: Option<crate::value::Instance>,
+    /// The enclosing names of functions defined inside functions.
+    closures: HashMap<usize, HashMap<String, Value>>,
     /// While a helper of another module runs: the call in the revision file
     /// that unknown operations are reported at.
     foreign_site: Option<TextRange>,
@@ -249,6 +251,7 @@ impl<'a> Run<'a> {
             main_options: Arc::default(),
             current_class: None,
             changed_object: None,
+            closures: HashMap::new(),
             foreign_site: None,
         }
     }
@@ -496,6 +499,9 @@ impl<'a> Run<'a> {
                     function.name.id.to_string(),
                     Value::Function(function.name.id.to_string()),
                 );
+                if self.depth > 0 || !locals.is_empty() {
+                    self.closures.insert(closure_key(function), locals.clone());
+                }
                 Flow::Normal
             }
             Stmt::Import(import) => {
@@ -1015,7 +1021,13 @@ impl<'a> Run<'a> {
             return (Value::Unknown(String::new()), HashMap::new());
         }
         let parameters = &function.parameters;
-        let mut locals = HashMap::new();
+        // A function defined inside another sees that one's names (a
+        // closure), as they were when it was defined.
+        let mut locals = self
+            .closures
+            .get(&closure_key(function))
+            .cloned()
+            .unwrap_or_default();
         let positional: Vec<&ast::ParameterWithDefault> = parameters
             .posonlyargs
             .iter()
@@ -1147,6 +1159,11 @@ impl<'a> Run<'a> {
     pub fn schema(&self) -> &Schema {
         self.applier.schema
     }
+}
+
+/// A function definition's identity, for its closure.
+fn closure_key(function: &ast::StmtFunctionDef) -> usize {
+    std::ptr::from_ref(function) as usize
 }
 
 fn line_starts(source: &str) -> Vec<usize> {
