@@ -9,7 +9,9 @@ PostgreSQL and MariaDB, and after each revision R checks migration-doctor:
   b. `diagnose` with the version table intact: `behind` below the heads,
      `healthy` at them;
   c. `diagnose` with the version table dropped: `untracked_schema` proven at R
-     (right), needing confirmation with R among the candidates, proven at
+     (right), proven at a revision whose state is R's own (equivalent: only
+     revisions without any operation lie between, and R is among the tying
+     candidates), needing confirmation with R among the candidates, proven at
      another revision (WRONG: the worst outcome), or anything else.
 
 usage:
@@ -41,6 +43,7 @@ import json
 import os
 import queue
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -774,8 +777,8 @@ def run_one(name, project, python, site, dialect, args):
         "project": name, "database": dialect, "revisions_total": 0, "revisions_checked": 0,
         "identical": 0, "differing": 0, "only_type_other": 0, "not_compared": 0, "causes": {}, "samples": [],
         "intact": {"right": 0, "wrong": 0, "wrong_samples": []},
-        "untracked": {"proven-right": 0, "needs-confirmation-with-R": 0, "proven-WRONG": 0,
-                      "wrong/other": 0, "samples": []},
+        "untracked": {"proven-right": 0, "proven-equivalent": 0, "needs-confirmation-with-R": 0,
+                      "proven-WRONG": 0, "wrong/other": 0, "samples": []},
         "crashes": [], "error": None, "notes": [], "seconds": 0.0,
         "timing": {"alembic": 0.0, "inspect": 0.0, "doctor": 0.0}, "per_revision": [],
     }
@@ -824,6 +827,12 @@ def run_one(name, project, python, site, dialect, args):
                 result["error"] = "alembic upgrade %s failed: %s" % (revision, answer["error"])
                 record["alembic_error"] = answer["error"]
                 result["error_traceback"] = answer.get("traceback")
+                # the migration file that failed (an upgrade may run several)
+                files = re.findall(r'[/\\]([^/\\"]+)\.py", line', answer.get("traceback") or "")
+                stems = [f for f in files if f != "env" and "versions" in (answer.get("traceback") or "")
+                         and any(f.startswith(r) or r in f for r in revisions)]
+                if stems:
+                    result["failed_in"] = stems[-1]
                 break
             rows = database.version_rows(version_table) or []
             record["rows"] = rows
@@ -912,6 +921,15 @@ def run_one(name, project, python, site, dialect, args):
                 if isinstance(other, dict) and "tables" in other:
                     record["untracked"]["same_expected_schema"] = not compare(other, {
                         "tables": {n: t for n, t in expected["tables"].items() if "." not in n}})
+                # Proven at a revision whose state is R's own: only revisions
+                # without any operation lie between (the diagnosis lists R
+                # among the tying candidates). Stamping either is the same.
+                want = closure(rows, parents)
+                tying = [closure(c, parents) for c in states(diagnosis.get("candidate_revisions"))]
+                if record["untracked"].get("same_expected_schema") and want in tying:
+                    result["untracked"]["proven-WRONG"] -= 1
+                    result["untracked"]["proven-equivalent"] += 1
+                    verdict = record["untracked"]["verdict"] = "proven-equivalent"
             if verdict == "proven-WRONG":
                 print("!!! PROVEN-WRONG: %s on %s at %s: diagnose proved %s" % (
                     name, dialect, revision, record["untracked"]["matched"]), file=sys.stderr)
@@ -977,7 +995,7 @@ def cause_summary(causes):
 
 def print_table(results):
     header = ("project", "db", "revs", "ident", "diff(o)", "diff causes (revisions)", "intact ok/bad",
-              "untracked right/conf/WRONG/other", "crash", "time", "note")
+              "untracked right/equiv/conf/WRONG/other", "crash", "time", "note")
     rows = []
     for r in results:
         if r.get("skipped"):
@@ -988,8 +1006,8 @@ def print_table(results):
         error = r["error"]
         if error and r.get("known_failure") and error.startswith("alembic upgrade"):
             error = None
-            r_notes = ["stops at %s: known project bug: %s" % (
-                r["per_revision"][-1]["revision"], r["known_failure"])]
+            r_notes = ["stops in %s: known project bug: %s" % (
+                r.get("failed_in") or r["per_revision"][-1]["revision"], r["known_failure"])]
         else:
             r_notes = []
         note = "; ".join(([("ERROR " + error)[:160]] if error else []) + r_notes + r["notes"] + (
@@ -999,8 +1017,8 @@ def print_table(results):
             str(r["identical"]), "%d(%d)" % (r["differing"], r["only_type_other"]),
             cause_summary(r["causes"]) or "-",
             "%d/%d" % (r["intact"]["right"], r["intact"]["wrong"]),
-            "%d/%d/%d/%d" % (u["proven-right"], u["needs-confirmation-with-R"], u["proven-WRONG"],
-                             u["wrong/other"]),
+            "%d/%d/%d/%d/%d" % (u["proven-right"], u["proven-equivalent"], u["needs-confirmation-with-R"],
+                                u["proven-WRONG"], u["wrong/other"]),
             str(len(r["crashes"])), "%.0fs" % r["seconds"], note))
     widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header) - 1)]
     for row in [header] + rows:

@@ -417,3 +417,48 @@ fn a_look_alike_version_table_is_named() {
         "{selected:#}"
     );
 }
+
+/// Unmerged branches leave mixes the list of candidate states does not
+/// hold (`ba1` applied on one branch, `bb1` on the other). A state that
+/// agrees alone (`bb1`, since `ba1` only changes a server default) must
+/// not be proven while such a mix agrees as well.
+fn branch_mixes(dialect: &'static str) {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(&python, dialect) else {
+        return;
+    };
+    let config = fixture("branches/alembic.ini");
+    for target in ["ba1ba1ba1ba1", "bb1bb1bb1bb1"] {
+        let out = database.alembic(&config, &["upgrade", target]);
+        assert_eq!(out.code, 0, "upgrade {target}: {}", out.stderr);
+    }
+    database.sql(&["DROP TABLE alembic_version"]);
+    let (_, mixed) = diagnose_fixture("branches/alembic.ini", &database, &[]);
+    assert_eq!(
+        (&mixed["state"], &mixed["evidence"]),
+        (&json!("untracked_schema"), &json!("needs_confirmation")),
+        "{mixed:#}"
+    );
+    let candidates = mixed["candidate_revisions"].to_string();
+    assert!(
+        candidates.contains("ba1ba1ba1ba1+bb1bb1bb1bb1") && candidates.contains("\"bb1bb1bb1bb1\""),
+        "{mixed:#}"
+    );
+}
+
+#[test]
+fn sqlite_branch_mixes() {
+    branch_mixes("sqlite");
+}
+
+#[test]
+fn postgresql_branch_mixes() {
+    branch_mixes("postgresql");
+}
+
+#[test]
+fn mariadb_branch_mixes() {
+    branch_mixes("mysql");
+}

@@ -587,6 +587,38 @@ impl Analyzer<'_> {
         states.into_iter().collect()
     }
 
+    /// The states one revision further than `heads`: each revision not yet
+    /// applied whose parents (and dependencies) all are, added to it.
+    fn one_revision_further(&self, heads: &[RevisionIndex]) -> Vec<Vec<RevisionIndex>> {
+        let graph = self.input.graph;
+        let applied = self.applied_set(heads);
+        let mut out = Vec::new();
+        for index in 0..graph.len() {
+            if applied[index] {
+                continue;
+            }
+            let revision = graph.revision(index);
+            let before: Vec<RevisionIndex> = revision
+                .parents()
+                .iter()
+                .chain(revision.dependencies())
+                .copied()
+                .collect();
+            if !before.iter().all(|&at| applied[at]) {
+                continue;
+            }
+            let mut next: Vec<RevisionIndex> = heads
+                .iter()
+                .copied()
+                .filter(|head| !graph.ancestors(index, false)[*head])
+                .collect();
+            next.push(index);
+            next.sort_unstable();
+            out.push(next);
+        }
+        out
+    }
+
     /// Every revision a state applies.
     fn applied_set(&self, heads: &[RevisionIndex]) -> Vec<bool> {
         applied_set(self.input.graph, heads)
@@ -602,12 +634,36 @@ impl Analyzer<'_> {
     fn matching(&self, extra: &[RevisionIndex]) -> Matching {
         let mut agreeing = Vec::new();
         let mut others = Vec::new();
+        let mut seen: BTreeSet<Vec<RevisionIndex>> = BTreeSet::new();
         for heads in self.candidate_states(extra) {
+            seen.insert(heads.clone());
             let score = self.comparer.score(&self.state_of(&heads));
             if score.certain == 0 {
                 agreeing.push((heads, score));
             } else {
                 others.push((heads, score));
+            }
+        }
+        // With branches, a real alembic can also leave any mix of them (one
+        // branch further than another), which the list above does not hold.
+        // From each agreeing state, the states one more revision away on
+        // any branch are tried too, as long as they agree: a state that
+        // agrees alone must not pass for proven while a mix agrees as well.
+        let mut pending: Vec<Vec<RevisionIndex>> =
+            agreeing.iter().map(|(heads, _)| heads.clone()).collect();
+        while let Some(heads) = pending.pop() {
+            if seen.len() >= MAX_BRANCH_MIXES {
+                break;
+            }
+            for next in self.one_revision_further(&heads) {
+                if !seen.insert(next.clone()) {
+                    continue;
+                }
+                let score = self.comparer.score(&self.state_of(&next));
+                if score.certain == 0 {
+                    pending.push(next.clone());
+                    agreeing.push((next, score));
+                }
             }
         }
         if let Some(fewest) = agreeing.iter().map(|(_, score)| score.unverified).min() {
@@ -657,6 +713,18 @@ impl Analyzer<'_> {
         {
             return Between::Unsettled(format!(
                 "{id} has operations that could not be followed statically"
+            ));
+        }
+        // A schema change between two states that both agree nets to
+        // nothing the comparison sees (a server default, a constraint made
+        // and dropped again): whether it ran cannot be told.
+        if let Some(at) = operations
+            .iter()
+            .find(|at| !matches!(at.operation, Operation::Data(_)))
+        {
+            return Between::Unsettled(format!(
+                "{id} changes the schema in a way the comparison does not tell apart (line {})",
+                at.line
             ));
         }
         let mut all_applied = true;
@@ -839,8 +907,14 @@ impl Analyzer<'_> {
             .map(|scored| self.label(&scored.heads))
             .collect();
         let message = match (&settlement.chosen, settlement.evidence) {
+            (Some(chosen), Evidence::Proven) if self.probe_reports.is_empty() => format!(
+                "the schema matches {} revision states in every detail ({}); the revisions between them have no operation at all, so the states are the same and {} (the latest) stands for them",
+                labels.len(),
+                labels.join(", "),
+                self.label(chosen)
+            ),
             (Some(chosen), Evidence::Proven) => format!(
-                "the schema matches {} revision states in every detail ({}); the revisions between them changed nothing the schema shows, and their data probes settle it at {}",
+                "the schema matches {} revision states in every detail ({}); the revisions between them only move data, and their probes settle it at {}",
                 labels.len(),
                 labels.join(", "),
                 self.label(chosen)
@@ -1118,6 +1192,9 @@ fn collision(operation: &Operation, schema: &Schema) -> Option<String> {
         _ => None,
     }
 }
+
+/// How many states the search through mixes of branches may try.
+const MAX_BRANCH_MIXES: usize = 4096;
 
 fn applied_set(graph: &RevisionGraph, heads: &[RevisionIndex]) -> Vec<bool> {
     let mut members = vec![false; graph.len()];

@@ -483,7 +483,9 @@ impl<'a> Run<'a> {
                     // A base that is a value (`Base = declarative_base()`)
                     // is known by where it is bound.
                     _ => match base {
-                        Expr::Name(name) => Some(self.canonical_path(&format!("{module}.{}", name.id))),
+                        Expr::Name(name) => {
+                            Some(self.canonical_path(&format!("{module}.{}", name.id)))
+                        }
                         _ => None,
                     },
                 })
