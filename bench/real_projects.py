@@ -1178,7 +1178,18 @@ def main():
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump({"binary": args.binary, "installs": installs, "results": results}, f, indent=1)
-    if args.check and (wrong or crashes):
+    # Under --check nothing may go unmeasured by accident: a project that
+    # did not install, or a database that checked no revision for another
+    # reason than a known project bug, fails the run as well.
+    unmeasured = [
+        "%s on %s: %s" % (r["project"], r["database"], r.get("skipped") or r.get("error") or "no revision checked")
+        for r in results
+        if (r.get("skipped") and not r["skipped"].startswith("unsupported by the project"))
+        or (not r.get("skipped") and r.get("revisions_checked", 0) == 0 and not r.get("known_failure"))
+    ]
+    for line in unmeasured:
+        print("unmeasured: " + line)
+    if args.check and (wrong or crashes or unmeasured):
         sys.exit(1)
 
 
