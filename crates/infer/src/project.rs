@@ -387,24 +387,16 @@ impl<'a> Run<'a> {
                 if last == "TypeDecorator" {
                     let implementation = match self.class_attribute(module, body, class, "impl")? {
                         Value::Type(spec) => spec,
-                        Value::Path(path) if path.starts_with("sqlalchemy") => TypeSpec {
-                            name: path.rsplit('.').next().unwrap_or(&path).to_owned(),
-                            known_module: true,
-                            args: args.to_vec(),
-                            kwargs: kwargs.to_vec(),
-                        },
+                        Value::Path(path) if path.starts_with("sqlalchemy") => {
+                            sqlalchemy_type(&path, args, kwargs)
+                        }
                         Value::Path(path) => self.project_type(&path, args, kwargs)?,
                         _ => return None,
                     };
                     return Some(implementation);
                 }
                 if last.chars().next().is_some_and(char::is_uppercase) {
-                    return Some(TypeSpec {
-                        name: last.to_owned(),
-                        known_module: true,
-                        args: args.to_vec(),
-                        kwargs: kwargs.to_vec(),
-                    });
+                    return Some(sqlalchemy_type(&base, args, kwargs));
                 }
             } else if let Some(spec) = self.project_type(&base, args, kwargs) {
                 return Some(spec);
@@ -444,12 +436,9 @@ impl<'a> Run<'a> {
         });
         match returned {
             Some(Value::Type(spec)) => Some(spec),
-            Some(Value::Path(path)) if path.starts_with("sqlalchemy") => Some(TypeSpec {
-                name: path.rsplit('.').next().unwrap_or(&path).to_owned(),
-                known_module: true,
-                args: Vec::new(),
-                kwargs: Vec::new(),
-            }),
+            Some(Value::Path(path)) if path.starts_with("sqlalchemy") => {
+                Some(sqlalchemy_type(&path, &[], &[]))
+            }
             _ => None,
         }
     }
@@ -722,6 +711,16 @@ impl<'a> Run<'a> {
         });
         self.changed_object = after.clone();
         Some((value, after))
+    }
+}
+
+/// SQLAlchemy's type class at `path`, called with `args`.
+fn sqlalchemy_type(path: &str, args: &[Value], kwargs: &[(String, Value)]) -> TypeSpec {
+    TypeSpec {
+        name: path.rsplit('.').next().unwrap_or(path).to_owned(),
+        known_module: true,
+        args: args.to_vec(),
+        kwargs: kwargs.to_vec(),
     }
 }
 
