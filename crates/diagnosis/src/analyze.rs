@@ -1628,7 +1628,22 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     // drift, and explains the schema before any match that is not proven.
     let half = half_applied(&analyzer, &current);
     let half_applied_child = !comparison.unverified.is_empty() && half.is_some();
-    if comparison.agrees() && !half_applied_child {
+    // The rows' own state tying with other states that agree as well (one
+    // after a revision that does nothing): the rows stand. A half-applied
+    // child explains unverified differences only where the rows' state is
+    // the one state that agrees.
+    let rows_among_best = comparison.agrees() && half_applied_child && {
+        let mut rows_state = current.clone();
+        rows_state.sort_unstable();
+        let candidates = analyzer.matching(&current).candidates;
+        candidates.len() > 1
+            && candidates.iter().any(|scored| {
+                let mut heads = scored.heads.clone();
+                heads.sort_unstable();
+                heads == rows_state
+            })
+    };
+    if comparison.agrees() && (!half_applied_child || rows_among_best) {
         if !comparison.unverified.is_empty() {
             analyzer.hinted(
                 Severity::Warning,
