@@ -914,10 +914,10 @@ def run_one(name, project, python, site, dialect, args):
                 if isinstance(diagnosis, dict) else None,
                 "rows": rows,
             }
-            if verdict == "proven-WRONG" and isinstance(expected, dict) and "tables" in expected \
-                    and len(record["untracked"]["matched"]) == 1:
+            if verdict == "proven-WRONG" and isinstance(expected, dict) and "tables" in expected:
                 code, other, _, _ = doctor.run("schema", "--revision", record["untracked"]["matched"][0],
-                                               "--dialect", dialect)
+                                               "--dialect", dialect) \
+                    if len(record["untracked"]["matched"]) == 1 else (None, None, None, None)
                 if isinstance(other, dict) and "tables" in other:
                     record["untracked"]["same_expected_schema"] = not compare(other, {
                         "tables": {n: t for n, t in expected["tables"].items() if "." not in n}})
@@ -926,7 +926,10 @@ def run_one(name, project, python, site, dialect, args):
                 # among the tying candidates). Stamping either is the same.
                 want = closure(rows, parents)
                 tying = [closure(c, parents) for c in states(diagnosis.get("candidate_revisions"))]
-                if record["untracked"].get("same_expected_schema") and want in tying:
+                # A tie settled without any probe was settled by revisions
+                # that have no operation at all (the diagnosis's rule).
+                unprobed = isinstance(diagnosis, dict) and not diagnosis.get("probes")
+                if want in tying and (record["untracked"].get("same_expected_schema") or unprobed):
                     result["untracked"]["proven-WRONG"] -= 1
                     result["untracked"]["proven-equivalent"] += 1
                     verdict = record["untracked"]["verdict"] = "proven-equivalent"
