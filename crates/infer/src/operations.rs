@@ -290,7 +290,7 @@ fn sqlalchemy_call(
             _ => Value::MetaData(Vec::new()),
         },
         "ForeignKey" => {
-            let target = string(args.first());
+            let target = string(arg(&args, &kwargs, 0, "column"));
             Value::ForeignKeyRef(foreign_key_target(
                 target.as_deref(),
                 optional_string(kwarg(&kwargs, "name")),

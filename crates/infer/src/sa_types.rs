@@ -110,6 +110,17 @@ pub fn type_family(spec: &TypeSpec, dialect: Dialect) -> TypeFamily {
 }
 
 fn enum_family(spec: &TypeSpec, dialect: Dialect) -> TypeFamily {
+    // Labels not known statically (`sa.Enum(*labels_from_elsewhere)`, an
+    // enum class out of reach) leave the type unknown, not a string
+    // without length or an enum without labels.
+    let known = spec.args.iter().all(|arg| match arg {
+        Value::Str(_) => true,
+        Value::List(items) => items.iter().all(|item| item.as_str().is_some()),
+        _ => false,
+    });
+    if !known || spec.args.is_empty() {
+        return TypeFamily::Other("enum of labels not known statically".to_owned());
+    }
     let values: Vec<String> = spec
         .args
         .iter()
