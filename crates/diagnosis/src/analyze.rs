@@ -718,10 +718,15 @@ impl Analyzer<'_> {
         // A schema change between two states that both agree nets to
         // nothing the comparison sees (a server default, a constraint made
         // and dropped again): whether it ran cannot be told.
-        if let Some(at) = operations
-            .iter()
-            .find(|at| !matches!(at.operation, Operation::Data(_)))
-        {
+        // Tables the user told us to ignore are left out of this as they
+        // are of the comparison.
+        if let Some(at) = operations.iter().find(|at| {
+            !matches!(at.operation, Operation::Data(_))
+                && !at
+                    .operation
+                    .table()
+                    .is_some_and(|table| self.ignored(table))
+        }) {
             return Between::Unsettled(format!(
                 "{id} changes the schema in a way the comparison does not tell apart (line {})",
                 at.line
