@@ -701,7 +701,7 @@ impl Analyzer<'_> {
 
     /// What one revision between tying candidates tells, asking for the
     /// probes it needs.
-    fn between(&mut self, revision: RevisionIndex) -> Between {
+    fn between(&mut self, revision: RevisionIndex, shown: Shown) -> Between {
         let Some(expected) = self.input.expected else {
             return Between::Unsettled("no expected schema".to_owned());
         };
@@ -721,7 +721,8 @@ impl Analyzer<'_> {
         // Tables the user told us to ignore are left out of this as they
         // are of the comparison.
         if let Some(at) = operations.iter().find(|at| {
-            !matches!(at.operation, Operation::Data(_))
+            shown == Shown::No
+                && !matches!(at.operation, Operation::Data(_))
                 && !at
                     .operation
                     .table()
@@ -858,7 +859,7 @@ impl Analyzer<'_> {
                     .filter(|&at| sets[next][at] && !sets[reached][at])
                     .collect();
                 for revision in between {
-                    match self.between(revision) {
+                    match self.between(revision, Shown::No) {
                         Between::Applied => {}
                         Between::NotApplied => break 'walk,
                         Between::Unsettled(why) => {
@@ -1196,6 +1197,15 @@ fn collision(operation: &Operation, schema: &Schema) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// What the schema shows of a revision between two states: nothing (the
+/// two states tie, so its schema changes net to nothing visible), or its
+/// schema changes (the rows lag behind a state that has them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    No,
+    SchemaChanges,
 }
 
 /// How many states the search through mixes of branches may try.
@@ -1747,7 +1757,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
                     .filter(|&index| applied_chosen[index] && !applied_rows[index])
                     .collect();
                 for revision in ahead {
-                    let reason = match analyzer.between(revision) {
+                    let reason = match analyzer.between(revision, Shown::SchemaChanges) {
                         Between::Applied => continue,
                         Between::NotApplied => format!(
                             "{}'s schema changes are there but a probe says its data step did not run",
