@@ -529,12 +529,7 @@ impl<'a> Run<'a> {
                     (0, _) => module,
                     // Relative to the package of the module being read.
                     (level, Some(package)) => {
-                        let mut base: Vec<&str> = package.split('.').collect();
-                        base.truncate(base.len().saturating_sub(level as usize - 1));
-                        if !module.is_empty() {
-                            base.push(&module);
-                        }
-                        base.join(".")
+                        crate::project::relative_module(package, level, &module)
                     }
                     (level, None) => format!("{}{module}", ".".repeat(level as usize)),
                 };

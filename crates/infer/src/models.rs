@@ -443,12 +443,7 @@ impl<'a> Run<'a> {
                         let base = if import.level == 0 {
                             base
                         } else {
-                            let mut parts: Vec<&str> = package.split('.').collect();
-                            parts.truncate(parts.len().saturating_sub(import.level as usize - 1));
-                            if !base.is_empty() {
-                                parts.push(&base);
-                            }
-                            parts.join(".")
+                            crate::project::relative_module(&package, import.level, &base)
                         };
                         let mut names = vec![base.clone()];
                         names.extend(

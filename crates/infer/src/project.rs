@@ -195,13 +195,7 @@ impl<'a> Run<'a> {
         self.project
             .globals
             .insert(module.to_owned(), Rc::new(HashMap::new()));
-        let package = if self.modules.is_package(module) {
-            module.to_owned()
-        } else {
-            module
-                .rsplit_once('.')
-                .map_or(String::new(), |(package, _)| package.to_owned())
-        };
+        let package = self.package_of(module);
         let mut globals = HashMap::new();
         self.in_module(package, HashMap::new(), |run| {
             for statement in body {
@@ -712,6 +706,17 @@ impl<'a> Run<'a> {
         self.changed_object = after.clone();
         Some((value, after))
     }
+}
+
+/// The absolute name of `from <dots><module> import …` read in `package`
+/// (`level` dots).
+pub(crate) fn relative_module(package: &str, level: u32, module: &str) -> String {
+    let mut base: Vec<&str> = package.split('.').collect();
+    base.truncate(base.len().saturating_sub(level as usize - 1));
+    if !module.is_empty() {
+        base.push(module);
+    }
+    base.join(".")
 }
 
 /// SQLAlchemy's type class at `path`, called with `args`.
