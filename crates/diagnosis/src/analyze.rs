@@ -1144,6 +1144,21 @@ fn presence(operation: &Operation, live: &Schema) -> Option<bool> {
             table: name,
             columns,
         } => table(name).is_some_and(|t| &t.primary_key == columns),
+        Operation::NameConstraint {
+            table: name,
+            foreign,
+            name: constraint,
+            ..
+        } => table(name).is_some_and(|t| {
+            let named = |found: &Option<String>| found.as_deref() == Some(constraint.as_str());
+            if *foreign {
+                t.foreign_keys.iter().any(|key| named(&key.name))
+            } else {
+                t.unique_constraints
+                    .iter()
+                    .any(|unique| named(&unique.name))
+            }
+        }),
         _ => return None,
     })
 }

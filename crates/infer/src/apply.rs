@@ -54,6 +54,12 @@ pub struct Applier<'a> {
 
 type Applied = Result<(), String>;
 
+/// See [`Applier::batch_start`].
+pub struct BatchStart {
+    indexes: Vec<Index>,
+    log_len: usize,
+}
+
 impl<'a> Applier<'a> {
     pub fn new(schema: &'a mut Schema, dialect: Dialect) -> Applier<'a> {
         Applier {
@@ -70,6 +76,96 @@ impl<'a> Applier<'a> {
             line: self.line,
             operation,
         });
+    }
+
+    /// The start of a batch block that rebuilds its table with a naming
+    /// convention: alembic reflects the table into metadata with that
+    /// convention, so its unnamed unique constraints and foreign keys get
+    /// the convention's names (and keep them in the rebuilt table).
+    pub fn name_unnamed_constraints(&mut self, key: &str, naming: &NamingConvention) {
+        let dialect = self.dialect;
+        let bare = bare_name(key).to_owned();
+        let Some(table) = self.schema.tables.get(key) else {
+            return;
+        };
+        let mut named = Vec::new();
+        for unique in table.unique_constraints.iter().filter(|u| u.name.is_none()) {
+            let subject = Named {
+                table: &bare,
+                columns: &unique.columns,
+                referred_table: None,
+                referred_columns: &[],
+            };
+            if let Some(name) = naming.name("uq", &subject, dialect) {
+                named.push((unique.columns.clone(), false, name));
+            }
+        }
+        for key in table.foreign_keys.iter().filter(|k| k.name.is_none()) {
+            let subject = Named {
+                table: &bare,
+                columns: &key.columns,
+                referred_table: Some(&key.referred_table),
+                referred_columns: &key.referred_columns,
+            };
+            if let Some(name) = naming.name("fk", &subject, dialect) {
+                named.push((key.columns.clone(), true, name));
+            }
+        }
+        for (columns, foreign, name) in named {
+            let _ = self.replay(&Operation::NameConstraint {
+                table: key.to_owned(),
+                columns,
+                foreign,
+                name,
+            });
+        }
+    }
+
+    /// What a table rebuilt by a batch block starts with: its indexes, and
+    /// where the block's operations begin in the log.
+    pub fn batch_start(&self, key: &str) -> BatchStart {
+        BatchStart {
+            indexes: self
+                .schema
+                .tables
+                .get(key)
+                .map(|table| table.indexes.clone())
+                .unwrap_or_default(),
+            log_len: self.log.len(),
+        }
+    }
+
+    /// The end of a batch block that rebuilds its table: alembic re-creates
+    /// the table's earlier indexes on the new table unless the block dropped
+    /// them by name, so an index a dropped column took with it comes back
+    /// when the block adds the column again.
+    pub fn recreate_batch_indexes(&mut self, key: &str, start: BatchStart) {
+        let dropped_by_name: Vec<String> = self.log[start.log_len.min(self.log.len())..]
+            .iter()
+            .filter_map(|at| match &at.operation {
+                Operation::DropIndex { name, .. } => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        for index in start.indexes {
+            let Some(name) = index.name else { continue };
+            let Some(table) = self.schema.tables.get(key) else {
+                return;
+            };
+            let restorable = !dropped_by_name.contains(&name)
+                && !table
+                    .indexes
+                    .iter()
+                    .any(|existing| existing.name.as_deref() == Some(name.as_str()))
+                && index
+                    .columns
+                    .iter()
+                    .all(|column| table.columns.iter().any(|c| &c.name == column));
+            if restorable {
+                // Cannot fail: the table and columns exist and the name is free.
+                let _ = self.create_index(key, &name, index.columns, index.unique);
+            }
+        }
     }
 
     /// Applies an operation recorded earlier (names already resolved).
@@ -124,6 +220,36 @@ impl<'a> Applier<'a> {
                 name,
                 constraint_kind,
             } => self.drop_constraint(table, name, constraint_kind.as_deref()),
+            Operation::NameConstraint {
+                table: key,
+                columns,
+                foreign,
+                name,
+            } => {
+                let table = self.table(key)?;
+                let unnamed = if *foreign {
+                    table
+                        .foreign_keys
+                        .iter_mut()
+                        .find(|k| k.name.is_none() && &k.columns == columns)
+                        .map(|k| &mut k.name)
+                } else {
+                    table
+                        .unique_constraints
+                        .iter_mut()
+                        .find(|u| u.name.is_none() && &u.columns == columns)
+                        .map(|u| &mut u.name)
+                };
+                let Some(unnamed) = unnamed else {
+                    return Err(format!(
+                        "no unnamed constraint on {key} ({})",
+                        columns.join(", ")
+                    ));
+                };
+                *unnamed = Some(name.clone());
+                self.record(operation.clone());
+                Ok(())
+            }
             Operation::CreateView { name } => {
                 self.schema.views.insert(name.clone());
                 self.record(operation.clone());
@@ -510,6 +636,10 @@ impl<'a> Applier<'a> {
         unique: bool,
     ) -> Applied {
         let dialect = self.dialect;
+        let columns: Vec<String> = columns
+            .iter()
+            .map(|column| without_ordering(column))
+            .collect();
         let table = self.table(key)?;
         if table
             .indexes
@@ -827,4 +957,50 @@ fn mysql_index_name(table: &Table, columns: &[String]) -> String {
         .map(|n| format!("{base}_{n}"))
         .find(|candidate| !taken(candidate))
         .unwrap_or(base)
+}
+
+/// An index part written as text (`sa.text("created DESC")`) names its
+/// column with an ordering, which the databases' catalogs (and so the live
+/// schema) keep apart from the column: the column's name, or the text as it
+/// is when it is an expression.
+fn without_ordering(part: &str) -> String {
+    let mut words: Vec<&str> = part.split_whitespace().collect();
+    let upper: Vec<String> = words.iter().map(|word| word.to_ascii_uppercase()).collect();
+    let mut keep = words.len();
+    if keep >= 3
+        && upper[keep - 2] == "NULLS"
+        && matches!(upper[keep - 1].as_str(), "FIRST" | "LAST")
+    {
+        keep -= 2;
+    }
+    if keep >= 2 && matches!(upper[keep - 1].as_str(), "ASC" | "DESC") {
+        keep -= 1;
+    }
+    words.truncate(keep);
+    match words.as_slice() {
+        [column] if keep < upper.len() && is_identifier(column) => {
+            column.trim_matches(|c| c == '"' || c == '`').to_owned()
+        }
+        _ => part.to_owned(),
+    }
+}
+
+fn is_identifier(word: &str) -> bool {
+    let bare = word.trim_matches(|c| c == '"' || c == '`');
+    !bare.is_empty() && bare.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_ordering;
+
+    #[test]
+    fn an_ordered_index_part_is_its_column() {
+        assert_eq!(without_ordering("version_major DESC"), "version_major");
+        assert_eq!(without_ordering("\"start time\" ASC"), "\"start time\" ASC");
+        assert_eq!(without_ordering("`created` desc nulls last"), "created");
+        assert_eq!(without_ordering("created"), "created");
+        assert_eq!(without_ordering("lower(name) DESC"), "lower(name) DESC");
+        assert_eq!(without_ordering("DESC"), "DESC");
+    }
 }

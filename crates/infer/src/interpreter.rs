@@ -465,13 +465,28 @@ impl<'a> Run<'a> {
                 Flow::Normal
             }
             Stmt::With(with) => {
+                let mut rebuilt_tables = Vec::new();
                 for item in &with.items {
                     let value = self.eval(&item.context_expr, locals);
+                    if let Value::Batch {
+                        table,
+                        schema,
+                        rebuilt: true,
+                    } = &value
+                    {
+                        let key = self.table_key(table, schema.as_deref());
+                        let start = self.applier.batch_start(&key);
+                        rebuilt_tables.push((key, start));
+                    }
                     if let Some(target) = &item.optional_vars {
                         self.bind(target, value, locals);
                     }
                 }
-                self.block(&with.body, locals)
+                let flow = self.block(&with.body, locals);
+                for (key, start) in rebuilt_tables {
+                    self.applier.recreate_batch_indexes(&key, start);
+                }
+                flow
             }
             Stmt::Try(attempt) => {
                 // The migration's intended path is the one without exceptions.

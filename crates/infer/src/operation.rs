@@ -84,6 +84,15 @@ pub enum Operation {
         name: String,
         constraint_kind: Option<String>,
     },
+    /// An unnamed unique constraint (`foreign: false`) or foreign key named
+    /// by the naming convention of a batch block that rebuilds its table
+    /// (`batch_alter_table(..., naming_convention=...)` on SQLite).
+    NameConstraint {
+        table: String,
+        columns: Vec<String>,
+        foreign: bool,
+        name: String,
+    },
     CreateView {
         name: String,
     },
@@ -164,7 +173,8 @@ impl Operation {
             | Operation::AddUniqueConstraint { table, .. }
             | Operation::AddForeignKey { table, .. }
             | Operation::CreatePrimaryKey { table, .. }
-            | Operation::DropConstraint { table, .. } => Some(table),
+            | Operation::DropConstraint { table, .. }
+            | Operation::NameConstraint { table, .. } => Some(table),
             _ => None,
         }
     }
@@ -237,6 +247,20 @@ impl Operation {
             Operation::DropConstraint { table, name, .. } => {
                 format!("drop constraint {name} on {table}")
             }
+            Operation::NameConstraint {
+                table,
+                columns,
+                foreign,
+                name,
+            } => format!(
+                "name the {} on {table} ({}) {name}",
+                if *foreign {
+                    "foreign key"
+                } else {
+                    "unique constraint"
+                },
+                columns.join(", ")
+            ),
             Operation::CreateView { name } => format!("create view {name}"),
             Operation::DropView { name } => format!("drop view {name}"),
             Operation::Data(step) => match &step.sql {

@@ -104,6 +104,7 @@ fn column_names(value: Option<&Value>) -> Option<Vec<String>> {
         .map(|item| match item {
             Value::Str(text) => Some(text.clone()),
             Value::Column(column) => column.name.clone(),
+            Value::MappedColumn { column, .. } => Some(column.clone()),
             Value::Sql(text) => Some(text.clone()),
             _ => None,
         })
@@ -138,6 +139,7 @@ pub fn attribute(run: &mut Run<'_>, base: Value, name: &str) -> Value {
             .name
             .clone()
             .map_or(Value::Unknown(String::new()), Value::Str),
+        Value::MappedColumn { column, .. } if name == "name" || name == "key" => Value::Str(column),
         Value::Type(_)
         | Value::Inspector
         | Value::Batch { .. }
@@ -290,7 +292,10 @@ fn sqlalchemy_call(
             _ => Value::MetaData(Vec::new()),
         },
         "ForeignKey" => {
-            let target = string(arg(&args, &kwargs, 0, "column"));
+            let target = match arg(&args, &kwargs, 0, "column") {
+                Some(Value::MappedColumn { table, column }) => Some(format!("{table}.{column}")),
+                other => string(other),
+            };
             Value::ForeignKeyRef(foreign_key_target(
                 target.as_deref(),
                 optional_string(kwarg(&kwargs, "name")),
@@ -607,7 +612,7 @@ pub fn call_method(
     range: TextRange,
 ) -> Value {
     match base {
-        Value::Batch { table, schema } => {
+        Value::Batch { table, schema, .. } => {
             op_call(run, Some((table, schema)), name, args, kwargs, range)
         }
         Value::Inspector => inspector_call(run, name, &args, &kwargs),
@@ -1027,7 +1032,25 @@ fn op_call(
         "inline_literal" => return Value::Opaque("inline_literal".to_owned()),
         "batch_alter_table" => {
             return match table_arg(0, "table_name") {
-                Some(table) => Value::Batch { table, schema },
+                Some(table) => {
+                    let recreate = string(kwarg(&kwargs, "recreate"));
+                    let rebuilt = match recreate.as_deref() {
+                        Some("always") => true,
+                        Some("never") => false,
+                        _ => dialect == migration_doctor_schema::Dialect::Sqlite,
+                    };
+                    let naming = convention_entries(kwarg(&kwargs, "naming_convention"));
+                    if rebuilt && !naming.is_empty() {
+                        let key = run.table_key(&table, schema.as_deref());
+                        let naming = crate::NamingConvention::from_entries(naming);
+                        run.applier.name_unnamed_constraints(&key, &naming);
+                    }
+                    Value::Batch {
+                        table,
+                        schema,
+                        rebuilt,
+                    }
+                }
                 None => {
                     Value::Unknown("batch_alter_table on a table only known at run time".to_owned())
                 }

@@ -292,6 +292,17 @@ impl<'a> Run<'a> {
             };
             return match self.eval_in_module(module, body, value) {
                 Value::Unknown(_) => None,
+                // A model's column: what `ForeignKey(column=...)` and
+                // `Index(...)` take it for.
+                Value::Column(spec) if attribute != "__tablename__" => {
+                    match self.class_attribute(module, body, class, "__tablename__") {
+                        Some(Value::Str(table)) => Some(Value::MappedColumn {
+                            table,
+                            column: spec.name.clone().unwrap_or_else(|| attribute.to_owned()),
+                        }),
+                        _ => Some(Value::Column(spec)),
+                    }
+                }
                 known => Some(known),
             };
         }

@@ -111,6 +111,9 @@ pub enum Value {
     Batch {
         table: String,
         schema: Option<String>,
+        /// Whether alembic rebuilds the table at the end of the block (on
+        /// SQLite, or `recreate="always"`), re-creating its indexes.
+        rebuilt: bool,
     },
     /// `sa.text("…")`.
     Sql(String),
@@ -125,6 +128,12 @@ pub enum Value {
     /// An object of one of the project's own classes (a helper class
     /// whose methods call `op.*`), with the attributes its methods set.
     Instance(Box<Instance>),
+    /// A mapped column as its model class's attribute (`SqlRun.status`):
+    /// the column of the class's table.
+    MappedColumn {
+        table: String,
+        column: String,
+    },
     /// A value that exists but that we do not model (`sa.func.now()`).
     Opaque(String),
     /// A value we could not compute statically.
@@ -168,6 +177,7 @@ impl Value {
                 .map(|item| match item {
                     Value::Str(text) => Some(text.clone()),
                     Value::Column(column) => column.name.clone(),
+                    Value::MappedColumn { column, .. } => Some(column.clone()),
                     _ => None,
                 })
                 .collect(),

@@ -54,6 +54,8 @@ struct UnknownJson {
     path: String,
     line: usize,
     text: String,
+    /// Why it could not be followed.
+    reason: String,
 }
 
 pub fn render_expected(
@@ -78,6 +80,7 @@ pub fn render_expected(
                 path: super::portable_path(&operation.path),
                 line: operation.line,
                 text: operation.text.clone(),
+                reason: operation.reason.clone(),
             })
             .collect(),
     };

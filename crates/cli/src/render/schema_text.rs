@@ -98,6 +98,9 @@ pub fn render_expected(
                 operation.line,
                 operation.text
             ));
+            if !operation.reason.is_empty() {
+                out.push(format!("      ({})", operation.reason));
+            }
         }
     }
     for (name, table) in &schema.tables {

@@ -186,11 +186,15 @@ async fn read_schema(
         builder.primary_key_column(&table, &column);
     }
 
-    // Only `CONSTRAINT <name>` gives a constraint a name: other tables need
+    // Only `CONSTRAINT <name>` gives a constraint a name, and only a `UNIQUE`
+    // on the primary key's columns has no index of its own: other tables need
     // no parsing.
     let names: HashMap<String, ConstraintNames> = definitions
         .iter()
-        .filter(|(_, definition)| definition.to_ascii_lowercase().contains("constraint"))
+        .filter(|(_, definition)| {
+            let definition = definition.to_ascii_lowercase();
+            definition.contains("constraint") || definition.contains("unique")
+        })
         .map(|(table, definition)| (table.clone(), constraint_names(definition)))
         .collect();
     let mut index_parts = json_rows(
@@ -211,6 +215,7 @@ async fn read_schema(
     .await?;
     index_parts.sort_by_key(|row| (text(row, 0), text(row, 1), int(row, 4)));
     let mut unique_parts: Vec<(String, String, Vec<String>)> = Vec::new();
+    let mut primary_key_parts: Vec<(String, String, Vec<String>)> = Vec::new();
     for row in &index_parts {
         let (Some(table), Some(index), Some(origin)) = (text(row, 0), text(row, 1), text(row, 3))
         else {
@@ -220,17 +225,19 @@ async fn read_schema(
         let column = text(row, 5).unwrap_or_else(|| "(expression)".to_owned());
         match origin.as_str() {
             "c" => builder.index_column(&table, &index, int(row, 2) != 0, &column),
-            "u" => match unique_parts.last_mut() {
-                Some((last_table, last_index, columns))
-                    if *last_table == table && *last_index == index =>
-                {
-                    columns.push(column)
-                }
-                _ => unique_parts.push((table, index, vec![column])),
-            },
-            _ => {} // the primary key's own index
+            "u" => push_index_part(&mut unique_parts, table, index, column),
+            "pk" => push_index_part(&mut primary_key_parts, table, index, column),
+            _ => {}
         }
     }
+    // SQLite makes one index for a `UNIQUE` on the primary key's columns and
+    // the key itself: the constraint is still declared (and SQLAlchemy's
+    // inspector reports it), so it is read from the table's text.
+    unique_parts.extend(primary_key_parts.into_iter().filter(|(table, _, columns)| {
+        names
+            .get(table)
+            .is_some_and(|names| names.unique.contains_key(columns))
+    }));
     for (table, index, columns) in unique_parts {
         let name = names
             .get(&table)
@@ -306,6 +313,22 @@ async fn read_schema(
         }
     }
     Ok(())
+}
+
+/// Adds one column of an index read part by part (ordered by table, index
+/// and position) to the last index, or starts the next one.
+fn push_index_part(
+    indexes: &mut Vec<(String, String, Vec<String>)>,
+    table: String,
+    index: String,
+    column: String,
+) {
+    match indexes.last_mut() {
+        Some((last_table, last_index, columns)) if *last_table == table && *last_index == index => {
+            columns.push(column)
+        }
+        _ => indexes.push((table, index, vec![column])),
+    }
 }
 
 /// Constraint names declared in a `CREATE TABLE` statement.
