@@ -202,6 +202,24 @@ fn mariadb_constructs_revision_by_revision() {
     revision_by_revision("mysql", "infer/constructs/alembic.ini");
 }
 
+/// Batch rebuilds (indexes re-created, unnamed constraints named by the
+/// block's naming convention), a unique constraint repeating the primary
+/// key, an ordered index part, a model's column as a key's target.
+#[test]
+fn sqlite_rebuilds_revision_by_revision() {
+    revision_by_revision("sqlite", "infer/rebuilds/alembic.ini");
+}
+
+#[test]
+fn postgresql_rebuilds_revision_by_revision() {
+    revision_by_revision("postgresql", "infer/rebuilds/alembic.ini");
+}
+
+#[test]
+fn mariadb_rebuilds_revision_by_revision() {
+    revision_by_revision("mysql", "infer/rebuilds/alembic.ini");
+}
+
 #[test]
 fn sqlite_rich_revision_by_revision() {
     revision_by_revision("sqlite", "live/rich/alembic.ini");

@@ -347,11 +347,22 @@ impl<'a> Applier<'a> {
                 column
             })
             .collect();
+        // PostgreSQL makes one index for the key and the unique constraints
+        // of one `CREATE TABLE` that repeat its columns (or each other's):
+        // the repetitions are not made.
+        let mut unique_column_sets: Vec<Vec<String>> = vec![primary_key.clone()];
+        let mut repeats_a_key = |columns: &[String], dialect: Dialect| {
+            let repeated = dialect == Dialect::Postgresql
+                && unique_column_sets.iter().any(|made| made == columns);
+            unique_column_sets.push(columns.to_vec());
+            repeated
+        };
         self.create_bare_table(key, bare_columns, primary_key)?;
+        let dialect = self.dialect;
         let bare = bare_name(key).to_owned();
         for definition in &columns {
             let name = definition.column.name.clone();
-            if definition.unique {
+            if definition.unique && !repeats_a_key(std::slice::from_ref(&name), dialect) {
                 self.add_unique(key, None, vec![name.clone()])?;
             }
             if definition.index {
@@ -386,7 +397,9 @@ impl<'a> Applier<'a> {
                     }))
                 }
                 ConstraintSpec::Unique { name, columns } => {
-                    self.add_unique(key, name.clone(), columns.clone())?
+                    if !repeats_a_key(columns, dialect) {
+                        self.add_unique(key, name.clone(), columns.clone())?
+                    }
                 }
                 ConstraintSpec::Index {
                     name,
