@@ -19,12 +19,15 @@ export MIGRATION_DOCTOR_PYTHON="$venv/bin/python"
 # The fault-injection hook is compiled in for the tests only.
 cargo test --workspace --locked --features migration-doctor-cli/fault-injection "$@"
 
-# Then, for a whole run: real projects' migrations (pinned PyPI releases),
+# Then, for a whole run: the Python package's tests, and real projects' migrations (pinned PyPI releases),
 # run by the real alembic revision by revision on each database, against
 # the expected schema and the diagnosis; it fails on a diagnosis proven at a
 # wrong revision, a crash, or a project or database left unmeasured. The
 # full table over every project is `python3 bench/real_projects.py`.
 if [ "$#" -eq 0 ]; then
+  # The Python package: its wheel, installed into a fresh virtualenv,
+  # against the three databases.
+  python/run-tests.sh
   harness=(python3 bench/real_projects.py --check --binary target/debug/migration-doctor)
   "${harness[@]}" --projects optuna,mlflow-auth --databases sqlite,postgresql
   "${harness[@]}" --projects mlflow --databases mysql --max-revisions 12

@@ -250,6 +250,17 @@ pub struct RecoverArgs {
     #[arg(long, requires = "to_revision")]
     pub force: bool,
 
+    /// Act as an unattended start-up step does: only on proven evidence
+    /// (for programs calling the tool)
+    #[arg(long, conflicts_with = "force")]
+    pub unattended: bool,
+
+    /// Refuse unless the diagnosis under the lock calls for this strategy
+    /// (`initialize_alembic_version`, `repair_corrupted_alembic`,
+    /// `complete_partial_migration`, ...)
+    #[arg(long, value_name = "STRATEGY")]
+    pub expect_strategy: Option<String>,
+
     #[command(flatten)]
     pub recovery: RecoveryOptions,
 }

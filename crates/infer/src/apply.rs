@@ -798,8 +798,13 @@ impl<'a> Applier<'a> {
                     .iter()
                     .any(|index| index.columns.starts_with(&spec.columns));
             if !covered {
+                // InnoDB names the index after the constraint's own name,
+                // else after the column; a replayed operation (a merge's
+                // other branch) carries InnoDB's generated name, which is
+                // no name of the constraint's own.
                 let index_name = given
                     .clone()
+                    .filter(|name| !is_generated_mysql_key_name(&bare, name))
                     .unwrap_or_else(|| mysql_index_name(table, &spec.columns));
                 table.indexes.push(Index {
                     name: Some(index_name),
@@ -955,6 +960,13 @@ fn pg_name(table: &str, columns: &[String], suffix: &str) -> String {
 
 /// MySQL names an unnamed index after its first column, adding `_2`, `_3`…
 /// when that name is taken.
+/// `orders_ibfk_2`: the name InnoDB gives an unnamed foreign key of `orders`.
+fn is_generated_mysql_key_name(table: &str, name: &str) -> bool {
+    name.strip_prefix(table)
+        .and_then(|rest| rest.strip_prefix("_ibfk_"))
+        .is_some_and(|number| !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()))
+}
+
 fn mysql_index_name(table: &Table, columns: &[String]) -> String {
     let base = columns.first().cloned().unwrap_or_default();
     let taken = |candidate: &str| {

@@ -226,13 +226,33 @@ fn preview(
 }
 
 pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Result<(), Failure> {
+    let attendance = if args.unattended {
+        Attendance::Unattended
+    } else {
+        Attendance::Attended
+    };
+    if let Some(expected) = &args.expect_strategy
+        && !STRATEGY_NAMES.contains(&expected.as_str())
+    {
+        return Err(Failure::Usage(format!(
+            "--expect-strategy {expected} is not a strategy; use one of {}",
+            STRATEGY_NAMES.join(", ")
+        )));
+    }
+    let veto = |decision: &migration_doctor::recovery::Decision| -> Option<String> {
+        let expected = args.expect_strategy.as_deref()?;
+        let found = decision.diagnosis.strategy.name();
+        (found != expected).then(|| {
+            format!("--expect-strategy {expected}, but the database calls for {found}; nothing was changed")
+        })
+    };
     let doctor = database::open_doctor(global, Some(args.recovery.lock_timeout), output)?;
     let target = doctor.target()?;
     let target_json = database::target_json(&target);
     // Fail early on a revision the scripts do not have.
     doctor.planner(
         target.url.dialect,
-        Attendance::Attended,
+        attendance,
         args.to_revision.as_deref().map(|rev| (rev, args.force)),
     )?;
     announce(output, &target);
@@ -251,7 +271,7 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
 
     // Without --yes, show the plan and ask before taking the lock to write.
     if !args.dry_run && !args.yes {
-        let preview = preview(&doctor, &runtime, args, Attendance::Attended)?;
+        let preview = preview(&doctor, &runtime, args, attendance)?;
         if preview.refusal.is_some() || preview.statements.is_empty() {
             show(&preview, true);
             return if preview.refusal.is_some() {
@@ -276,10 +296,11 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
     }
 
     let recovery = runtime.block_on(doctor.recover(&RecoveryRequest {
-        attendance: Attendance::Attended,
+        attendance,
         dry_run: args.dry_run,
         to_revision: args.to_revision.clone(),
         force: args.force,
+        veto: Some(&veto),
         ..RecoveryRequest::default()
     }))?;
     let outcome = recovery.outcome;
@@ -315,6 +336,17 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
         Ok(())
     }
 }
+
+/// The names `--expect-strategy` takes.
+const STRATEGY_NAMES: [&str; 7] = [
+    "normal_migration",
+    "no_action_needed",
+    "initialize_alembic_version",
+    "complete_partial_migration",
+    "repair_corrupted_alembic",
+    "stamp_existing_schema_to_head",
+    "manual_intervention",
+];
 
 /// `ensure`: exit 0 only when the tracking state ends sound (healthy; or,
 /// without `--then`, also fresh or behind, which a migration run resolves).
@@ -375,7 +407,12 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
         show(outcome.diagnosis.as_ref(), outcome, &[]);
         announced.store(true, std::sync::atomic::Ordering::SeqCst);
     };
-    let ensured = runtime.block_on(doctor.ensure(Some(&hook), Some(&announce)))?;
+    // Without --then no migrations run, so fresh and behind end sound.
+    let while_locked: Option<&migration_doctor::recovery::WhileLocked<'_>> = match &then {
+        Some(_) => Some(&hook),
+        None => None,
+    };
+    let ensured = runtime.block_on(doctor.ensure(while_locked, Some(&announce)))?;
     let outcome = &ensured.recovery.outcome;
     audit(&args.recovery, &doctor, &target, outcome)?;
     if let Some(Err(message)) = &ensured.recovery.hook {

@@ -1,0 +1,141 @@
+"""Runs the executable with ``--format json`` and turns its answer into a
+dict, or into the exception its exit code stands for."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._binary import find_binary
+from ._errors import BY_EXIT_CODE, MigrationDoctorError, ProblemsFound, RecoveryRefused
+
+# Keyword options and the global flags they become.
+_GLOBAL_FLAGS = {
+    "config": "--config",
+    "name": "--name",
+    "script_location": "--script-location",
+    "baseline": "--baseline",
+    "schema": "--schema",
+    "version_table": "--version-table",
+    "version_table_schema": "--version-table-schema",
+    "ignore_tables": "--ignore-tables",
+}
+# Options of the commands that write.
+_RECOVERY_FLAGS = {
+    "lock_timeout": "--lock-timeout",
+    "audit_log": "--audit-log",
+}
+OPTION_NAMES = frozenset(_GLOBAL_FLAGS) | frozenset(_RECOVERY_FLAGS) | {"binary", "env"}
+
+
+def command_line(
+    command: Sequence[str],
+    database_url: str | None,
+    options: Mapping[str, Any],
+) -> tuple[list[str], dict[str, str]]:
+    """The argument list and environment of one run.
+
+    The database URL goes through the child's ``DATABASE_URL``, never the
+    argument list, where other users of the machine could read its password.
+    """
+    unknown = set(options) - OPTION_NAMES
+    if unknown:
+        raise TypeError(
+            f"unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(OPTION_NAMES))}"
+        )
+    binary = options.get("binary") or find_binary()
+    argv = [str(binary), *command, "--format", "json", "--no-color"]
+    writes = command[0] in ("recover", "ensure")
+    for key, value in options.items():
+        if value is None or key in ("binary", "env"):
+            continue
+        flag = _GLOBAL_FLAGS.get(key) or (_RECOVERY_FLAGS.get(key) if writes else None)
+        if flag is None:
+            continue
+        if isinstance(value, (list, tuple, set, frozenset)):
+            value = ",".join(str(item) for item in value)
+        argv += [flag, os.fspath(value) if isinstance(value, os.PathLike) else str(value)]
+    env = dict(os.environ)
+    env.update(options.get("env") or {})
+    env["NO_COLOR"] = "1"
+    if database_url is not None:
+        env["DATABASE_URL"] = str(database_url)
+    return argv, env
+
+
+def run_sync(
+    command: Sequence[str],
+    database_url: str | None = None,
+    *,
+    problems_ok: bool = False,
+    refusal: type[ProblemsFound] = ProblemsFound,
+    **options: Any,
+) -> dict[str, Any]:
+    """Runs one command; returns its JSON document.
+
+    Exit code 1 is returned as a document when ``problems_ok`` (a diagnosis
+    that found problems is an answer), else raised as ``refusal``; codes
+    2 to 5 raise their exception with the tool's JSON error.
+    """
+    argv, env = command_line(command, database_url, options)
+    done = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    return interpret(done.returncode, done.stdout, done.stderr, problems_ok, refusal)
+
+
+def interpret(
+    exit_code: int,
+    stdout: str,
+    stderr: str,
+    problems_ok: bool,
+    refusal: type[ProblemsFound],
+) -> dict[str, Any]:
+    try:
+        document = json.loads(stdout) if stdout.strip() else None
+    except json.JSONDecodeError:
+        document = None
+    if isinstance(document, dict) and isinstance(document.get("error"), dict):
+        error = document["error"]
+        code = int(error.get("exit_code", exit_code) or exit_code)
+        kind = BY_EXIT_CODE.get(code, MigrationDoctorError)
+        raise kind(
+            str(error.get("message", "")),
+            code=str(error.get("code", "")),
+            exit_code=code,
+            stderr=stderr,
+        )
+    if not isinstance(document, dict):
+        raise BY_EXIT_CODE.get(exit_code, MigrationDoctorError)(
+            stderr.strip() or f"migration-doctor exited with {exit_code} and printed no report",
+            code="no_report",
+            exit_code=exit_code,
+            stderr=stderr,
+        )
+    if exit_code == 0 or (exit_code == 1 and problems_ok):
+        return document
+    if exit_code == 1:
+        raise refusal(summary(document), code="refused", exit_code=1, output=document, stderr=stderr)
+    raise BY_EXIT_CODE.get(exit_code, MigrationDoctorError)(
+        summary(document), code="failed", exit_code=exit_code, output=document, stderr=stderr
+    )
+
+
+def summary(report: Mapping[str, Any]) -> str:
+    """One paragraph from a report: its state and its error findings."""
+    diagnosis = report.get("diagnosis", report)
+    state = diagnosis.get("state", "unknown")
+    evidence = diagnosis.get("evidence")
+    reasons = [
+        str(finding.get("message"))
+        for finding in diagnosis.get("findings", [])
+        if finding.get("severity") in ("error", "warning")
+    ]
+    if report.get("refused"):
+        reasons.insert(0, str(report["refused"]))
+    head = f"{state} (evidence: {evidence})" if evidence else str(state)
+    return head + (": " + "; ".join(reasons) if reasons else "")
+
+
+__all__ = ["RecoveryRefused", "command_line", "interpret", "run_sync", "summary"]

@@ -1,0 +1,186 @@
+"""The installed package against real databases, with the real alembic as
+the reference client: after each recovery `alembic current` agrees and
+`alembic upgrade head` succeeds."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import pytest
+
+import migration_doctor
+from migration_doctor import (
+    AlembicStateRecovery,
+    ConfigurationError,
+    DatabaseError,
+    InvalidScripts,
+    MigrationStateAnalyzer,
+    MigrationTracker,
+    RecoveryRefused,
+    ensure_migration_state_healthy,
+    ensure_migration_state_healthy_sync,
+)
+
+HEAD = "e2f3a4b5c6d7"
+MERGE = "9d0e1f2a3b4c"
+
+
+def untracked(project) -> None:
+    """Every migration ran, then the version table was lost."""
+    project.alembic("upgrade", "head")
+    project.execute("DROP TABLE alembic_version")
+
+
+def untracked_before_backfill(project) -> None:
+    """Everything but the data-only backfill ran, with an invoice the
+    backfill would still change, then the version table was lost: the
+    schema matches three states and the backfill's probe proves the merge."""
+    project.alembic("upgrade", MERGE)
+    project.execute(
+        "INSERT INTO customers (id, email, name) VALUES (1, 'a@example.com', 'A')",
+        "INSERT INTO orders (id, customer_id) VALUES (1, 1)",
+        "INSERT INTO invoices (id, order_id, total_cents) VALUES (1, 1, -5)",
+        "DROP TABLE alembic_version",
+    )
+
+
+def test_the_executable_and_python_m_run(project) -> None:
+    version = subprocess.run([migration_doctor.find_binary(), "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and "migration-doctor" in version.stdout
+    untracked(project)
+    done = subprocess.run(
+        [sys.executable, "-m", "migration_doctor", "-c", str(project.ini), "diagnose"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert "untracked_schema" in done.stdout
+
+
+def test_seed_tracker_recovers_then_reports(project) -> None:
+    untracked_before_backfill(project)
+    database_url = project.url
+    # The seed report's usage, as written there.
+    async def start_up():
+        tracker = MigrationTracker(database_url, config=project.ini)
+        state = await tracker.check_migrations()  # Includes automatic recovery
+        return state
+
+    state = asyncio.run(start_up())
+    assert state["has_alembic_version"] is True
+    assert state["current_revision"] == MERGE
+    assert state["recovery_strategy"] == "NORMAL_MIGRATION"
+    assert state["recovery"]["applied"] is True
+    assert state["recovery"]["after"] == [MERGE]
+    assert "customers" in state["existing_tables"]
+    assert MERGE in project.current()
+    # alembic runs the backfill the schema alone could not show.
+    project.alembic("upgrade", "head")
+    assert HEAD in project.current()
+
+
+def test_seed_ensure_stamps_what_the_schema_proves(project) -> None:
+    untracked_before_backfill(project)
+    database_url = project.url
+
+    async def start_up():
+        success, state_info = await ensure_migration_state_healthy(database_url, config=project.ini)
+        return success, state_info
+
+    success, state_info = asyncio.run(start_up())
+    assert success is True
+    assert state_info["state"] == "behind"
+    assert state_info["recovery"]["after"] == [MERGE]
+    assert MERGE in project.current()
+    project.alembic("upgrade", "head")
+    assert HEAD in project.current()
+
+
+def test_seed_ensure_writes_nothing_on_a_tie(project) -> None:
+    # No invoice to probe: the backfill may or may not have run, so the
+    # merge and the head agree alike and an unattended run stamps nothing.
+    untracked(project)
+    success, state_info = ensure_migration_state_healthy_sync(project.url, config=project.ini)
+    assert success is False
+    assert state_info["evidence"] == "needs_confirmation"
+    assert state_info["has_alembic_version"] is False
+    assert project.alembic("current").stdout.strip() == ""
+
+
+def test_sync_twins_and_analysis_change_nothing(project) -> None:
+    untracked_before_backfill(project)
+    state = MigrationStateAnalyzer(project.url, config=project.ini).analyze_migration_state_sync()
+    assert state["has_alembic_version"] is False
+    assert state["has_existing_schema"] is True
+    assert state["requires_recovery"] is True
+    assert state["recovery_strategy"] == "INITIALIZE_ALEMBIC_VERSION"
+    assert state["diagnosis"]["evidence"] == "proven"
+    assert project.alembic("current").stdout.strip() == ""
+    diagnosis = migration_doctor.diagnose_sync(project.url, config=project.ini)
+    assert diagnosis["state"] == "untracked_schema"
+
+
+def test_recovery_operations_run_only_in_their_state(project) -> None:
+    untracked_before_backfill(project)
+    recovery = AlembicStateRecovery(project.url, config=project.ini)
+    with pytest.raises(RecoveryRefused) as refused:
+        recovery.repair_corrupted_alembic_version_sync()
+    assert refused.value.exit_code == 1
+    assert refused.value.output is not None
+    assert project.alembic("current").stdout.strip() == ""
+    report = asyncio.run(recovery.initialize_alembic_version_for_existing_schema())
+    assert report["applied"] is True and report["after"] == [MERGE]
+    assert MERGE in project.current()
+    project.alembic("upgrade", "head")
+
+
+def test_stamp_to_head_refuses_a_schema_that_disagrees(project) -> None:
+    project.alembic("upgrade", "8a4e6d21c5b3")
+    project.execute("DROP TABLE alembic_version")
+    with pytest.raises(RecoveryRefused):
+        AlembicStateRecovery(project.url, config=project.ini).stamp_existing_schema_to_head_sync()
+    assert project.alembic("current").stdout.strip() == ""
+
+
+def test_errors_are_typed_and_carry_the_json_error(project) -> None:
+    project.alembic("upgrade", "head")
+    with pytest.raises(DatabaseError) as unreachable:
+        migration_doctor.diagnose_sync(
+            "postgresql://app:secret@127.0.0.1:1/app", config=project.ini
+        )
+    assert unreachable.value.exit_code == 3
+    assert unreachable.value.code == "database"
+    assert "secret" not in str(unreachable.value)
+    with pytest.raises(ConfigurationError) as misconfigured:
+        migration_doctor.diagnose_sync(project.url, config=project.folder / "missing.ini")
+    assert misconfigured.value.exit_code == 2
+    broken = project.folder / "migrations" / "versions" / "ffff_broken.py"
+    broken.write_text('revision = "ffff"\ndown_revision = "not-a-revision"\n')
+    with pytest.raises(InvalidScripts) as invalid:
+        migration_doctor.diagnose_sync(project.url, config=project.ini)
+    assert invalid.value.exit_code == 4
+    with pytest.raises(TypeError):
+        migration_doctor.diagnose_sync(project.url, configuration=project.ini)
+
+
+def test_alembic_hook_in_env_py(project) -> None:
+    untracked_before_backfill(project)
+    env = project.folder / "migrations" / "env.py"
+    text = env.read_text()
+    hooked = text.replace(
+        "        context.configure(connection=connection, target_metadata=target_metadata)\n",
+        "        context.configure(connection=connection, target_metadata=target_metadata)\n"
+        "        import migration_doctor.alembic\n"
+        "        migration_doctor.alembic.ensure(context.config)\n",
+    )
+    assert hooked != text
+    env.write_text(hooked)
+    # Without the hook alembic would re-create existing tables and fail.
+    project.alembic("upgrade", "head")
+    assert HEAD in project.current()
+    # `-x migration_doctor=skip` turns it off: alembic alone fails.
+    project.execute("DROP TABLE alembic_version")
+    skipped = project.alembic("-x", "migration_doctor=skip", "upgrade", "head", check=False)
+    assert skipped.returncode != 0
