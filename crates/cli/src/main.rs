@@ -48,6 +48,23 @@ fn init_logging(verbose: u8) {
 }
 
 fn main() -> ExitCode {
+    // A defect says so in one paragraph, not with Rust's panic report.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an internal error".to_owned());
+        let place = info
+            .location()
+            .map(|at| format!(" at {}:{}", at.file(), at.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "migration-doctor: internal error ({message}{place}). This is a defect of \
+             migration-doctor; please report it with the command that led to it"
+        );
+    }));
     let cli = Cli::parse();
     init_logging(cli.global.verbose);
     let output = Output::new(cli.global.no_color, cli.global.quiet);

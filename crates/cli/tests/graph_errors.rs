@@ -299,3 +299,42 @@ fn helper_files_without_revision_are_ignored_with_a_warning() {
         .args(["-q", "graph", "--json"]));
     assert!(quiet.stderr.is_empty(), "{}", quiet.stderr);
 }
+
+/// A defect of the reader on one file is that file's problem: the others
+/// are read, the run ends as invalid scripts naming it, without Rust's
+/// panic report.
+#[test]
+fn a_reader_failure_stays_with_its_file() {
+    let out = run(doctor()
+        .env("MIGRATION_DOCTOR_PANIC_ON_FILE", "2b3c4d5e6f70_add_name.py")
+        .arg("-c")
+        .arg(fixture("scripts/linear/alembic.ini"))
+        .arg("graph"));
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("2b3c4d5e6f70_add_name.py"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("failed while reading this file"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked at"), "{}", out.stderr);
+    assert!(!out.stderr.contains("RUST_BACKTRACE"), "{}", out.stderr);
+}
+
+/// An `--ignore-tables` pattern that is no glob is a usage error naming it,
+/// before any database is touched.
+#[test]
+fn a_malformed_ignore_pattern_is_a_usage_error() {
+    let out = run(doctor()
+        .arg("-c")
+        .arg(fixture("scripts/linear/alembic.ini"))
+        .args(["--database-url", "sqlite:///does-not-matter.db"])
+        .args(["--ignore-tables", "audit_*,tmp_[x", "diagnose"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("tmp_[x"), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}

@@ -24,6 +24,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_infer::{ExpectedSchemas, ExpectedState, Operation, apply_operation};
 use migration_doctor_schema::{LiveDatabase, PlanStep, VersionTable};
+
+use crate::patterns::TablePatterns;
 use migration_doctor_schema::{Schema, TypeFamily};
 
 use crate::compare::{Comparer, Comparison, Score};
@@ -404,8 +406,8 @@ pub struct AnalysisOptions {
     /// How a person picks among tying candidates; `None` leaves a tie for
     /// a person to settle by naming the revision.
     pub tie_policy: Option<TiePolicy>,
-    /// Glob patterns of tables no migration manages.
-    pub ignore_tables: Vec<String>,
+    /// Tables no migration manages.
+    pub ignore_tables: TablePatterns,
 }
 
 /// Everything the analysis looks at.
@@ -418,31 +420,6 @@ pub struct AnalysisInput<'a> {
     pub options: &'a AnalysisOptions,
     /// Answers to the probes an earlier analysis asked for.
     pub probes: &'a [ProbeResult],
-}
-
-/// `*` and `?` wildcards, as in shell globs, matched without backtracking
-/// blow-up (linear in the text for each `*`).
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((star_p, star_t)) = star {
-            pi = star_p + 1;
-            ti = star_t + 1;
-            star = Some((star_p, star_t + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
 }
 
 /// A revision state (its heads) with its comparison to the live schema.
@@ -527,11 +504,7 @@ impl Analyzer<'_> {
     }
 
     fn ignored(&self, table: &str) -> bool {
-        self.input
-            .options
-            .ignore_tables
-            .iter()
-            .any(|pattern| glob_match(pattern, table))
+        self.input.options.ignore_tables.matches(table)
     }
 
     fn user_tables(&self) -> Vec<String> {
@@ -1381,10 +1354,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     // Ignored tables and tables no revision manages are left out of every
     // comparison: they are evidence of nothing.
     let skip = |name: &str| {
-        options
-            .ignore_tables
-            .iter()
-            .any(|pattern| glob_match(pattern, name))
+        options.ignore_tables.matches(name)
             || expected.is_some_and(|expected| !expected.is_managed(name))
     };
     let live = input.live;
@@ -2055,20 +2025,6 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn globs_for_ignored_tables() {
-        assert!(glob_match("audit_*", "audit_log"));
-        assert!(glob_match("tmp_?", "tmp_1"));
-        assert!(!glob_match("tmp_?", "tmp_12"));
-        assert!(glob_match("*", ""));
-        assert!(!glob_match("audit_*", "users"));
-        assert!(glob_match("*_bak", "users_bak"));
-        assert!(glob_match("a*b*c", "aXbYbZc"));
-        // Many stars against a long text that does not match: linear, not exponential.
-        let text = "a".repeat(5_000);
-        assert!(!glob_match(&format!("{}b", "*a".repeat(50)), &text));
-    }
 
     #[test]
     fn state_labels() {

@@ -11,12 +11,14 @@
 
 mod analyze;
 mod compare;
+mod patterns;
 mod plan;
 
 pub use analyze::{
     AnalysisInput, AnalysisOptions, ClosestState, Collision, Diagnosis, Evidence, Finding,
     FindingCode, Hint, PartialRevision, ProbeAnswer, ProbeReport, ProbeRequest, ProbeResult,
-    Refusal, Severity, State, Strategy, TiePolicy, analyze, glob_match,
+    Refusal, Severity, State, Strategy, TiePolicy, analyze,
 };
 pub use compare::{Comparer, Comparison, Score, TableDifference, compare};
+pub use patterns::{InvalidPattern, TablePatterns};
 pub use plan::plan_for;

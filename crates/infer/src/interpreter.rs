@@ -27,8 +27,14 @@ use ruff_text_size::{Ranged, TextRange};
 
 /// How deep helper functions may call one another.
 const MAX_DEPTH: usize = 32;
-/// How many iterations a `for` may run, so that no file can hang the tool.
+/// How many iterations one `for` may run.
 const MAX_ITERATIONS: usize = 100_000;
+/// How many statements and comprehension items one revision file may run in
+/// all, so that no file (nested loops, say) can hang the tool: a real
+/// migration runs a few thousand.
+const MAX_STEPS: u64 = 2_000_000;
+/// The longest string a file may build (`"x" * 10**12` is no identifier).
+const MAX_STRING: usize = 1 << 20;
 
 /// What running one revision's `upgrade()` found.
 #[derive(Debug, Clone, Default)]
@@ -116,6 +122,8 @@ pub struct Run<'a> {
     /// While a helper of another module runs: the call in the revision file
     /// that unknown operations are reported at.
     foreign_site: Option<TextRange>,
+    /// What is left of [`MAX_STEPS`]; at zero the run unwinds.
+    steps_left: u64,
 }
 
 /// Runs `upgrade()` of one revision file against `schema`.
@@ -253,6 +261,30 @@ impl<'a> Run<'a> {
             changed_object: None,
             closures: HashMap::new(),
             foreign_site: None,
+            steps_left: MAX_STEPS,
+        }
+    }
+
+    /// Spends one step; `false` when the file's budget is spent (the first
+    /// time, at `range`, an unknown operation says so): the caller stops.
+    fn step(&mut self, range: TextRange) -> bool {
+        match self.steps_left {
+            0 => false,
+            1 => {
+                self.steps_left = 0;
+                self.unknown(
+                    range,
+                    &format!(
+                        "the file runs more than {MAX_STEPS} steps (nested loops?); \
+                         migration-doctor follows no further"
+                    ),
+                );
+                false
+            }
+            _ => {
+                self.steps_left -= 1;
+                true
+            }
         }
     }
 
@@ -377,6 +409,10 @@ impl<'a> Run<'a> {
     }
 
     fn execute(&mut self, statement: &'a Stmt, locals: &mut HashMap<String, Value>) -> Flow {
+        if !self.step(statement.range()) {
+            // Unwinds every loop and call up to `upgrade()`.
+            return Flow::Return(Value::Unknown(String::new()));
+        }
         match statement {
             Stmt::Expr(expression) => {
                 if let Expr::Call(call) = expression.value.as_ref()
@@ -929,6 +965,9 @@ impl<'a> Run<'a> {
         let mut scope = locals.clone();
         let mut out = Vec::new();
         for item in items.into_iter().take(MAX_ITERATIONS) {
+            if !self.step(generator.range) {
+                return Value::Unknown(String::new());
+            }
             self.bind(&generator.target, item, &mut scope);
             let mut keep = true;
             for condition in &generator.ifs {
@@ -960,6 +999,9 @@ impl<'a> Run<'a> {
         let mut scope = locals.clone();
         let mut out = Vec::new();
         for item in items.into_iter().take(MAX_ITERATIONS) {
+            if !self.step(generator.range) {
+                return None;
+            }
             self.bind(&generator.target, item, &mut scope);
             let mut keep = true;
             for condition in &generator.ifs {
@@ -1261,7 +1303,9 @@ pub fn iterate(value: &Value) -> Option<Vec<Value>> {
 
 fn binary(op: ast::Operator, left: Value, right: Value) -> Value {
     match (op, left, right) {
-        (ast::Operator::Add, Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
+        (ast::Operator::Add, Value::Str(a), Value::Str(b)) if a.len() + b.len() <= MAX_STRING => {
+            Value::Str(a + &b)
+        }
         (ast::Operator::Add, Value::List(mut a), Value::List(b)) => {
             a.extend(b);
             Value::List(a)
@@ -1276,7 +1320,13 @@ fn binary(op: ast::Operator, left: Value, right: Value) -> Value {
             .checked_mul(b)
             .map_or(Value::Unknown(String::new()), Value::Int),
         (ast::Operator::Mult, Value::Str(a), Value::Int(b)) => {
-            Value::Str(a.repeat(usize::try_from(b).unwrap_or(0)))
+            let times = usize::try_from(b).unwrap_or(0);
+            match a.len().checked_mul(times) {
+                Some(length) if length <= MAX_STRING => Value::Str(a.repeat(times)),
+                _ => Value::Unknown(format!(
+                    "builds a string of more than {MAX_STRING} characters"
+                )),
+            }
         }
         (ast::Operator::Mod, Value::Str(format), args) => percent_format(&format, &args),
         (ast::Operator::FloorDiv, Value::Int(a), Value::Int(b)) if b != 0 => {

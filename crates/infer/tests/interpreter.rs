@@ -566,3 +566,42 @@ class Run(Base):
     );
     assert!(wrong.is_err());
 }
+
+/// A file cannot hang or exhaust the tool: the work of the whole file is
+/// bounded (nested loops, comprehensions in loops), and so is the size of
+/// the strings it builds; what lies beyond is unknown, and what came
+/// before is kept.
+#[test]
+fn hostile_work_is_bounded_per_file() {
+    let source = with_header(
+        r#"
+def upgrade():
+    op.create_table('kept', sa.Column('id', sa.Integer, primary_key=True))
+    name = "x" * 1000000000000
+    op.create_table(name, sa.Column('id', sa.Integer, primary_key=True))
+    for a in range(100000):
+        for b in range(100000):
+            total = [c for c in range(100000)]
+    op.create_table('after', sa.Column('id', sa.Integer, primary_key=True))
+"#,
+    );
+    let mut schema = Schema::default();
+    let outcome = upgrade(&source, Dialect::Postgresql, &mut schema);
+    assert!(schema.tables.contains_key("kept"));
+    assert!(!schema.tables.contains_key("after"));
+    let reasons: Vec<&str> = outcome.unknown.iter().map(|u| u.reason.as_str()).collect();
+    // The string was not built: the table it would name is unknown.
+    assert_eq!(schema.tables.len(), 1, "{:?}", schema.tables.keys());
+    assert!(
+        reasons
+            .iter()
+            .any(|reason| reason.contains("name only known at run time")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|reason| reason.contains("follows no further")),
+        "{reasons:?}"
+    );
+}

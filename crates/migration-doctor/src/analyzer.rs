@@ -64,7 +64,7 @@ impl MigrationStateAnalyzer {
             config: self.config.clone(),
             database_url: Some(self.database_url.clone()),
             read_environment: false,
-            ignore_tables: self.options.ignore_tables.clone(),
+            ignore_tables: self.options.ignore_tables.texts(),
             tie_policy: self.options.tie_policy,
             introspect: self.introspect.clone(),
             ..DoctorOptions::default()

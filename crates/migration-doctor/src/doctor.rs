@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use migration_doctor_diagnosis::{
-    AnalysisInput, AnalysisOptions, Diagnosis, Evidence, ProbeResult, Refusal, State, TiePolicy,
-    analyze,
+    AnalysisInput, AnalysisOptions, Diagnosis, Evidence, ProbeResult, Refusal, State,
+    TablePatterns, TiePolicy, analyze,
 };
 use migration_doctor_graph::RevisionIndex;
 use migration_doctor_infer::ExpectedSchemas;
@@ -186,6 +186,9 @@ pub enum DoctorError {
     /// A revision named by the caller that the scripts do not have.
     #[error("{0}")]
     UnknownRevision(String),
+    /// An `ignore_tables` pattern that is no glob.
+    #[error("ignore_tables: {0}")]
+    IgnoreTables(String),
     #[error(transparent)]
     Database(#[from] LiveError),
     #[error(transparent)]
@@ -199,7 +202,8 @@ impl DoctorError {
         match self {
             DoctorError::Config(_)
             | DoctorError::NoDatabase(_)
-            | DoctorError::UnknownRevision(_) => true,
+            | DoctorError::UnknownRevision(_)
+            | DoctorError::IgnoreTables(_) => true,
             DoctorError::Database(error) => error.is_usage_error(),
             DoctorError::Recovery(RecoveryError::Database(error)) => error.is_usage_error(),
             _ => false,
@@ -278,6 +282,8 @@ impl Doctor {
         let project = Project::open(&options.config)?;
         let mut ignore_tables = project.config.ignore_tables.clone();
         ignore_tables.extend(options.ignore_tables.iter().cloned());
+        let ignore_tables = TablePatterns::new(&ignore_tables)
+            .map_err(|error| DoctorError::IgnoreTables(error.to_string()))?;
         Ok(Doctor {
             options: AnalysisOptions {
                 tie_policy: options.tie_policy,

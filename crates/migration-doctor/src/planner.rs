@@ -9,7 +9,7 @@
 
 use migration_doctor_diagnosis::{
     AnalysisInput, AnalysisOptions, Comparer, Diagnosis, Evidence, Hint, ProbeResult, Refusal,
-    State, Strategy, analyze, glob_match, plan_for,
+    State, Strategy, analyze, plan_for,
 };
 use migration_doctor_graph::RevisionIndex;
 use migration_doctor_infer::ExpectedSchemas;
@@ -72,11 +72,7 @@ impl RecoveryPlanner<'_> {
                 .collect();
             let state = self.expected.state_after_heads(graph, heads);
             let skip = |name: &str| {
-                self.options
-                    .ignore_tables
-                    .iter()
-                    .any(|pattern| glob_match(pattern, name))
-                    || !self.expected.is_managed(name)
+                self.options.ignore_tables.matches(name) || !self.expected.is_managed(name)
             };
             let comparison = Comparer::new(&live.schema, &skip).compare(&state);
             if !comparison.agrees() && !force {

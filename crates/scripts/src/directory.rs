@@ -65,6 +65,8 @@ impl ScriptDirectory {
                 })
                 .collect();
             for worker in workers {
+                // Each file's reading is isolated (`read_files`): a worker
+                // itself does not fail.
                 read.push(worker.join().unwrap_or_default());
             }
         });
@@ -105,9 +107,24 @@ fn read_files(
             .unwrap_or_default();
         match std::fs::read_to_string(file) {
             Ok(source) => {
-                let (revision, found) = read_revision_file(&relative, &name, source, &imports);
-                revisions.extend(revision);
-                problems.extend(found);
+                // A defect of the reader on one file stays that file's problem.
+                let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    injected_reader_failure(&name);
+                    read_revision_file(&relative, &name, source, &imports)
+                }));
+                match read {
+                    Ok((revision, found)) => {
+                        revisions.extend(revision);
+                        problems.extend(found);
+                    }
+                    Err(panic) => problems.push(ScriptProblem::new(
+                        &relative,
+                        None,
+                        ProblemKind::ReaderFailed {
+                            message: panic_message(panic.as_ref()),
+                        },
+                    )),
+                }
             }
             Err(error) => problems.push(ScriptProblem::new(
                 &relative,
@@ -119,6 +136,25 @@ fn read_files(
         }
     }
     (revisions, problems)
+}
+
+/// For fault-injection tests only (cargo feature `fault-injection`): with
+/// `MIGRATION_DOCTOR_PANIC_ON_FILE=<file name>` the reader fails on that
+/// file as a defect would. Without the feature it does nothing.
+fn injected_reader_failure(name: &str) {
+    #[cfg(feature = "fault-injection")]
+    if std::env::var("MIGRATION_DOCTOR_PANIC_ON_FILE").is_ok_and(|file| file == name) {
+        panic!("injected reader failure");
+    }
+    let _ = name;
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "an internal error".to_owned())
 }
 
 /// Whether alembic would consider the file a revision script.

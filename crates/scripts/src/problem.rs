@@ -40,6 +40,9 @@ pub enum ProblemKind {
     NoRevision,
     /// The file could not be read.
     Unreadable { message: String },
+    /// The reader itself failed on this file (a defect of migration-doctor,
+    /// kept to this one file).
+    ReaderFailed { message: String },
 }
 
 impl ScriptProblem {
@@ -95,6 +98,11 @@ impl fmt::Display for ScriptProblem {
             ProblemKind::Unreadable { message } => write!(
                 f,
                 "cannot be read ({message}). Check the file's permissions and encoding (UTF-8)"
+            ),
+            ProblemKind::ReaderFailed { message } => write!(
+                f,
+                "migration-doctor failed while reading this file ({message}); the other files \
+                 were read. Please report it with the file attached"
             ),
         }
     }
