@@ -54,6 +54,17 @@ pub struct Applier<'a> {
 
 type Applied = Result<(), String>;
 
+/// The most columns a table can have on `dialect` (PostgreSQL's 1,600,
+/// MySQL's 4,096, SQLite's default 2,000): past it the database refuses the
+/// column, and the bound keeps a hostile file's name checks small.
+fn max_columns(dialect: Dialect) -> usize {
+    match dialect {
+        Dialect::Postgresql => 1_600,
+        Dialect::Mysql => 4_096,
+        Dialect::Sqlite => 2_000,
+    }
+}
+
 /// See [`Applier::batch_start`].
 pub struct BatchStart {
     indexes: Vec<Index>,
@@ -511,7 +522,13 @@ impl<'a> Applier<'a> {
 
     pub fn add_bare_column(&mut self, key: &str, column: Column, primary_key: bool) -> Applied {
         let name = column.name.clone();
+        let limit = max_columns(self.dialect);
         let table = self.table(key)?;
+        if table.columns.len() >= limit {
+            return Err(format!(
+                "table {key} would have more than {limit} columns, more than the database allows"
+            ));
+        }
         if table.column(&name).is_some() {
             return Err(format!(
                 "column {key}.{name} already exists at this point of the history"

@@ -124,6 +124,8 @@ pub struct Run<'a> {
     foreign_site: Option<TextRange>,
     /// What is left of [`MAX_STEPS`]; at zero the run unwinds.
     steps_left: u64,
+    /// The lines already reported as unknown (one report per line).
+    unknown_lines: std::collections::HashSet<usize>,
 }
 
 /// Runs `upgrade()` of one revision file against `schema`.
@@ -262,6 +264,7 @@ impl<'a> Run<'a> {
             closures: HashMap::new(),
             foreign_site: None,
             steps_left: MAX_STEPS,
+            unknown_lines: std::collections::HashSet::new(),
         }
     }
 
@@ -330,10 +333,22 @@ impl<'a> Run<'a> {
             .to_owned()
     }
 
+    /// Drops the unknown operations recorded after the first `kept` (a
+    /// quiet run's), so that their lines can be reported later.
+    fn forget_unknowns_after(&mut self, kept: usize) {
+        for unknown in self
+            .outcome
+            .unknown
+            .drain(kept.min(self.outcome.unknown.len())..)
+        {
+            self.unknown_lines.remove(&unknown.line);
+        }
+    }
+
     /// Records something that could not be followed.
     pub fn unknown(&mut self, range: TextRange, reason: &str) {
         let line = self.line(range);
-        if self.outcome.unknown.iter().any(|known| known.line == line) {
+        if !self.unknown_lines.insert(line) {
             return;
         }
         let text = self.text(range);
@@ -1246,7 +1261,7 @@ impl<'a> Run<'a> {
         let saved = self.outcome.unknown.len();
         let operations = self.applier.log.len();
         let value = self.eval(expr, locals);
-        self.outcome.unknown.truncate(saved);
+        self.forget_unknowns_after(saved);
         self.applier.log.truncate(operations);
         value
     }
@@ -1260,7 +1275,7 @@ impl<'a> Run<'a> {
         let saved = self.outcome.unknown.len();
         let operations = self.applier.log.len();
         let flow = self.block(body, locals);
-        self.outcome.unknown.truncate(saved);
+        self.forget_unknowns_after(saved);
         self.applier.log.truncate(operations);
         match flow {
             Flow::Return(value) => Some(value),
@@ -1274,7 +1289,7 @@ impl<'a> QuietRun<'_, 'a> {
         let saved = self.run.outcome.unknown.len();
         let operations = self.run.applier.log.len();
         self.run.execute(statement, locals);
-        self.run.outcome.unknown.truncate(saved);
+        self.run.forget_unknowns_after(saved);
         self.run.applier.log.truncate(operations);
     }
 }

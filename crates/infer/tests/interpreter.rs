@@ -605,3 +605,28 @@ def upgrade():
         "{reasons:?}"
     );
 }
+
+/// A table takes no more columns than its database allows: past the limit
+/// the operation is unknown (the database would refuse it).
+#[test]
+fn columns_past_the_database_limit_are_unknown() {
+    let source = with_header(
+        r#"
+def upgrade():
+    op.create_table('wide', sa.Column('id', sa.Integer, primary_key=True))
+    for i in range(1700):
+        op.add_column('wide', sa.Column('c%d' % i, sa.Integer))
+"#,
+    );
+    let mut schema = Schema::default();
+    let outcome = upgrade(&source, Dialect::Postgresql, &mut schema);
+    assert_eq!(schema.tables["wide"].columns.len(), 1_600);
+    assert!(
+        outcome
+            .unknown
+            .iter()
+            .any(|unknown| unknown.reason.contains("more than 1600 columns")),
+        "{:?}",
+        outcome.unknown
+    );
+}

@@ -62,10 +62,12 @@ fn expected(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Resul
         .map_err(|error| Failure::InvalidScripts(vec![error.to_string()]))?;
     let expected = project.expected_schemas(dialect);
     let schema = expected.after_heads(graph, &revisions);
+    // Heads share ancestors: each unknown operation once (by file and line).
     let mut unknown = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for &index in &revisions {
         for operation in expected.unknown_operations_up_to(graph, index) {
-            if !unknown.contains(&operation) {
+            if seen.insert((operation.path.clone(), operation.line)) {
                 unknown.push(operation);
             }
         }
