@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -29,16 +28,18 @@ PG = os.environ.get("MIGRATION_DOCTOR_PG_URL", "postgresql://postgres@127.0.0.1:
 
 
 def measure(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MiB, exit code of one run."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds, peak RSS in MiB (GNU time's %M), exit code of one run."""
+    timed = ["/usr/bin/time", "-f", "%M"] if os.path.exists("/usr/bin/time") else []
     started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env)
+    done = subprocess.run(timed + argv, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak = 0.0
+    if timed:
+        last = done.stderr.strip().splitlines()[-1:] or ["0"]
+        peak = float(last[0]) / 1024 if last[0].isdigit() else 0.0
     if done.returncode not in (0, 1):
         sys.stderr.write(done.stderr[-2000:])
-    # ru_maxrss of children is the largest so far: runs go from small to large.
-    return elapsed, max(peak, before) / 1024, done.returncode
+    return elapsed, peak, done.returncode
 
 
 def project(folder: Path, revisions: int) -> Path:
