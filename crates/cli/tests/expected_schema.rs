@@ -159,7 +159,7 @@ fn revision_by_revision(dialect: &'static str, project: &str) {
         .arg(&config));
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     let revisions: Vec<&str> = listed.stdout.lines().collect();
-    assert!(revisions.len() >= 3, "{revisions:?}");
+    assert!(revisions.len() >= 2, "{revisions:?}");
     let mut problems = Vec::new();
     for revision in &revisions {
         let upgraded = database.alembic(&config, &["upgrade", revision]);
@@ -218,6 +218,23 @@ fn postgresql_rebuilds_revision_by_revision() {
 #[test]
 fn mariadb_rebuilds_revision_by_revision() {
     revision_by_revision("mysql", "infer/rebuilds/alembic.ini");
+}
+
+/// Reserved words, unicode, quotes, mixed case, and identifiers at and
+/// past the length limits (PostgreSQL cuts them to 63 bytes).
+#[test]
+fn sqlite_names_revision_by_revision() {
+    revision_by_revision("sqlite", "infer/names/alembic.ini");
+}
+
+#[test]
+fn postgresql_names_revision_by_revision() {
+    revision_by_revision("postgresql", "infer/names/alembic.ini");
+}
+
+#[test]
+fn mariadb_names_revision_by_revision() {
+    revision_by_revision("mysql", "infer/names/alembic.ini");
 }
 
 #[test]

@@ -278,7 +278,34 @@ impl<'a> Applier<'a> {
         }
     }
 
+    /// A table or column name as the database keeps it: PostgreSQL cuts
+    /// identifiers to 63 bytes (at a character boundary), which SQLAlchemy
+    /// does not check for tables and columns.
+    fn clip(&self, name: &str) -> String {
+        if self.dialect != Dialect::Postgresql || name.len() <= PG_MAX_IDENTIFIER {
+            return name.to_owned();
+        }
+        let mut end = PG_MAX_IDENTIFIER;
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name[..end].to_owned()
+    }
+
+    /// `schema.table` with each part clipped.
+    fn clip_key(&self, key: &str) -> String {
+        match key.split_once('.') {
+            Some((schema, table)) => format!("{}.{}", self.clip(schema), self.clip(table)),
+            None => self.clip(key),
+        }
+    }
+
+    fn clip_all(&self, names: &[String]) -> Vec<String> {
+        names.iter().map(|name| self.clip(name)).collect()
+    }
+
     fn table(&mut self, key: &str) -> Result<&mut Table, String> {
+        let key = &self.clip_key(key);
         self.schema
             .table_mut(key)
             .ok_or_else(|| format!("table {key} does not exist at this point of the history"))
@@ -437,6 +464,15 @@ impl<'a> Applier<'a> {
         columns: Vec<Column>,
         primary_key: Vec<String>,
     ) -> Applied {
+        let key = &self.clip_key(key);
+        let columns: Vec<Column> = columns
+            .into_iter()
+            .map(|mut column| {
+                column.name = self.clip(&column.name);
+                column
+            })
+            .collect();
+        let primary_key = self.clip_all(&primary_key);
         if self.schema.tables.contains_key(key) {
             return Err(format!(
                 "table {key} already exists at this point of the history"
@@ -459,6 +495,7 @@ impl<'a> Applier<'a> {
     }
 
     pub fn drop_table(&mut self, key: &str) -> Applied {
+        let key = &self.clip_key(key);
         self.schema
             .remove_table(key)
             .ok_or_else(|| format!("table {key} does not exist at this point of the history"))?;
@@ -469,6 +506,7 @@ impl<'a> Applier<'a> {
     }
 
     pub fn rename_table(&mut self, old: &str, new: &str) -> Applied {
+        let (old, new) = (&self.clip_key(old), &self.clip_key(new));
         let table =
             self.schema.tables.remove(old).ok_or_else(|| {
                 format!("table {old} does not exist at this point of the history")
@@ -520,7 +558,8 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
-    pub fn add_bare_column(&mut self, key: &str, column: Column, primary_key: bool) -> Applied {
+    pub fn add_bare_column(&mut self, key: &str, mut column: Column, primary_key: bool) -> Applied {
+        column.name = self.clip(&column.name);
         let name = column.name.clone();
         let limit = max_columns(self.dialect);
         let table = self.table(key)?;
@@ -547,6 +586,8 @@ impl<'a> Applier<'a> {
     }
 
     pub fn drop_column(&mut self, key: &str, name: &str) -> Applied {
+        let clipped = self.clip(name);
+        let name = clipped.as_str();
         let table = self.table(key)?;
         let before = table.columns.len();
         table.columns.retain(|column| column.name != name);
@@ -573,7 +614,10 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
-    pub fn alter_column(&mut self, key: &str, name: &str, change: ColumnChange) -> Applied {
+    pub fn alter_column(&mut self, key: &str, name: &str, mut change: ColumnChange) -> Applied {
+        let clipped = self.clip(name);
+        let name = clipped.as_str();
+        change.new_name = change.new_name.map(|new_name| self.clip(&new_name));
         let recorded = Operation::AlterColumn {
             table: key.to_owned(),
             column: name.to_owned(),
@@ -668,7 +712,7 @@ impl<'a> Applier<'a> {
         let dialect = self.dialect;
         let columns: Vec<String> = columns
             .iter()
-            .map(|column| without_ordering(column))
+            .map(|column| self.clip(&without_ordering(column)))
             .collect();
         let table = self.table(key)?;
         if table
@@ -741,6 +785,7 @@ impl<'a> Applier<'a> {
     }
 
     pub fn add_unique(&mut self, key: &str, name: Option<String>, columns: Vec<String>) -> Applied {
+        let columns = self.clip_all(&columns);
         let dialect = self.dialect;
         let bare = bare_name(key).to_owned();
         let name = name.or_else(|| {
@@ -784,6 +829,12 @@ impl<'a> Applier<'a> {
     }
 
     pub fn add_foreign_key(&mut self, key: &str, spec: &ForeignKeySpec) -> Applied {
+        let spec = &ForeignKeySpec {
+            columns: self.clip_all(&spec.columns),
+            referred_table: self.clip(&spec.referred_table),
+            referred_columns: self.clip_all(&spec.referred_columns),
+            ..spec.clone()
+        };
         let dialect = self.dialect;
         let bare = bare_name(key).to_owned();
         let given = spec.name.clone().or_else(|| {
@@ -846,6 +897,7 @@ impl<'a> Applier<'a> {
     }
 
     pub fn create_primary_key(&mut self, key: &str, columns: Vec<String>) -> Applied {
+        let columns = self.clip_all(&columns);
         let table = self.table(key)?;
         for column in &mut table.columns {
             if columns.contains(&column.name) {
