@@ -13,20 +13,11 @@ const CONFIG: &str = "infer/constructs/alembic.ini";
 const HEAD: &str = "r08r08r08r08";
 
 fn doctor_json(database: &TestDatabase, args: &[&str]) -> (i32, Value, String) {
-    let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args(args).args([
-        "--json",
-        "--database-url",
-        &database.url,
-    ]));
-    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
-    let value = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
-    (out.code, value, out.stderr)
+    doctor_json_on(CONFIG, database, args)
 }
 
 fn alembic_current(database: &TestDatabase) -> String {
-    let out = database.alembic(&fixture(CONFIG), &["current"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    out.stdout.trim().to_owned()
+    alembic_current_on(CONFIG, database)
 }
 
 fn snapshot(database: &TestDatabase) -> Value {

@@ -289,3 +289,28 @@ pub fn diagnose_fixture(
         .unwrap_or_else(|_| panic!("JSON, got {}\n{}", out.stdout, out.stderr));
     (out.code, value)
 }
+
+/// `migration-doctor -c <fixture config> ARGS --json --database-url URL`:
+/// the exit code, the parsed report (`null` when there is none) and the
+/// standard error (a panic is a failure).
+pub fn doctor_json_on(
+    config: &str,
+    database: &TestDatabase,
+    args: &[&str],
+) -> (i32, serde_json::Value, String) {
+    let out = run(doctor().arg("-c").arg(fixture(config)).args(args).args([
+        "--json",
+        "--database-url",
+        &database.url,
+    ]));
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    let value = serde_json::from_str(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.code, value, out.stderr)
+}
+
+/// What `alembic current` prints for `database` with fixture `config`.
+pub fn alembic_current_on(config: &str, database: &TestDatabase) -> String {
+    let out = database.alembic(&fixture(config), &["current"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout.trim().to_owned()
+}
