@@ -1039,6 +1039,19 @@ impl Analyzer<'_> {
     }
 }
 
+/// Names for a message: all of them, or the first twenty and how many more.
+fn name_list(names: &[String]) -> String {
+    const SHOWN: usize = 20;
+    if names.len() <= SHOWN {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..SHOWN].join(", "),
+        names.len() - SHOWN
+    )
+}
+
 /// Whether an operation's effect can be seen in `live`: `Some(true)` when it
 /// is there, `Some(false)` when it is not, `None` when a schema cannot tell.
 fn presence(operation: &Operation, live: &Schema) -> Option<bool> {
@@ -1421,7 +1434,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
             FindingCode::UnmanagedObjects,
             format!(
                 "table(s) no revision creates or changes: {}; they are left out of the comparison",
-                unmanaged.join(", ")
+                name_list(&unmanaged)
             ),
             Hint::IgnoreTables(unmanaged.clone()),
         );
@@ -1448,10 +1461,11 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
             Hint::VersionTable(name.clone()),
         );
     }
+    let unmanaged_set: BTreeSet<&str> = unmanaged.iter().map(String::as_str).collect();
     let managed_tables: Vec<String> = analyzer
         .user_tables()
         .into_iter()
-        .filter(|name| !unmanaged.contains(name))
+        .filter(|name| !unmanaged_set.contains(name.as_str()))
         .collect();
 
     // No version table.
@@ -1587,7 +1601,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
                     FindingCode::AheadOfScripts,
                     format!(
                         "the database has tables no revision creates ({}) and a version the scripts do not know: a newer release of the application probably migrated it; deploy that release's migrations{}",
-                        unmanaged.join(", "),
+                        name_list(&unmanaged),
                         if diagnosis.candidate_revisions.is_empty() {
                             String::new()
                         } else {

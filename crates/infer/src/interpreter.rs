@@ -29,10 +29,11 @@ use ruff_text_size::{Ranged, TextRange};
 const MAX_DEPTH: usize = 32;
 /// How many iterations one `for` may run.
 const MAX_ITERATIONS: usize = 100_000;
-/// How many statements and comprehension items one revision file may run in
-/// all, so that no file (nested loops, say) can hang the tool: a real
-/// migration runs a few thousand.
-const MAX_STEPS: u64 = 2_000_000;
+/// How many statements, expressions and comprehension items one revision
+/// file may evaluate in all, so that no file (nested loops, functions
+/// calling themselves twice) can hang the tool: a real migration evaluates
+/// a few tens of thousands.
+const MAX_STEPS: u64 = 4_000_000;
 /// The longest string a file may build (`"x" * 10**12` is no identifier).
 const MAX_STRING: usize = 1 << 20;
 
@@ -278,8 +279,8 @@ impl<'a> Run<'a> {
                 self.unknown(
                     range,
                     &format!(
-                        "the file runs more than {MAX_STEPS} steps (nested loops?); \
-                         migration-doctor follows no further"
+                        "the file runs more than {MAX_STEPS} steps (nested loops, or \
+                         recursion?); migration-doctor follows no further"
                     ),
                 );
                 false
@@ -423,6 +424,9 @@ impl<'a> Run<'a> {
         Flow::Normal
     }
 
+    // Deeply nested code (helpers calling helpers, parser recovery's nested
+    // definitions) grows the stack on the heap instead of overflowing it.
+    #[recursive::recursive]
     fn execute(&mut self, statement: &'a Stmt, locals: &mut HashMap<String, Value>) -> Flow {
         if !self.step(statement.range()) {
             // Unwinds every loop and call up to `upgrade()`.
@@ -716,7 +720,11 @@ impl<'a> Run<'a> {
         }
     }
 
+    #[recursive::recursive]
     pub fn eval(&mut self, expr: &'a Expr, locals: &mut HashMap<String, Value>) -> Value {
+        if !self.step(expr.range()) {
+            return Value::Unknown(String::new());
+        }
         match expr {
             Expr::StringLiteral(literal) => Value::Str(literal.value.to_str().to_owned()),
             Expr::NoneLiteral(_) => Value::None,

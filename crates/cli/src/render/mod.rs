@@ -20,7 +20,8 @@ pub fn portable_path(path: &Path) -> String {
 pub fn hint(hint: &migration_doctor::diagnosis::Hint) -> String {
     use migration_doctor::diagnosis::Hint;
     match hint {
-        Hint::IgnoreTables(tables) if !tables.is_empty() => format!(
+        // Past a screenful of names a glob says it better than the list.
+        Hint::IgnoreTables(tables) if !tables.is_empty() && tables.len() <= 20 => format!(
             "silence it with --ignore-tables {} (or `ignore_tables` in the ini's [migration_doctor] section)",
             tables.join(",")
         ),
