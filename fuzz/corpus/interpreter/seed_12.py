@@ -1,0 +1,3 @@
+"""a_base"""
+revision = "aaaa0001"
+down_revision = None

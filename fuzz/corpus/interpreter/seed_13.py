@@ -1,0 +1,5 @@
+"""computed"""
+import uuid
+
+revision = uuid.uuid4().hex[:12]
+down_revision = "aaaa0001"

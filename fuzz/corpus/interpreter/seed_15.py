@@ -1,0 +1,3 @@
+"""b_one"""
+revision = "bbbb0002"
+down_revision = "dddd0004"

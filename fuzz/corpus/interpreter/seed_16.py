@@ -1,0 +1,3 @@
+"""c_two"""
+revision = "cccc0003"
+down_revision = "bbbb0002"

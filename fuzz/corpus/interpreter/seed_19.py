@@ -1,0 +1,3 @@
+revision = "bbbb0002"
+down_revision = None
+branch_labels = ("shared",)

@@ -1,0 +1,3 @@
+"""b_copy"""
+revision = "bbbb0002"
+down_revision = "aaaa0001"

@@ -1,0 +1,3 @@
+"""b_next"""
+revision = "bbbb0002"
+down_revision = "aaaa0001"

@@ -1,0 +1,3 @@
+"""a_base"""
+revision = "aaaa-0001"
+down_revision = None

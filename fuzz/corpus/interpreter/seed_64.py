@@ -1,0 +1,2 @@
+"""legacy revision, id from the file name"""
+down_revision = None

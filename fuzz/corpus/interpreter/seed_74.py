@@ -1,0 +1,3 @@
+"""ignored: in a subfolder"""
+revision = "n0n0n0n0"
+down_revision = "does-not-exist"

@@ -1,0 +1,3 @@
+"""first"""
+revision = "y1y1y1y1"
+down_revision = None

@@ -1,0 +1,3 @@
+"""first, in a subfolder"""
+revision = "r1r1r1r1"
+down_revision = None

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX ix_t_name ON t (name)

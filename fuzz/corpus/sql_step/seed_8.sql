@@ -1,0 +1,1 @@
+UPDATE t SET name = 'x' WHERE id = 1
