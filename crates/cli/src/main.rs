@@ -50,12 +50,7 @@ fn init_logging(verbose: u8) {
 fn main() -> ExitCode {
     // A defect says so in one paragraph, not with Rust's panic report.
     std::panic::set_hook(Box::new(|info| {
-        let message = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|text| (*text).to_owned())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "an internal error".to_owned());
+        let message = migration_doctor::scripts::panic_message(info.payload());
         let place = info
             .location()
             .map(|at| format!(" at {}:{}", at.file(), at.line()))

@@ -75,6 +75,24 @@ impl State {
 }
 
 impl Strategy {
+    /// Every strategy, in PRODUCT.md's order.
+    pub const ALL: [Strategy; 7] = [
+        Strategy::NormalMigration,
+        Strategy::NoActionNeeded,
+        Strategy::InitializeAlembicVersion,
+        Strategy::CompletePartialMigration,
+        Strategy::RepairCorruptedAlembic,
+        Strategy::StampExistingSchemaToHead,
+        Strategy::ManualIntervention,
+    ];
+
+    /// The strategy a PRODUCT.md name stands for.
+    pub fn from_name(name: &str) -> Option<Strategy> {
+        Strategy::ALL
+            .into_iter()
+            .find(|strategy| strategy.name() == name)
+    }
+
     /// The strategy's name in PRODUCT.md (`initialize_alembic_version`, …).
     pub fn name(self) -> &'static str {
         match self {

@@ -171,7 +171,7 @@ impl<'a> Applier<'a> {
                 && index
                     .columns
                     .iter()
-                    .all(|column| table.columns.iter().any(|c| &c.name == column));
+                    .all(|column| table.column(column).is_some());
             if restorable {
                 // Cannot fail: the table and columns exist and the name is free.
                 let _ = self.create_index(key, &name, index.columns, index.unique);
@@ -388,19 +388,18 @@ impl<'a> Applier<'a> {
         // PostgreSQL makes one index for the key and the unique constraints
         // of one `CREATE TABLE` that repeat its columns (or each other's):
         // the repetitions are not made.
+        let on_postgresql = self.dialect == Dialect::Postgresql;
         let mut unique_column_sets: Vec<Vec<String>> = vec![primary_key.clone()];
-        let mut repeats_a_key = |columns: &[String], dialect: Dialect| {
-            let repeated = dialect == Dialect::Postgresql
-                && unique_column_sets.iter().any(|made| made == columns);
+        let mut repeats_a_key = |columns: &[String]| {
+            let repeated = on_postgresql && unique_column_sets.iter().any(|made| made == columns);
             unique_column_sets.push(columns.to_vec());
             repeated
         };
         self.create_bare_table(key, bare_columns, primary_key)?;
-        let dialect = self.dialect;
         let bare = bare_name(key).to_owned();
         for definition in &columns {
             let name = definition.column.name.clone();
-            if definition.unique && !repeats_a_key(std::slice::from_ref(&name), dialect) {
+            if definition.unique && !repeats_a_key(std::slice::from_ref(&name)) {
                 self.add_unique(key, None, vec![name.clone()])?;
             }
             if definition.index {
@@ -435,7 +434,7 @@ impl<'a> Applier<'a> {
                     }))
                 }
                 ConstraintSpec::Unique { name, columns } => {
-                    if !repeats_a_key(columns, dialect) {
+                    if !repeats_a_key(columns) {
                         self.add_unique(key, name.clone(), columns.clone())?
                     }
                 }
@@ -1027,8 +1026,6 @@ fn pg_name(table: &str, columns: &[String], suffix: &str) -> String {
     name
 }
 
-/// MySQL names an unnamed index after its first column, adding `_2`, `_3`…
-/// when that name is taken.
 /// `orders_ibfk_2`: the name InnoDB gives an unnamed foreign key of `orders`.
 fn is_generated_mysql_key_name(table: &str, name: &str) -> bool {
     name.strip_prefix(table)
@@ -1036,6 +1033,8 @@ fn is_generated_mysql_key_name(table: &str, name: &str) -> bool {
         .is_some_and(|number| !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// MySQL names an unnamed index after its first column, adding `_2`, `_3`…
+/// when that name is taken.
 fn mysql_index_name(table: &Table, columns: &[String]) -> String {
     let base = columns.first().cloned().unwrap_or_default();
     let taken = |candidate: &str| {

@@ -149,7 +149,9 @@ fn injected_reader_failure(name: &str) {
     let _ = name;
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+/// The text a panic was raised with (`panic!("...")`), for one-paragraph
+/// reports of a defect.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|text| (*text).to_owned())

@@ -25,7 +25,7 @@ mod problem;
 mod revision_file;
 
 pub use config::{AlembicConfig, ConfigError, ConfigRequest, DEFAULT_SECTION, load_config};
-pub use directory::{ScriptDirectory, relative_to};
+pub use directory::{ScriptDirectory, panic_message, relative_to};
 pub use imports::{ModuleRoots, ProjectImports};
 pub use ini::{IniDocument, IniError};
 pub use literal::{Imports, NoImports, PyValue, Scope, evaluate};

@@ -6,7 +6,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use migration_doctor::diagnosis::{Diagnosis, Evidence, FindingCode, Severity};
+use migration_doctor::diagnosis::{Diagnosis, Evidence, FindingCode, Severity, Strategy};
 use migration_doctor::recovery::Outcome;
 use migration_doctor::{Attendance, DatabaseTarget, Doctor, RecoveryRequest};
 use serde_json::json;
@@ -231,19 +231,28 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
     } else {
         Attendance::Attended
     };
-    if let Some(expected) = &args.expect_strategy
-        && !STRATEGY_NAMES.contains(&expected.as_str())
-    {
-        return Err(Failure::Usage(format!(
-            "--expect-strategy {expected} is not a strategy; use one of {}",
-            STRATEGY_NAMES.join(", ")
-        )));
-    }
+    let expected_strategy = match args.expect_strategy.as_deref() {
+        None => None,
+        Some(name) => Some(Strategy::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Strategy::ALL
+                .iter()
+                .map(|strategy| strategy.name())
+                .collect();
+            Failure::Usage(format!(
+                "--expect-strategy {name} is not a strategy; use one of {}",
+                names.join(", ")
+            ))
+        })?),
+    };
     let veto = |decision: &migration_doctor::recovery::Decision| -> Option<String> {
-        let expected = args.expect_strategy.as_deref()?;
-        let found = decision.diagnosis.strategy.name();
+        let expected = expected_strategy?;
+        let found = decision.diagnosis.strategy;
         (found != expected).then(|| {
-            format!("--expect-strategy {expected}, but the database calls for {found}; nothing was changed")
+            format!(
+                "--expect-strategy {}, but the database calls for {}; nothing was changed",
+                expected.name(),
+                found.name()
+            )
         })
     };
     let doctor = database::open_doctor(global, Some(args.recovery.lock_timeout), output)?;
@@ -336,17 +345,6 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
         Ok(())
     }
 }
-
-/// The names `--expect-strategy` takes.
-const STRATEGY_NAMES: [&str; 7] = [
-    "normal_migration",
-    "no_action_needed",
-    "initialize_alembic_version",
-    "complete_partial_migration",
-    "repair_corrupted_alembic",
-    "stamp_existing_schema_to_head",
-    "manual_intervention",
-];
 
 /// `ensure`: exit 0 only when the tracking state ends sound (healthy; or,
 /// without `--then`, also fresh or behind, which a migration run resolves).
