@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::harness::test;
 use common::*;
 use serde_json::{Value, json};
 
@@ -63,13 +64,9 @@ fn upgrade(database: &TestDatabase, revision: &str) {
 }
 
 fn every_state(dialect: &'static str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
+    let python = reference_python();
     let fresh_database = || TestDatabase::create(&python, dialect);
-    let Some(database) = fresh_database() else {
-        return;
-    };
+    let database = fresh_database();
     let head = "r08r08r08r08";
 
     expect(&database, "fresh", 0, "fresh", "normal_migration", &[]);
@@ -214,9 +211,7 @@ fn every_state(dialect: &'static str) {
     );
 
     // Objects of the current revision missing: the schema matches an earlier one.
-    let Some(database) = fresh_database() else {
-        return;
-    };
+    let database = fresh_database();
     upgrade(&database, "r06r06r06r06");
     database.sql(&["DROP TABLE notes"]);
     let partial = expect(
@@ -233,9 +228,7 @@ fn every_state(dialect: &'static str) {
     );
 
     // Half a revision applied by hand (as MySQL leaves it after a failure).
-    let Some(database) = fresh_database() else {
-        return;
-    };
+    let database = fresh_database();
     upgrade(&database, "r07r07r07r07");
     database.sql(&["ALTER TABLE users ADD COLUMN public_id CHAR(32)"]);
     let half = expect(
@@ -255,26 +248,20 @@ fn every_state(dialect: &'static str) {
     );
 }
 
-#[test]
 fn sqlite_every_state() {
     every_state("sqlite");
 }
 
-#[test]
 fn postgresql_every_state() {
     every_state("postgresql");
 }
 
-#[test]
 fn mariadb_every_state() {
     every_state("mysql");
 }
 
-#[test]
 fn two_branches_applied_side_by_side() {
-    let Some(python) = reference_python() else {
-        return;
-    };
+    let python = reference_python();
     let (_dir, copy) = copy_tree(&workspace_root().join("example"));
     let _ = std::fs::remove_file(copy.join("shop.db"));
     let alembic = |args: &[&str]| {
@@ -337,7 +324,6 @@ fn two_branches_applied_side_by_side() {
     assert_eq!(out.code, 1);
 }
 
-#[test]
 fn status_and_seed_aliases() {
     let config = workspace_root().join("example/alembic.ini");
     let out = run(doctor().arg("-c").arg(&config).args(["status", "--json"]));
@@ -369,7 +355,6 @@ fn status_and_seed_aliases() {
     );
 }
 
-#[test]
 fn broken_scripts_are_invalid_scripts_and_nothing_is_written() {
     let (_dir, project) = copy_tree(&fixture("broken/cycle"));
     std::fs::write(project.join("app.db"), "").expect("empty database");
@@ -394,4 +379,15 @@ fn broken_scripts_are_invalid_scripts_and_nothing_is_written() {
         0,
         "nothing written"
     );
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(sqlite_every_state, Alembic),
+        test!(postgresql_every_state, Alembic, Postgresql),
+        test!(mariadb_every_state, Alembic, Mysql),
+        test!(two_branches_applied_side_by_side, Alembic),
+        test!(status_and_seed_aliases),
+        test!(broken_scripts_are_invalid_scripts_and_nothing_is_written),
+    ]);
 }

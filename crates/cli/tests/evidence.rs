@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::harness::test;
 use common::*;
 use serde_json::{Value, json};
 
@@ -47,14 +48,12 @@ fn version_rows(database: &TestDatabase) -> Value {
 const HEAD: &str = "e06e06e06e06";
 
 fn every_case(dialect: &'static str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
+    let python = reference_python();
     let fresh = || TestDatabase::create(&python, dialect);
 
     // A half-applied revision: its column is there, its index is not. It is
     // never stamped as applied, and nothing is written.
-    let Some(database) = fresh() else { return };
+    let database = fresh();
     upgrade(&database, "e01e01e01e01");
     database.sql(&["ALTER TABLE users ADD COLUMN status VARCHAR(20)"]);
     let (code, half) = diagnose(&database, &[]);
@@ -80,7 +79,7 @@ fn every_case(dialect: &'static str) {
     // A backfill that never ran: the rows are still NULL, so the probe
     // proves the state before it; `ensure` stamps that and the upgrade runs
     // the backfill.
-    let Some(database) = fresh() else { return };
+    let database = fresh();
     upgrade(&database, "e02e02e02e02");
     database.sql(&[
         "INSERT INTO users (id, name) VALUES (1, 'ann')",
@@ -106,7 +105,7 @@ fn every_case(dialect: &'static str) {
     // The backfill ran, and the next revision's DDL sits in a loop over
     // query results: nothing proves which of the three states it is. A
     // person must name it; `ensure` refuses and prints the command.
-    let Some(database) = fresh() else { return };
+    let database = fresh();
     upgrade(&database, "e04e04e04e04");
     database.sql(&["DROP TABLE alembic_version"]);
     let (_, tie) = diagnose(&database, &[]);
@@ -149,7 +148,7 @@ fn every_case(dialect: &'static str) {
     // The rows lag behind a schema that went past DDL in a loop over query
     // results: stamping the schema's state would skip that revision for
     // good, so a person confirms.
-    let Some(database) = fresh() else { return };
+    let database = fresh();
     upgrade(&database, "e05e05e05e05");
     database.sql(&["UPDATE alembic_version SET version_num = 'e03e03e03e03'"]);
     let (_, lagging) = diagnose(&database, &[]);
@@ -164,7 +163,7 @@ fn every_case(dialect: &'static str) {
     assert_eq!(version_rows(&database), json!([["e03e03e03e03"]]));
 
     // Ancestor and descendant rows are repaired to the descendant.
-    let Some(database) = fresh() else { return };
+    let database = fresh();
     upgrade(&database, "head");
     database.sql(&["INSERT INTO alembic_version (version_num) VALUES ('e02e02e02e02')"]);
     let (_, overlapping) = diagnose(&database, &[]);
@@ -180,7 +179,7 @@ fn every_case(dialect: &'static str) {
     // An unknown id beside a schema that matches a known revision (whose
     // table is renamed later): a rollback, not "ahead"; never rewritten
     // unattended.
-    let Some(database) = fresh() else { return };
+    let database = fresh();
     upgrade(&database, "e05e05e05e05");
     database.sql(&["UPDATE alembic_version SET version_num = 'ffff0000aaaa'"]);
     let (_, unknown) = diagnose(&database, &[]);
@@ -199,7 +198,7 @@ fn every_case(dialect: &'static str) {
 
     // At head with a backup table and a column added where code that could
     // not be followed works: warnings, and the deploy goes on.
-    let Some(database) = fresh() else { return };
+    let database = fresh();
     upgrade(&database, "head");
     database.sql(&[
         "CREATE TABLE users_backup (id INTEGER)",
@@ -225,7 +224,7 @@ fn every_case(dialect: &'static str) {
 
     // A pending revision would create a table that exists: refused before
     // `--then` runs, naming the revision, the operation and the object.
-    let Some(database) = fresh() else { return };
+    let database = fresh();
     upgrade(&database, "e04e04e04e04");
     database.sql(&["CREATE TABLE audit (id INTEGER)"]);
     let (_, collision) = diagnose(&database, &["--ignore-tables", "audit"]);
@@ -245,36 +244,27 @@ fn every_case(dialect: &'static str) {
     assert_eq!(current(&database), "e04e04e04e04", "--then did not run");
 }
 
-#[test]
 fn sqlite_evidence() {
     every_case("sqlite");
 }
 
-#[test]
 fn postgresql_evidence() {
     every_case("postgresql");
 }
 
-#[test]
 fn mariadb_evidence() {
     every_case("mysql");
 }
 
 /// A real project's migrations (optuna's, from the real-world corpus) with
 /// an env.py of ours, so that the real alembic runs them on a test database.
-fn optuna_project(
-    python: &std::path::Path,
-    scratch: &std::path::Path,
-) -> Option<std::path::PathBuf> {
-    let corpus = corpus(python)?;
+fn optuna_project(python: &std::path::Path, scratch: &std::path::Path) -> std::path::PathBuf {
+    let corpus = corpus(python);
     let importable = run(std::process::Command::new(python).args(["-c", "import optuna"]));
-    if importable.code != 0 {
-        let message =
-            "optuna is not installed beside the reference alembic (requirements-test.txt)";
-        assert!(!in_ci(), "{message}");
-        eprintln!("skipped: {message}");
-        return None;
-    }
+    assert_eq!(
+        importable.code, 0,
+        "optuna is not installed beside the reference alembic (requirements-test.txt)"
+    );
     let versions = corpus.join("optuna-5.0.0/optuna/storages/_rdb/alembic/versions");
     std::fs::create_dir_all(scratch.join("migrations")).expect("scratch");
     std::fs::copy(
@@ -291,7 +281,7 @@ fn optuna_project(
         ),
     )
     .expect("alembic.ini");
-    Some(config)
+    config
 }
 
 /// Every revision R of every fixture and of one real project, upgraded by
@@ -300,9 +290,7 @@ fn optuna_project(
 /// all), or `needs_confirmation` with R among the candidates; never
 /// `proven` anywhere else.
 fn never_proven_wrong(dialect: &'static str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
+    let python = reference_python();
     let scratch = tempfile::tempdir().expect("tempdir");
     let mut configs: Vec<std::path::PathBuf> = [
         "evidence/alembic.ini",
@@ -312,11 +300,7 @@ fn never_proven_wrong(dialect: &'static str) {
     .iter()
     .map(|config| fixture(config))
     .collect();
-    if let Some(config) = optuna_project(&python, scratch.path()) {
-        configs.push(config);
-    } else if in_ci() {
-        panic!("the real project is missing");
-    }
+    configs.push(optuna_project(&python, scratch.path()));
     for config in configs {
         let listed = run(std::process::Command::new(&python)
             .arg(live_db_script())
@@ -325,9 +309,7 @@ fn never_proven_wrong(dialect: &'static str) {
         assert_eq!(listed.code, 0, "{}", listed.stderr);
         let revisions: Vec<String> = listed.stdout.lines().map(str::to_owned).collect();
         for revision in &revisions {
-            let Some(database) = TestDatabase::create(&python, dialect) else {
-                return;
-            };
+            let database = TestDatabase::create(&python, dialect);
             let out = database.alembic(&config, &["upgrade", revision]);
             if out.code != 0 {
                 // Some fixtures support some dialects only.
@@ -373,17 +355,14 @@ fn never_proven_wrong(dialect: &'static str) {
     }
 }
 
-#[test]
 fn sqlite_never_proven_wrong() {
     never_proven_wrong("sqlite");
 }
 
-#[test]
 fn postgresql_never_proven_wrong() {
     never_proven_wrong("postgresql");
 }
 
-#[test]
 fn mariadb_never_proven_wrong() {
     never_proven_wrong("mysql");
 }
@@ -391,14 +370,9 @@ fn mariadb_never_proven_wrong() {
 /// A table shaped like the version table under another name (env.py sets
 /// `version_table`): named, with the flag that selects it, and never a
 /// second version table created unattended.
-#[test]
 fn a_look_alike_version_table_is_named() {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, "sqlite") else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, "sqlite");
     upgrade(&database, "head");
     database.sql(&["ALTER TABLE alembic_version RENAME TO myapp_version"]);
     let (_, diagnosis) = diagnose(&database, &[]);
@@ -423,12 +397,8 @@ fn a_look_alike_version_table_is_named() {
 /// agrees alone (`bb1`, since `ba1` only changes a server default) must
 /// not be proven while such a mix agrees as well.
 fn branch_mixes(dialect: &'static str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, dialect) else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, dialect);
     let config = fixture("branches/alembic.ini");
     for target in ["ba1ba1ba1ba1", "bb1bb1bb1bb1"] {
         let out = database.alembic(&config, &["upgrade", target]);
@@ -448,17 +418,29 @@ fn branch_mixes(dialect: &'static str) {
     );
 }
 
-#[test]
 fn sqlite_branch_mixes() {
     branch_mixes("sqlite");
 }
 
-#[test]
 fn postgresql_branch_mixes() {
     branch_mixes("postgresql");
 }
 
-#[test]
 fn mariadb_branch_mixes() {
     branch_mixes("mysql");
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(sqlite_evidence, Alembic),
+        test!(postgresql_evidence, Alembic, Postgresql),
+        test!(mariadb_evidence, Alembic, Mysql),
+        test!(sqlite_never_proven_wrong, Alembic, Corpus),
+        test!(postgresql_never_proven_wrong, Alembic, Postgresql, Corpus),
+        test!(mariadb_never_proven_wrong, Alembic, Mysql, Corpus),
+        test!(a_look_alike_version_table_is_named, Alembic),
+        test!(sqlite_branch_mixes, Alembic),
+        test!(postgresql_branch_mixes, Alembic, Postgresql),
+        test!(mariadb_branch_mixes, Alembic, Mysql),
+    ]);
 }

@@ -10,6 +10,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::process::Command;
 
+use common::harness::test;
 use common::*;
 use serde_json::Value;
 
@@ -146,12 +147,8 @@ fn differences(ours: &Value, theirs: &Value, strict_names: bool) -> Vec<String> 
 }
 
 fn revision_by_revision(dialect: &'static str, project: &str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, dialect) else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, dialect);
     let config = fixture(project);
     let listed = run(Command::new(&python)
         .arg(live_db_script())
@@ -187,17 +184,14 @@ fn revision_by_revision(dialect: &'static str, project: &str) {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-#[test]
 fn sqlite_constructs_revision_by_revision() {
     revision_by_revision("sqlite", "infer/constructs/alembic.ini");
 }
 
-#[test]
 fn postgresql_constructs_revision_by_revision() {
     revision_by_revision("postgresql", "infer/constructs/alembic.ini");
 }
 
-#[test]
 fn mariadb_constructs_revision_by_revision() {
     revision_by_revision("mysql", "infer/constructs/alembic.ini");
 }
@@ -205,49 +199,40 @@ fn mariadb_constructs_revision_by_revision() {
 /// Batch rebuilds (indexes re-created, unnamed constraints named by the
 /// block's naming convention), a unique constraint repeating the primary
 /// key, an ordered index part, a model's column as a key's target.
-#[test]
 fn sqlite_rebuilds_revision_by_revision() {
     revision_by_revision("sqlite", "infer/rebuilds/alembic.ini");
 }
 
-#[test]
 fn postgresql_rebuilds_revision_by_revision() {
     revision_by_revision("postgresql", "infer/rebuilds/alembic.ini");
 }
 
-#[test]
 fn mariadb_rebuilds_revision_by_revision() {
     revision_by_revision("mysql", "infer/rebuilds/alembic.ini");
 }
 
 /// Reserved words, unicode, quotes, mixed case, and identifiers at and
 /// past the length limits (PostgreSQL cuts them to 63 bytes).
-#[test]
 fn sqlite_names_revision_by_revision() {
     revision_by_revision("sqlite", "infer/names/alembic.ini");
 }
 
-#[test]
 fn postgresql_names_revision_by_revision() {
     revision_by_revision("postgresql", "infer/names/alembic.ini");
 }
 
-#[test]
 fn mariadb_names_revision_by_revision() {
     revision_by_revision("mysql", "infer/names/alembic.ini");
 }
 
-#[test]
 fn sqlite_rich_revision_by_revision() {
     revision_by_revision("sqlite", "live/rich/alembic.ini");
 }
 
-#[test]
 fn postgresql_rich_revision_by_revision() {
     revision_by_revision("postgresql", "live/rich/alembic.ini");
 }
 
-#[test]
 fn mariadb_rich_revision_by_revision() {
     revision_by_revision("mysql", "live/rich/alembic.ini");
 }
@@ -258,12 +243,8 @@ fn mariadb_rich_revision_by_revision() {
 /// every revision after it equals the real upgrade, and a database whose
 /// version table is lost is proven to be at its revision.
 fn baseline_then_revisions(dialect: &'static str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, dialect) else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, dialect);
     let project = fixture("infer/baseline");
     let config = project.join("alembic.ini");
     let created = run(Command::new(&python)
@@ -311,17 +292,42 @@ fn baseline_then_revisions(dialect: &'static str) {
     );
 }
 
-#[test]
 fn sqlite_baseline_from_models() {
     baseline_then_revisions("sqlite");
 }
 
-#[test]
 fn postgresql_baseline_from_models() {
     baseline_then_revisions("postgresql");
 }
 
-#[test]
 fn mariadb_baseline_from_models() {
     baseline_then_revisions("mysql");
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(sqlite_constructs_revision_by_revision, Alembic),
+        test!(
+            postgresql_constructs_revision_by_revision,
+            Alembic,
+            Postgresql
+        ),
+        test!(mariadb_constructs_revision_by_revision, Alembic, Mysql),
+        test!(sqlite_rebuilds_revision_by_revision, Alembic),
+        test!(
+            postgresql_rebuilds_revision_by_revision,
+            Alembic,
+            Postgresql
+        ),
+        test!(mariadb_rebuilds_revision_by_revision, Alembic, Mysql),
+        test!(sqlite_names_revision_by_revision, Alembic),
+        test!(postgresql_names_revision_by_revision, Alembic, Postgresql),
+        test!(mariadb_names_revision_by_revision, Alembic, Mysql),
+        test!(sqlite_rich_revision_by_revision, Alembic),
+        test!(postgresql_rich_revision_by_revision, Alembic, Postgresql),
+        test!(mariadb_rich_revision_by_revision, Alembic, Mysql),
+        test!(sqlite_baseline_from_models, Alembic),
+        test!(postgresql_baseline_from_models, Alembic, Postgresql),
+        test!(mariadb_baseline_from_models, Alembic, Mysql),
+    ]);
 }

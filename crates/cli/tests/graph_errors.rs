@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::harness::test;
 use common::*;
 
 fn graph_of(case: &str) -> Run {
@@ -25,7 +26,6 @@ fn assert_invalid(case: &str, fragments: &[&str]) {
     assert!(!out.stderr.contains("panicked"), "{case}: {}", out.stderr);
 }
 
-#[test]
 fn cycle() {
     assert_invalid(
         "cycle",
@@ -37,7 +37,6 @@ fn cycle() {
     );
 }
 
-#[test]
 fn missing_down_revision() {
     assert_invalid(
         "missing_down_revision",
@@ -50,7 +49,6 @@ fn missing_down_revision() {
     );
 }
 
-#[test]
 fn duplicate_revision() {
     assert_invalid(
         "duplicate_revision",
@@ -62,7 +60,6 @@ fn duplicate_revision() {
     );
 }
 
-#[test]
 fn syntax_error_names_file_and_line() {
     assert_invalid(
         "syntax_error",
@@ -70,7 +67,6 @@ fn syntax_error_names_file_and_line() {
     );
 }
 
-#[test]
 fn computed_revision_id() {
     assert_invalid(
         "computed_revision",
@@ -82,7 +78,6 @@ fn computed_revision_id() {
     );
 }
 
-#[test]
 fn duplicate_branch_label() {
     assert_invalid(
         "duplicate_label",
@@ -94,12 +89,10 @@ fn duplicate_branch_label() {
     );
 }
 
-#[test]
 fn illegal_revision_id() {
     assert_invalid("illegal_id", &["`aaaa-0001`", "'-'"]);
 }
 
-#[test]
 fn ambiguous_and_unknown_identifiers() {
     let config = fixture("scripts/branched/alembic.ini");
     let out = run(doctor()
@@ -187,7 +180,6 @@ fn assert_usage(out: &Run, fragments: &[&str]) {
     }
 }
 
-#[test]
 fn configuration_mistakes() {
     let out = run(doctor().args(["-c", "/nonexistent/alembic.ini", "graph"]));
     assert_usage(
@@ -258,7 +250,6 @@ fn configuration_mistakes() {
     assert_usage(&out, &["no alembic.ini", "there is one above it"]);
 }
 
-#[test]
 fn script_location_flag_needs_no_config() {
     let empty = tempfile::tempdir().expect("tempdir");
     let out = run(doctor()
@@ -275,7 +266,6 @@ fn script_location_flag_needs_no_config() {
     );
 }
 
-#[test]
 fn helper_files_without_revision_are_ignored_with_a_warning() {
     let dir = temp_project("[alembic]\nscript_location = m\n");
     let versions = dir.path().join("m/versions");
@@ -303,7 +293,6 @@ fn helper_files_without_revision_are_ignored_with_a_warning() {
 /// A defect of the reader on one file is that file's problem: the others
 /// are read, the run ends as invalid scripts naming it, without Rust's
 /// panic report.
-#[test]
 fn a_reader_failure_stays_with_its_file() {
     let out = run(doctor()
         .env("MIGRATION_DOCTOR_PANIC_ON_FILE", "2b3c4d5e6f70_add_name.py")
@@ -327,7 +316,6 @@ fn a_reader_failure_stays_with_its_file() {
 
 /// An `--ignore-tables` pattern that is no glob is a usage error naming it,
 /// before any database is touched.
-#[test]
 fn a_malformed_ignore_pattern_is_a_usage_error() {
     let out = run(doctor()
         .arg("-c")
@@ -337,4 +325,22 @@ fn a_malformed_ignore_pattern_is_a_usage_error() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("tmp_[x"), "{}", out.stderr);
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(cycle),
+        test!(missing_down_revision),
+        test!(duplicate_revision),
+        test!(syntax_error_names_file_and_line),
+        test!(computed_revision_id),
+        test!(duplicate_branch_label),
+        test!(illegal_revision_id),
+        test!(ambiguous_and_unknown_identifiers),
+        test!(configuration_mistakes),
+        test!(script_location_flag_needs_no_config),
+        test!(helper_files_without_revision_are_ignored_with_a_warning),
+        test!(a_reader_failure_stays_with_its_file, FaultInjection),
+        test!(a_malformed_ignore_pattern_is_a_usage_error),
+    ]);
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::harness::test;
 use common::*;
 
 fn graph(case: &str, format: &str) -> String {
@@ -14,27 +15,32 @@ fn graph(case: &str, format: &str) -> String {
     out.stdout
 }
 
-#[test]
 fn text_resembles_alembic_history() {
     insta::assert_snapshot!("branched_text", graph("branched", "text"));
     insta::assert_snapshot!("labelled_text", graph("labelled", "text"));
 }
 
-#[test]
 fn dot() {
     insta::assert_snapshot!("branched_dot", graph("branched", "dot"));
 }
 
-#[test]
 fn mermaid() {
     insta::assert_snapshot!("labelled_mermaid", graph("labelled", "mermaid"));
 }
 
-#[test]
 fn global_options_after_the_command() {
     let config = fixture("scripts/linear/alembic.ini");
     let before = run(doctor().arg("--json").arg("-c").arg(&config).arg("graph"));
     let after = run(doctor().arg("graph").arg("-c").arg(&config).arg("--json"));
     assert_eq!(before.code, 0);
     assert_eq!(before.stdout, after.stdout);
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(text_resembles_alembic_history),
+        test!(dot),
+        test!(mermaid),
+        test!(global_options_after_the_command),
+    ]);
 }

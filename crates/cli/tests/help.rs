@@ -4,9 +4,9 @@
 
 mod common;
 
+use common::harness::test;
 use common::*;
 
-#[test]
 fn each_command_shows_its_options_first_then_the_global_ones() {
     for command in [
         "graph",
@@ -36,7 +36,6 @@ fn each_command_shows_its_options_first_then_the_global_ones() {
     );
 }
 
-#[test]
 fn completions_and_the_manual_page() {
     for shell in ["bash", "zsh", "fish"] {
         let out = run(doctor().args(["completions", shell]));
@@ -55,7 +54,6 @@ fn completions_and_the_manual_page() {
 
 /// `-v` says what the tool does with timings, `-vv` adds the SQL; the
 /// password never appears.
-#[test]
 fn verbose_logs_mask_the_password() {
     let (_dir, project) = copy_tree(&workspace_root().join("example"));
     let out = run(doctor()
@@ -83,4 +81,12 @@ fn verbose_logs_mask_the_password() {
     assert!(out.stderr.contains("SELECT"), "-vv logs the SQL");
     assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
     assert!(!out.stdout.contains("hunter2"), "{}", out.stdout);
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(each_command_shows_its_options_first_then_the_global_ones),
+        test!(completions_and_the_manual_page),
+        test!(verbose_logs_mask_the_password, Alembic, Postgresql),
+    ]);
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::harness::test;
 use common::*;
 use serde_json::{Value, json};
 
@@ -20,12 +21,8 @@ fn alembic_current(database: &TestDatabase) -> String {
 }
 
 fn version_rows_holding_sql(dialect: &'static str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, dialect) else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, dialect);
     let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", HEAD]);
     assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
     database.sql(&["INSERT INTO users (id, email, login, karma) VALUES (1, 'a@b.c', 'ada', 3)"]);
@@ -78,17 +75,14 @@ fn version_rows_holding_sql(dialect: &'static str) {
     assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
 }
 
-#[test]
 fn postgresql_version_rows_holding_sql() {
     version_rows_holding_sql("postgresql");
 }
 
-#[test]
 fn mariadb_version_rows_holding_sql() {
     version_rows_holding_sql("mysql");
 }
 
-#[test]
 fn sqlite_version_rows_holding_sql() {
     version_rows_holding_sql("sqlite");
 }
@@ -96,14 +90,9 @@ fn sqlite_version_rows_holding_sql() {
 /// The password of the database URL appears in no output: text and JSON
 /// reports, errors, `-vv` logs, the audit log (PostgreSQL's trust
 /// authentication here accepts any password, so the runs reach the server).
-#[test]
 fn the_password_appears_nowhere() {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, "postgresql") else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, "postgresql");
     let password = "S3cr3t-p%40ss";
     let Some(url) = database
         .url
@@ -169,4 +158,13 @@ fn the_password_appears_nowhere() {
         !record.contains(password) && !record.contains(decoded),
         "audit log leaked the password:\n{record}"
     );
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(postgresql_version_rows_holding_sql, Alembic, Postgresql),
+        test!(mariadb_version_rows_holding_sql, Alembic, Mysql),
+        test!(sqlite_version_rows_holding_sql, Alembic),
+        test!(the_password_appears_nowhere, Alembic, Postgresql),
+    ]);
 }

@@ -5,6 +5,7 @@ mod common;
 
 use std::process::Command;
 
+use common::harness::test;
 use common::*;
 
 const PASSWORD: &str = "S3cr3t-pa55";
@@ -39,7 +40,6 @@ fn assert_fails(out: &Run, code: i32, fragments: &[&str]) {
     );
 }
 
-#[test]
 fn unreachable_host() {
     let out = live(&format!("postgresql://app:{PASSWORD}@127.0.0.1:1/db"), &[]);
     assert_fails(
@@ -61,7 +61,6 @@ fn unreachable_host() {
     );
 }
 
-#[test]
 fn unknown_host_times_out_or_fails_fast() {
     let out = live(
         &format!("postgresql://app:{PASSWORD}@no-such-host.invalid/db?connect_timeout=3"),
@@ -71,7 +70,6 @@ fn unknown_host_times_out_or_fails_fast() {
     assert!(!out.stderr.contains(PASSWORD));
 }
 
-#[test]
 fn malformed_and_unsupported_urls() {
     let out = live(&format!("postgresql://app:{PASSWORD}@host:port/db"), &[]);
     assert_fails(&out, 2, &["not a SQLAlchemy URL", "port"]);
@@ -83,7 +81,6 @@ fn malformed_and_unsupported_urls() {
     assert_fails(&out, 2, &["`postgresq`"]);
 }
 
-#[test]
 fn sqlite_file_missing_is_never_created() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("missing.db");
@@ -100,7 +97,6 @@ fn sqlite_file_missing_is_never_created() {
     assert!(!dir.path().join("rel.db").exists());
 }
 
-#[test]
 fn sqlite_garbage_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("garbage.db");
@@ -114,7 +110,6 @@ fn sqlite_garbage_file() {
     assert!(!out.stderr.contains("panicked"));
 }
 
-#[test]
 fn no_url_anywhere() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
@@ -133,7 +128,6 @@ fn no_url_anywhere() {
     assert_fails(&out, 2, &["no database URL", "DATABASE_URL"]);
 }
 
-#[test]
 fn database_url_from_the_environment_and_the_config() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("app.db");
@@ -167,14 +161,9 @@ fn sql(python: &std::path::Path, url: &str, statements: &[&str]) -> Run {
         .args(statements))
 }
 
-#[test]
 fn postgresql_login_database_and_permission_failures() {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, "postgresql") else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, "postgresql");
     let server = server_url("postgresql");
 
     let unknown_role = with_database(
@@ -225,14 +214,9 @@ fn postgresql_login_database_and_permission_failures() {
     );
 }
 
-#[test]
 fn mariadb_wrong_password_and_missing_database() {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(_database) = TestDatabase::create(&python, "mysql") else {
-        return;
-    };
+    let python = reference_python();
+    let _database = TestDatabase::create(&python, "mysql");
     let server = server_url("mysql");
     let user = format!("md_pw_{}", std::process::id());
     let created = sql(
@@ -267,14 +251,9 @@ fn mariadb_wrong_password_and_missing_database() {
     assert_fails(&out, 3, &["database `md_no_such_database` does not exist"]);
 }
 
-#[test]
 fn unix_sockets_from_query_parameters() {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, "postgresql") else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, "postgresql");
     let name = database
         .url
         .rsplit('/')
@@ -288,9 +267,7 @@ fn unix_sockets_from_query_parameters() {
         );
         assert_eq!(out.code, 0, "{}", out.stderr);
     }
-    let Some(_mysql) = TestDatabase::create(&python, "mysql") else {
-        return;
-    };
+    let _mysql = TestDatabase::create(&python, "mysql");
     if std::path::Path::new("/run/mysqld/mysqld.sock").exists() {
         let out = live(
             "mysql+mysqldb://root@localhost/test?unix_socket=/run/mysqld/mysqld.sock&charset=utf8mb4",
@@ -300,7 +277,6 @@ fn unix_sockets_from_query_parameters() {
     }
 }
 
-#[test]
 fn ignored_query_parameters_are_named() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("app.db");
@@ -318,4 +294,29 @@ fn ignored_query_parameters_are_named() {
         "{}",
         out.stderr
     );
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(unreachable_host),
+        test!(unknown_host_times_out_or_fails_fast),
+        test!(malformed_and_unsupported_urls),
+        test!(sqlite_file_missing_is_never_created),
+        test!(sqlite_garbage_file),
+        test!(no_url_anywhere),
+        test!(database_url_from_the_environment_and_the_config),
+        test!(
+            postgresql_login_database_and_permission_failures,
+            Alembic,
+            Postgresql
+        ),
+        test!(mariadb_wrong_password_and_missing_database, Alembic, Mysql),
+        test!(
+            unix_sockets_from_query_parameters,
+            Alembic,
+            Postgresql,
+            Mysql
+        ),
+        test!(ignored_query_parameters_are_named),
+    ]);
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::harness::test;
 use common::*;
 use serde_json::{Value, json};
 
@@ -70,12 +71,8 @@ fn assert_same_schema(ours: &Value, theirs: &Value, what: &str, default_schema: 
 }
 
 fn rich_schema_matches_inspector(dialect: &'static str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, dialect) else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, dialect);
     let config = fixture("live/rich/alembic.ini");
     let upgraded = database.alembic(&config, &["upgrade", "head"]);
     assert_eq!(upgraded.code, 0, "alembic upgrade: {}", upgraded.stderr);
@@ -113,17 +110,22 @@ fn rich_schema_matches_inspector(dialect: &'static str) {
     }
 }
 
-#[test]
 fn postgresql_rich_schema() {
     rich_schema_matches_inspector("postgresql");
 }
 
-#[test]
 fn mariadb_rich_schema() {
     rich_schema_matches_inspector("mysql");
 }
 
-#[test]
 fn sqlite_rich_schema() {
     rich_schema_matches_inspector("sqlite");
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(postgresql_rich_schema, Alembic, Postgresql),
+        test!(mariadb_rich_schema, Alembic, Mysql),
+        test!(sqlite_rich_schema, Alembic),
+    ]);
 }

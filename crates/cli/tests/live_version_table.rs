@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::harness::test;
 use common::*;
 use serde_json::{Value, json};
 
@@ -15,12 +16,8 @@ fn live_json(url: &str, extra: &[&str]) -> Value {
 }
 
 fn odd_rows(dialect: &'static str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, dialect) else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, dialect);
     if dialect == "sqlite" {
         database.sql(&["CREATE TABLE keep (id INTEGER PRIMARY KEY)"]);
     }
@@ -95,29 +92,21 @@ fn odd_rows(dialect: &'static str) {
     assert_eq!(live["version_table"]["status"], json!("absent"));
 }
 
-#[test]
 fn postgresql_odd_version_rows() {
     odd_rows("postgresql");
 }
 
-#[test]
 fn mariadb_odd_version_rows() {
     odd_rows("mysql");
 }
 
-#[test]
 fn sqlite_odd_version_rows() {
     odd_rows("sqlite");
 }
 
-#[test]
 fn postgresql_version_table_in_another_schema() {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, "postgresql") else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, "postgresql");
     database.sql(&[
         "CREATE SCHEMA meta",
         "CREATE TABLE meta.alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))",
@@ -130,4 +119,17 @@ fn postgresql_version_table_in_another_schema() {
     assert!(live["tables"]["users"].is_object());
     let live = live_json(&database.url, &[]);
     assert_eq!(live["version_table"]["status"], json!("absent"));
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(postgresql_odd_version_rows, Alembic, Postgresql),
+        test!(mariadb_odd_version_rows, Alembic, Mysql),
+        test!(sqlite_odd_version_rows, Alembic),
+        test!(
+            postgresql_version_table_in_another_schema,
+            Alembic,
+            Postgresql
+        ),
+    ]);
 }

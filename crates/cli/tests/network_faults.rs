@@ -12,6 +12,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use common::harness::test;
 use common::*;
 use serde_json::{Value, json};
 
@@ -121,25 +122,19 @@ fn recover(url: &str) -> (i32, Value, String) {
 }
 
 fn version_rows(database: &TestDatabase) -> Option<Value> {
-    let out = run(
-        std::process::Command::new(reference_python().expect("python"))
-            .arg(live_db_script())
-            .args([
-                "query",
-                &database.url,
-                "SELECT version_num FROM alembic_version",
-            ]),
-    );
+    let out = run(std::process::Command::new(reference_python())
+        .arg(live_db_script())
+        .args([
+            "query",
+            &database.url,
+            "SELECT version_num FROM alembic_version",
+        ]));
     (out.code == 0).then(|| serde_json::from_str(&out.stdout).unwrap_or(Value::Null))
 }
 
 fn cut_at_every_step(dialect: &'static str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, dialect) else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, dialect);
     let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", STATE]);
     assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
     database.sql(&["INSERT INTO users (id, email, login, karma) VALUES (1, 'a@b.c', 'ada', 3)"]);
@@ -191,12 +186,25 @@ fn cut_at_every_step(dialect: &'static str) {
     assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
 }
 
-#[test]
 fn postgresql_connection_cut_at_every_step_of_a_recovery() {
     cut_at_every_step("postgresql");
 }
 
-#[test]
 fn mariadb_connection_cut_at_every_step_of_a_recovery() {
     cut_at_every_step("mysql");
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(
+            postgresql_connection_cut_at_every_step_of_a_recovery,
+            Alembic,
+            Postgresql
+        ),
+        test!(
+            mariadb_connection_cut_at_every_step_of_a_recovery,
+            Alembic,
+            Mysql
+        ),
+    ]);
 }

@@ -6,6 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::harness::test;
 use common::*;
 
 struct Entry {
@@ -81,14 +82,9 @@ fn configurations(corpus: &Path, scratch: &Path, full: bool) -> Vec<(Entry, Path
     out
 }
 
-#[test]
 fn real_world_graphs_match_alembic() {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(corpus) = corpus(&python) else {
-        return;
-    };
+    let python = reference_python();
+    let corpus = corpus(&python);
     let scratch = tempfile::tempdir().expect("tempdir");
     let mut failures = Vec::new();
     let mut total = 0;
@@ -156,7 +152,6 @@ fn kind(reason: &str) -> &'static str {
 
 /// The interpreter on every real-world revision: the share of operations it
 /// follows, and what it cannot, by kind (printed with --nocapture).
-#[test]
 fn real_world_upgrades_are_mostly_understood() {
     use migration_doctor::infer::Operation;
     use migration_doctor::schema::Dialect;
@@ -172,12 +167,8 @@ fn real_world_upgrades_are_mostly_understood() {
             .to_string()
     };
 
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(corpus) = corpus(&python) else {
-        return;
-    };
+    let python = reference_python();
+    let corpus = corpus(&python);
     let scratch = tempfile::tempdir().expect("tempdir");
     let (mut operations, mut unknown) = (0usize, 0usize);
     let mut kinds: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
@@ -270,4 +261,11 @@ fn real_world_upgrades_are_mostly_understood() {
         "only {:.1}% of operations understood",
         share * 100.0
     );
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(real_world_graphs_match_alembic, Alembic, Corpus),
+        test!(real_world_upgrades_are_mostly_understood, Alembic, Corpus),
+    ]);
 }

@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::harness::test;
 use common::*;
 use serde_json::{Value, json};
 
@@ -33,12 +34,8 @@ fn snapshot(database: &TestDatabase) -> Value {
 }
 
 fn recovers(dialect: &'static str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, dialect) else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, dialect);
     let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", "r07r07r07r07"]);
     assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
     database.sql(&["INSERT INTO users (id, email, login, karma) VALUES (1, 'a@b.c', 'ada', 3)"]);
@@ -153,28 +150,21 @@ fn recovers(dialect: &'static str) {
     assert_eq!((code, &chosen["after"]), (0, &json!([HEAD])), "{stderr}");
 }
 
-#[test]
 fn sqlite_recovers() {
     recovers("sqlite");
 }
 
-#[test]
 fn postgresql_recovers() {
     recovers("postgresql");
 }
 
-#[test]
 fn mariadb_recovers() {
     recovers("mysql");
 }
 
 fn sixteen_processes(dialect: &'static str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, dialect) else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, dialect);
     let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", "head"]);
     assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
     database.sql(&["DROP TABLE alembic_version"]);
@@ -213,29 +203,21 @@ fn sixteen_processes(dialect: &'static str) {
     );
 }
 
-#[test]
 fn sqlite_sixteen_ensures() {
     sixteen_processes("sqlite");
 }
 
-#[test]
 fn postgresql_sixteen_ensures() {
     sixteen_processes("postgresql");
 }
 
-#[test]
 fn mariadb_sixteen_ensures() {
     sixteen_processes("mysql");
 }
 
-#[test]
 fn ensure_then_runs_the_migrations() {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, "sqlite") else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, "sqlite");
     let upgrade = format!(
         "MIGRATION_DOCTOR_TEST_URL='{}' '{}' -m alembic -c '{}' upgrade heads",
         database.url,
@@ -325,7 +307,6 @@ fn ensure_then_runs_the_migrations() {
 }
 
 /// Under --format json an error is a JSON object on standard output.
-#[test]
 fn errors_under_json_are_json() {
     let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
         "diagnose",
@@ -353,14 +334,9 @@ fn errors_under_json_are_json() {
     assert_eq!(error["error"]["code"], "usage", "{error:#}");
 }
 
-#[test]
 fn a_held_lock_times_out_and_names_its_holder() {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, "postgresql") else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, "postgresql");
     let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", "head"]);
     assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
     database.sql(&["DROP TABLE alembic_version"]);
@@ -418,12 +394,8 @@ fn lock_hash(database: &TestDatabase) -> String {
 /// The recovering process is killed after each statement of its plan in
 /// turn; the next run completes the recovery and no user row is lost.
 fn killed_at_every_step(dialect: &'static str) {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, dialect) else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, dialect);
     let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", "head"]);
     assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
     database.sql(&["INSERT INTO users (id, email, login, karma) VALUES (7, 'k@k.k', 'kim', 1)"]);
@@ -450,41 +422,21 @@ fn killed_at_every_step(dialect: &'static str) {
     assert_eq!(rows.stdout.trim(), "1", "no user row lost: {}", rows.stderr);
 }
 
-#[test]
-#[cfg_attr(
-    not(feature = "fault-injection"),
-    ignore = "needs --features fault-injection (./run-tests.sh turns it on)"
-)]
 fn sqlite_killed_at_every_step() {
     killed_at_every_step("sqlite");
 }
 
-#[test]
-#[cfg_attr(
-    not(feature = "fault-injection"),
-    ignore = "needs --features fault-injection (./run-tests.sh turns it on)"
-)]
 fn postgresql_killed_at_every_step() {
     killed_at_every_step("postgresql");
 }
 
-#[test]
-#[cfg_attr(
-    not(feature = "fault-injection"),
-    ignore = "needs --features fault-injection (./run-tests.sh turns it on)"
-)]
 fn mariadb_killed_at_every_step() {
     killed_at_every_step("mysql");
 }
 
-#[test]
 fn a_user_who_may_not_write_gets_a_clear_refusal() {
-    let Some(python) = reference_python() else {
-        return;
-    };
-    let Some(database) = TestDatabase::create(&python, "postgresql") else {
-        return;
-    };
+    let python = reference_python();
+    let database = TestDatabase::create(&python, "postgresql");
     let upgraded = database.alembic(&fixture(CONFIG), &["upgrade", "head"]);
     assert_eq!(upgraded.code, 0, "{}", upgraded.stderr);
     let role = format!("md_reader_w_{}", std::process::id());
@@ -524,4 +476,35 @@ fn a_user_who_may_not_write_gets_a_clear_refusal() {
         json!([""]),
         "nothing half-written"
     );
+}
+
+fn main() {
+    common::harness::main(&[
+        test!(sqlite_recovers, Alembic),
+        test!(postgresql_recovers, Alembic, Postgresql),
+        test!(mariadb_recovers, Alembic, Mysql),
+        test!(sqlite_sixteen_ensures, Alembic),
+        test!(postgresql_sixteen_ensures, Alembic, Postgresql),
+        test!(mariadb_sixteen_ensures, Alembic, Mysql),
+        test!(ensure_then_runs_the_migrations, Alembic),
+        test!(errors_under_json_are_json),
+        test!(
+            a_held_lock_times_out_and_names_its_holder,
+            Alembic,
+            Postgresql
+        ),
+        test!(sqlite_killed_at_every_step, Alembic, FaultInjection),
+        test!(
+            postgresql_killed_at_every_step,
+            Alembic,
+            Postgresql,
+            FaultInjection
+        ),
+        test!(mariadb_killed_at_every_step, Alembic, Mysql, FaultInjection),
+        test!(
+            a_user_who_may_not_write_gets_a_clear_refusal,
+            Alembic,
+            Postgresql
+        ),
+    ]);
 }

@@ -1,6 +1,8 @@
 //! Shared test helpers: the binary, the fixtures, and the reference alembic.
 #![allow(dead_code)]
 
+pub mod harness;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -47,26 +49,17 @@ pub fn in_ci() -> bool {
 }
 
 /// The Python of the virtualenv that holds the real alembic
-/// (`MIGRATION_DOCTOR_PYTHON`, else `.venv/bin/python` at the root). Without
-/// it the interop tests are skipped on a laptop and fail under `CI=true`.
-pub fn reference_python() -> Option<PathBuf> {
-    let candidate = std::env::var_os("MIGRATION_DOCTOR_PYTHON")
+/// (`MIGRATION_DOCTOR_PYTHON`, else `.venv/bin/python` at the root).
+pub fn python_candidate() -> PathBuf {
+    std::env::var_os("MIGRATION_DOCTOR_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(".venv/bin/python"));
-    let works = Command::new(&candidate)
-        .args(["-c", "import alembic, sqlalchemy"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if works {
-        return Some(candidate);
-    }
-    let message = format!(
-        "no Python with alembic at {} (set MIGRATION_DOCTOR_PYTHON, or run ./run-tests.sh which creates .venv)",
-        candidate.display()
-    );
-    assert!(!in_ci(), "{message}");
-    eprintln!("skipped: {message}");
-    None
+        .unwrap_or_else(|| workspace_root().join(".venv/bin/python"))
+}
+
+/// The reference Python; the harness has checked it works for every test
+/// that declares `Need::Alembic` (or a database).
+pub fn reference_python() -> PathBuf {
+    python_candidate()
 }
 
 /// A scratch copy of `source` (a project folder), as `<tempdir>/project`.
@@ -146,9 +139,9 @@ pub fn with_database(url: &str, name: &str) -> String {
 }
 
 impl TestDatabase {
-    /// A fresh database on `dialect` (`postgresql`, `mysql`, `sqlite`), or
-    /// `None` (skipped) when the server does not answer outside CI.
-    pub fn create(python: &Path, dialect: &'static str) -> Option<TestDatabase> {
+    /// A fresh database on `dialect` (`postgresql`, `mysql`, `sqlite`); the
+    /// harness has checked that its server answers.
+    pub fn create(python: &Path, dialect: &'static str) -> TestDatabase {
         let name = format!(
             "md_{}_{}_{}",
             std::process::id(),
@@ -162,40 +155,28 @@ impl TestDatabase {
             let path = dir.path().join(format!("{name}.db"));
             // An empty file is an empty SQLite database.
             std::fs::write(&path, "").expect("create the database file");
-            return Some(TestDatabase {
+            return TestDatabase {
                 url: format!("sqlite:///{}", path.display()),
                 dialect,
                 server_url: None,
                 name,
                 python: python.to_path_buf(),
                 _dir: Some(dir),
-            });
+            };
         }
         let server = server_url(dialect);
-        let ping = run(Command::new(python)
-            .arg(live_db_script())
-            .args(["ping", &server]));
-        if ping.code != 0 {
-            let message = format!(
-                "{dialect} server at {server} does not answer:\n{}",
-                ping.stderr
-            );
-            assert!(!in_ci(), "{message}");
-            eprintln!("skipped: {message}");
-            return None;
-        }
         let created = run(Command::new(python)
             .arg(live_db_script())
             .args(["create", &server, &name]));
         assert_eq!(created.code, 0, "creating {name}: {}", created.stderr);
-        Some(TestDatabase {
+        TestDatabase {
             url: with_database(&server, &name),
             dialect,
             server_url: Some(server),
             name,
             python: python.to_path_buf(),
             _dir: None,
-        })
+        }
     }
 
     /// Runs the real alembic against this database.
@@ -248,8 +229,14 @@ impl Drop for TestDatabase {
 }
 
 /// Unpacks the real-world corpus (`fixtures/real-world.txt`, downloading the
-/// wheels once, safely between processes); `None` when offline on a laptop.
-pub fn corpus(python: &Path) -> Option<PathBuf> {
+/// wheels once, safely between processes); the harness has fetched it for
+/// every test that declares `Need::Corpus`.
+pub fn corpus(python: &Path) -> PathBuf {
+    corpus_fetch(python).unwrap_or_else(|message| panic!("{message}"))
+}
+
+/// The corpus, or why it could not be fetched.
+pub fn corpus_fetch(python: &Path) -> Result<PathBuf, String> {
     // The tests of one binary share one download.
     static FETCHED: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = FETCHED
@@ -261,15 +248,12 @@ pub fn corpus(python: &Path) -> Option<PathBuf> {
         .arg(fixture("real-world.txt"))
         .arg(&dest));
     if out.code != 0 {
-        let message = format!(
+        return Err(format!(
             "could not fetch the real-world corpus from PyPI:\n{}",
             out.stderr
-        );
-        assert!(!in_ci(), "{message}");
-        eprintln!("skipped: {message}");
-        return None;
+        ));
     }
-    Some(dest)
+    Ok(dest)
 }
 
 /// `diagnose --json` of `database` against the project of fixture `config`:
