@@ -250,6 +250,12 @@ pub struct RecoverArgs {
     #[arg(long, requires = "to_revision")]
     pub force: bool,
 
+    /// Finish a half-applied revision: run the DDL of its missing
+    /// operations that create (tables, columns, indexes, constraints),
+    /// then stamp it
+    #[arg(long, conflicts_with = "to_revision")]
+    pub complete: bool,
+
     /// Act as an unattended start-up step does: only on proven evidence
     /// (for programs calling the tool)
     #[arg(long, conflicts_with = "force")]
@@ -271,6 +277,11 @@ pub struct EnsureArgs {
     /// (run with `sh -c`), such as "alembic upgrade heads"
     #[arg(long, value_name = "COMMAND")]
     pub then: Option<String>,
+
+    /// Finish a half-applied revision (its missing creations, then the
+    /// stamp) when the evidence is proven
+    #[arg(long)]
+    pub complete_partial: bool,
 
     #[command(flatten)]
     pub recovery: RecoveryOptions,

@@ -22,7 +22,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
-use migration_doctor_infer::{ExpectedSchemas, ExpectedState, Operation, apply_operation};
+use migration_doctor_infer::{
+    ExpectedSchemas, ExpectedState, Operation, apply_operation, creates, render_creations,
+};
 use migration_doctor_schema::{LiveDatabase, PlanStep, VersionTable};
 
 use crate::patterns::TablePatterns;
@@ -228,6 +230,8 @@ pub enum Hint {
     NameRevision(Vec<String>),
     /// Run the recovery once the cause is fixed by hand.
     Recover,
+    /// Finish the half-applied revision (its missing creations, then the stamp).
+    Complete,
     /// See the operations that could not be followed.
     ListUnknownOperations,
     /// See the full comparison with the closest states.
@@ -287,6 +291,23 @@ pub struct PartialRevision {
     /// Operations whose effect cannot be read from the schema (data steps,
     /// unknown operations, constraints that are not compared).
     pub unverifiable: Vec<String>,
+}
+
+/// How a half-applied revision is finished (`recover --complete`): the
+/// DDL of its missing operations, then the stamp. Only operations that
+/// create are ever run; anything else blocks the completion, named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub revision: String,
+    /// The statements, in the revision's order, each with its undo.
+    pub statements: Vec<migration_doctor_infer::DdlStatement>,
+    /// The version rows once it is finished.
+    pub target: Vec<String>,
+    /// Why it cannot be finished by the tool, each with what to do by
+    /// hand; empty when it can.
+    pub blockers: Vec<String>,
+    /// Why finishing it is not proven (a person may confirm); empty when it is.
+    pub doubts: Vec<String>,
 }
 
 /// A pending revision that would fail against the live schema.
@@ -353,6 +374,8 @@ pub struct Diagnosis {
     pub data_revisions: Vec<String>,
     pub probes: Vec<ProbeReport>,
     pub partial: Vec<PartialRevision>,
+    /// How the half-applied revision would be finished, when there is one.
+    pub completion: Option<Completion>,
     pub collisions: Vec<Collision>,
     pub findings: Vec<Finding>,
     /// The steps as SQL of the database's dialect.
@@ -392,6 +415,7 @@ impl Diagnosis {
             data_revisions: Vec::new(),
             probes: Vec::new(),
             partial: Vec::new(),
+            completion: None,
             collisions: Vec::new(),
             findings: Vec::new(),
             plan: None,
@@ -480,6 +504,9 @@ struct Analyzer<'a> {
     /// Candidate states the decision weighed: their revisions are reported
     /// among the uncertain and data revisions.
     judged: Vec<Vec<RevisionIndex>>,
+    /// The live schema as a completion would leave it: pending revisions
+    /// are checked for collisions against it.
+    completed: Option<Schema>,
 }
 
 impl Analyzer<'_> {
@@ -984,6 +1011,210 @@ impl Analyzer<'_> {
         partial
     }
 
+    /// How `child` (half-applied on top of the rows' state `current`)
+    /// would be finished: its missing operations in the order the revision
+    /// runs them, as DDL of the live dialect; what blocks that; and what
+    /// keeps it from being proven. Also the state after it, and the live
+    /// schema as the completion would leave it.
+    ///
+    /// Alembic runs a revision's operations in order and stops at the
+    /// first that fails: what ran before it is there (on databases without
+    /// transactional DDL), nothing after it is. So every operation before
+    /// the last present one ran — data steps included — and every missing
+    /// one comes after it; an operation that cannot be read from a schema
+    /// after the last present one may or may not have run, and blocks.
+    fn completion(
+        &mut self,
+        current: &[RevisionIndex],
+        child: RevisionIndex,
+    ) -> (Completion, Vec<RevisionIndex>, Schema) {
+        let graph = self.input.graph;
+        let live = self.input.live;
+        let parents = graph.revision(child).parents();
+        let mut target: Vec<RevisionIndex> = current
+            .iter()
+            .copied()
+            .filter(|head| !parents.contains(head))
+            .collect();
+        target.push(child);
+        let mut completion = Completion {
+            revision: graph.revision(child).id().to_owned(),
+            statements: Vec::new(),
+            target: self.ids(&target),
+            blockers: Vec::new(),
+            doubts: Vec::new(),
+        };
+        let mut completed = live.schema.clone();
+        let Some(expected) = self.input.expected else {
+            completion.blockers.push("no expected schema".to_owned());
+            return (completion, target, completed);
+        };
+        let operations = expected.operations(child);
+        let presences: Vec<Option<bool>> = operations
+            .iter()
+            .map(|at| presence(&at.operation, &live.schema))
+            .collect();
+        let last_present = presences.iter().rposition(|found| *found == Some(true));
+        let first_missing = presences.iter().position(|found| *found == Some(false));
+        let mut missing: Vec<&Operation> = Vec::new();
+        for (at, (operation_at, found)) in operations.iter().zip(&presences).enumerate() {
+            let operation = &operation_at.operation;
+            let line = operation_at.line;
+            let after_last_present = last_present.is_none_or(|last| at > last);
+            if let Some(table) = operation.table()
+                && self.ignored(table)
+            {
+                completion.blockers.push(format!(
+                    "{} (line {line}) touches a table left out of the comparison: create it by hand, or stop ignoring it",
+                    operation.describe()
+                ));
+                continue;
+            }
+            match found {
+                Some(true) => {
+                    if first_missing.is_some_and(|first| at > first) {
+                        completion.doubts.push(format!(
+                            "{} (line {line}) is there although an earlier operation of the revision is not: the revision did not simply stop halfway",
+                            operation.describe()
+                        ));
+                    }
+                }
+                Some(false) if creates(operation) => missing.push(operation),
+                Some(false) => completion.blockers.push(format!(
+                    "{} (line {line}) is missing and does not create anything: run it by hand (`alembic upgrade {}` does not resume a revision), then `migration-doctor recover`",
+                    operation.describe(),
+                    completion.revision
+                )),
+                None if after_last_present => completion.blockers.push(format!(
+                    "{} (line {line}) cannot be read from the schema and may not have run: run it by hand if it did not, then stamp {} (`migration-doctor recover --to-revision {}`)",
+                    operation.describe(),
+                    completion.revision,
+                    completion.revision
+                )),
+                None => {}
+            }
+        }
+        for operation in &missing {
+            self.check_unique_data(operation, &mut completion);
+        }
+        match render_creations(&missing, live.dialect) {
+            Ok(statements) => completion.statements = statements,
+            Err(refused) => completion.blockers.push(format!(
+                "{} cannot be run by the tool: {}; create it by hand, then `migration-doctor recover`",
+                refused.operation, refused.reason
+            )),
+        }
+        for operation in &missing {
+            if let Err(why) = apply_operation(&mut completed, live.dialect, operation) {
+                completion
+                    .blockers
+                    .push(format!("{} cannot be applied: {why}", operation.describe()));
+            }
+        }
+        // The schema the completion leaves must be the child's state in
+        // every certain detail: nothing else may be missing or different.
+        let skip = |name: &str| self.ignored(name) || !expected.is_managed(name);
+        let after = Comparer::new(&completed, &skip).compare(&self.state_of(&target));
+        if !after.agrees() {
+            let shown: Vec<String> = after.differences().into_iter().take(5).collect();
+            completion.blockers.push(format!(
+                "finished, the schema would still differ from {} ({}): bring those objects in line by hand",
+                self.label(&target),
+                shown.join("; ")
+            ));
+        } else if !after.unverified.is_empty() {
+            completion.doubts.push(format!(
+                "tables touched by code that could not be followed differ: {}",
+                after.unverified.join("; ")
+            ));
+        }
+        (completion, target, completed)
+    }
+
+    /// A unique index, unique constraint or primary key to create on a
+    /// table that exists: rows with the same values would make its DDL fail
+    /// (and most often are why the revision stopped). Asks a read-only probe
+    /// for such rows; found, they block the completion, named.
+    fn check_unique_data(&mut self, operation: &Operation, completion: &mut Completion) {
+        let (table, columns) = match operation {
+            Operation::CreateIndex {
+                table,
+                columns,
+                unique: true,
+                ..
+            }
+            | Operation::AddUniqueConstraint { table, columns, .. }
+            | Operation::CreatePrimaryKey { table, columns } => (table, columns),
+            _ => return,
+        };
+        let live = self.input.live;
+        if !live.schema.tables.contains_key(table) || columns.is_empty() {
+            return;
+        }
+        let dialect = live.dialect;
+        if columns.iter().any(|column| column.contains(['(', ' '])) {
+            completion.doubts.push(format!(
+                "{}: whether rows repeat its expression is not checked",
+                operation.describe()
+            ));
+            return;
+        }
+        let quoted: Vec<String> = columns.iter().map(|column| dialect.quote(column)).collect();
+        let from = match table.split_once('.') {
+            Some((schema, name)) => format!("{}.{}", dialect.quote(schema), dialect.quote(name)),
+            None => dialect.quote(table),
+        };
+        let not_null: Vec<String> = quoted.iter().map(|column| format!("{column} IS NOT NULL")).collect();
+        let sql = format!(
+            "SELECT {} FROM {from} WHERE {} GROUP BY {} HAVING COUNT(*) > 1",
+            quoted.join(", "),
+            not_null.join(" AND "),
+            quoted.join(", ")
+        );
+        let request = ProbeRequest {
+            revision: completion.revision.clone(),
+            sql: sql.clone(),
+        };
+        let answer = self
+            .input
+            .probes
+            .iter()
+            .find(|result| result.request == request)
+            .map(|result| result.answer.clone());
+        let result = match &answer {
+            Some(ProbeAnswer::RowsFound) => "rows found".to_owned(),
+            Some(ProbeAnswer::NoRows) => "no rows".to_owned(),
+            Some(ProbeAnswer::Failed(why)) => format!("failed: {why}"),
+            None => {
+                self.probe_requests.insert(request);
+                completion.doubts.push(format!(
+                    "{}: rows with the same values not checked yet",
+                    operation.describe()
+                ));
+                return;
+            }
+        };
+        self.probe_reports.push(ProbeReport {
+            revision: completion.revision.clone(),
+            sql: sql.clone(),
+            result,
+            applied: None,
+        });
+        match answer {
+            Some(ProbeAnswer::RowsFound) => completion.blockers.push(format!(
+                "{} cannot be created: {table} has rows with the same {} (most likely why the revision stopped); \
+                 resolve them by hand (`{sql}` lists them), then `migration-doctor recover --complete`",
+                operation.describe(),
+                columns.join(", ")
+            )),
+            Some(ProbeAnswer::Failed(why)) => completion.doubts.push(format!(
+                "{}: rows with the same values could not be checked ({why})",
+                operation.describe()
+            )),
+            _ => {}
+        }
+    }
+
     /// Pending revisions (after `current`, in history order) replayed on a
     /// copy of the live schema: creating what exists, or dropping what does
     /// not, would fail in the real `alembic upgrade`.
@@ -995,7 +1226,10 @@ impl Analyzer<'_> {
         let applied = self.applied_set(current);
         // Against the whole live schema, ignored and uncertain tables
         // included: the real `alembic upgrade` meets them all.
-        let mut schema: Schema = self.input.live.schema.clone();
+        let mut schema: Schema = self
+            .completed
+            .clone()
+            .unwrap_or_else(|| self.input.live.schema.clone());
         let mut found = Vec::new();
         for &index in graph.topological() {
             if applied[index] {
@@ -1138,6 +1372,7 @@ fn presence(operation: &Operation, live: &Schema) -> Option<bool> {
         Operation::AddForeignKey {
             table: name,
             foreign_key,
+            ..
         } => table(name).is_some_and(|t| {
             t.foreign_keys.iter().any(|key| {
                 key.columns == foreign_key.columns
@@ -1397,6 +1632,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         probe_requests: BTreeSet::new(),
         probe_reports: Vec::new(),
         judged: Vec::new(),
+        completed: None,
     };
     let graph = analyzer.input.graph;
     let head_revisions = analyzer.ids(&graph.heads());
@@ -1820,18 +2056,84 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         );
     }
 
-    // Between a revision and one of its children: part of a revision applied.
-    if let Some(partial) = half {
-        report_partial(&mut analyzer, &mut diagnosis, partial);
+    // Between a revision and one of its children: part of a revision
+    // applied. Finished by running its missing creations when nothing else
+    // is missing and the result is the child's state in every detail.
+    if let Some((child, partial)) = half {
+        let live_dialect = analyzer.input.live.dialect;
+        let (completion, target, completed) = analyzer.completion(&current, child);
+        let finishable = completion.blockers.is_empty();
+        if finishable {
+            diagnosis.partial.push(partial);
+        } else {
+            report_partial(&mut analyzer, &mut diagnosis, partial);
+        }
         diagnosis.closest = analyzer.closest_states(&matching.closest);
-        return finish(
+        let evidence = match (finishable, completion.doubts.is_empty()) {
+            (false, _) => Evidence::Refused,
+            (true, true) => Evidence::Proven,
+            (true, false) => Evidence::NeedsConfirmation,
+        };
+        if finishable {
+            analyzer.completed = Some(completed);
+            analyzer.hinted(
+                Severity::Error,
+                FindingCode::PartlyApplied,
+                format!(
+                    "revision {} is partly applied (DDL that is not transactional stopped halfway) and can be finished: \
+                     its {} missing operation(s) all create, and with them the schema is that revision's in every detail{}",
+                    completion.revision,
+                    completion.statements.iter().map(|statement| statement.operations.len()).sum::<usize>(),
+                    if completion.doubts.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (a person must confirm: {})", completion.doubts.join("; "))
+                    }
+                ),
+                Hint::Complete,
+            );
+        } else {
+            analyzer.finding(
+                Severity::Error,
+                FindingCode::PartlyApplied,
+                format!(
+                    "revision {} cannot be finished by the tool: {}",
+                    completion.revision,
+                    completion.blockers.join("; ")
+                ),
+            );
+        }
+        let strategy = if finishable {
+            Strategy::CompletePartialMigration
+        } else {
+            Strategy::ManualIntervention
+        };
+        let revision = completion.revision.clone();
+        let statements = completion.statements.clone();
+        diagnosis.completion = Some(completion);
+        let mut diagnosis = finish(
             analyzer,
             diagnosis,
             State::PartialMigration,
-            Strategy::ManualIntervention,
-            Evidence::Refused,
-            None,
+            strategy,
+            evidence,
+            finishable.then_some(target),
         );
+        if let Some(stamp) = diagnosis.steps.take() {
+            let mut steps: Vec<PlanStep> = statements
+                .into_iter()
+                .map(|statement| PlanStep::CompleteRevision {
+                    revision: revision.clone(),
+                    operations: statement.operations,
+                    sql: statement.sql,
+                    undo: statement.undo,
+                })
+                .collect();
+            steps.extend(stamp);
+            diagnosis.plan = Some(steps.iter().map(|step| step.sql(live_dialect)).collect());
+            diagnosis.steps = Some(steps);
+        }
+        return diagnosis;
     }
 
     analyzer.hinted(
@@ -1906,13 +2208,16 @@ fn report_partial(
 }
 
 /// A child of a row's revision with some operations present and some missing.
-fn half_applied(analyzer: &Analyzer<'_>, current: &[RevisionIndex]) -> Option<PartialRevision> {
+fn half_applied(
+    analyzer: &Analyzer<'_>,
+    current: &[RevisionIndex],
+) -> Option<(RevisionIndex, PartialRevision)> {
     let graph = analyzer.graph();
     for &revision in current {
         for &child in graph.revision(revision).children() {
             let partial = analyzer.explain(child);
             if !partial.present.is_empty() && !partial.missing.is_empty() {
-                return Some(partial);
+                return Some((child, partial));
             }
         }
     }
@@ -1953,7 +2258,7 @@ fn by_matching(
                 ),
             );
             let heads = nearest.heads.clone();
-            if let Some(partial) = half_applied(&analyzer, &heads) {
+            if let Some((_, partial)) = half_applied(&analyzer, &heads) {
                 report_partial(&mut analyzer, &mut diagnosis, partial);
             }
         }

@@ -15,7 +15,7 @@ mod patterns;
 mod plan;
 
 pub use analyze::{
-    AnalysisInput, AnalysisOptions, ClosestState, Collision, Diagnosis, Evidence, Finding,
+    AnalysisInput, AnalysisOptions, ClosestState, Collision, Completion, Diagnosis, Evidence, Finding,
     FindingCode, Hint, PartialRevision, ProbeAnswer, ProbeReport, ProbeRequest, ProbeResult,
     Refusal, Severity, State, Strategy, TiePolicy, analyze,
 };

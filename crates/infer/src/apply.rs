@@ -9,6 +9,7 @@ use migration_doctor_schema::{
     Column, Dialect, ForeignKey, Index, Schema, Table, TypeFamily, UniqueConstraint,
 };
 
+use crate::ddl::is_generated_mysql_key_name;
 use crate::naming::{Named, NamingConvention};
 use crate::operation::{ColumnChange, Operation, OperationAt};
 use crate::sa_types::type_family;
@@ -213,7 +214,11 @@ impl<'a> Applier<'a> {
                 name,
                 columns,
             } => self.add_unique(table, name.clone(), columns.clone()),
-            Operation::AddForeignKey { table, foreign_key } => self.add_foreign_key(
+            Operation::AddForeignKey {
+                table,
+                foreign_key,
+                actions,
+            } => self.add_foreign_key(
                 table,
                 &ForeignKeySpec {
                     name: foreign_key.name.clone(),
@@ -221,6 +226,7 @@ impl<'a> Applier<'a> {
                     referred_schema: foreign_key.referred_schema.clone(),
                     referred_table: foreign_key.referred_table.clone(),
                     referred_columns: foreign_key.referred_columns.clone(),
+                    actions: actions.clone(),
                 },
             ),
             Operation::CreatePrimaryKey { table, columns } => {
@@ -891,6 +897,7 @@ impl<'a> Applier<'a> {
         self.record(Operation::AddForeignKey {
             table: key.to_owned(),
             foreign_key,
+            actions: spec.actions.clone(),
         });
         Ok(())
     }
@@ -1024,13 +1031,6 @@ fn pg_name(table: &str, columns: &[String], suffix: &str) -> String {
         name = format!("{head}_{suffix}");
     }
     name
-}
-
-/// `orders_ibfk_2`: the name InnoDB gives an unnamed foreign key of `orders`.
-fn is_generated_mysql_key_name(table: &str, name: &str) -> bool {
-    name.strip_prefix(table)
-        .and_then(|rest| rest.strip_prefix("_ibfk_"))
-        .is_some_and(|number| !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// MySQL names an unnamed index after its first column, adding `_2`, `_3`…

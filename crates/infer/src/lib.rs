@@ -9,6 +9,7 @@
 //! it may touch are [`Uncertainty`].
 
 mod apply;
+mod ddl;
 mod interpreter;
 mod models;
 mod modules;
@@ -22,6 +23,7 @@ mod sql;
 mod states;
 mod value;
 
+pub use ddl::{DdlStatement, NotRenderable, creates, render_creations};
 pub use interpreter::{
     RevisionOutcome, env_naming_convention, run_upgrade, run_upgrade_in, run_upgrade_with,
 };

@@ -23,6 +23,22 @@ pub struct OperationAt {
     pub operation: Operation,
 }
 
+/// `ondelete=` and `onupdate=` of a foreign key, as the migration spells
+/// them (`CASCADE`, `SET NULL`, …).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReferentialActions {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_delete: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<String>,
+}
+
+impl ReferentialActions {
+    pub fn is_empty(&self) -> bool {
+        self.on_delete.is_none() && self.on_update.is_none()
+    }
+}
+
 /// What one step of `upgrade()` does to the database.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -74,6 +90,10 @@ pub enum Operation {
     AddForeignKey {
         table: String,
         foreign_key: ForeignKey,
+        /// Not part of the compared schema (catalogs differ in how they
+        /// report them), but part of the DDL that completes a revision.
+        #[serde(skip_serializing_if = "ReferentialActions::is_empty")]
+        actions: ReferentialActions,
     },
     CreatePrimaryKey {
         table: String,
@@ -233,7 +253,9 @@ impl Operation {
                 Some(name) => format!("add unique constraint {name} on {table}"),
                 None => format!("add unique constraint on {table} ({})", columns.join(", ")),
             },
-            Operation::AddForeignKey { table, foreign_key } => match &foreign_key.name {
+            Operation::AddForeignKey {
+                table, foreign_key, ..
+            } => match &foreign_key.name {
                 Some(name) => format!("add foreign key {name} on {table}"),
                 None => format!(
                     "add foreign key on {table} ({}) to {}",

@@ -13,7 +13,7 @@ use migration_doctor_schema::Table;
 use ruff_text_size::TextRange;
 
 use crate::interpreter::{Run, iterate, to_text};
-use crate::operation::{ColumnChange, DataStep};
+use crate::operation::{ColumnChange, DataStep, ReferentialActions};
 use crate::sa_types::type_family;
 use crate::sql;
 use crate::value::{ColumnSpec, ConstraintSpec, ForeignKeySpec, TypeSpec, Value};
@@ -296,11 +296,13 @@ fn sqlalchemy_call(
                 Some(Value::MappedColumn { table, column }) => Some(format!("{table}.{column}")),
                 other => string(other),
             };
-            Value::ForeignKeyRef(foreign_key_target(
+            let mut spec = foreign_key_target(
                 target.as_deref(),
                 optional_string(kwarg(&kwargs, "name")),
                 Vec::new(),
-            ))
+            );
+            spec.actions = referential_actions(&kwargs);
+            Value::ForeignKeyRef(spec)
         }
         "PrimaryKeyConstraint" => Value::Constraint(ConstraintSpec::PrimaryKey {
             name: optional_string(kwarg(&kwargs, "name")),
@@ -318,6 +320,7 @@ fn sqlalchemy_call(
                 optional_string(kwarg(&kwargs, "name")),
                 columns,
             );
+            spec.actions = referential_actions(&kwargs);
             spec.referred_columns = targets
                 .iter()
                 .map(|target| target.rsplit('.').next().unwrap_or(target).to_owned())
@@ -352,6 +355,10 @@ fn sqlalchemy_call(
             args,
             kwargs,
         }),
+        // `sa.func.now()`: a server default SQLAlchemy renders as `now()`.
+        _ if path.contains(".func.") && args.is_empty() && kwargs.is_empty() => {
+            Value::Opaque(format!("{last}()"))
+        }
         _ if path.contains(".func.") || SQLALCHEMY_NON_TYPES.contains(&last) => {
             Value::Opaque(last.to_owned())
         }
@@ -418,6 +425,15 @@ fn foreign_key_target(
         referred_schema,
         referred_table,
         referred_columns: referred_column.into_iter().collect(),
+        actions: ReferentialActions::default(),
+    }
+}
+
+/// `ondelete=` and `onupdate=` among `kwargs`.
+fn referential_actions(kwargs: &[(String, Value)]) -> ReferentialActions {
+    ReferentialActions {
+        on_delete: optional_string(kwarg(kwargs, "ondelete")),
+        on_update: optional_string(kwarg(kwargs, "onupdate")),
     }
 }
 
@@ -478,18 +494,27 @@ fn column_spec(args: &[Value], kwargs: &[(String, Value)]) -> ColumnSpec {
             ("primary_key", Value::Bool(primary)) => spec.primary_key = *primary,
             ("unique", Value::Bool(unique)) => spec.unique = *unique,
             ("index", Value::Bool(index)) => spec.index = *index,
-            ("server_default", value) => {
-                spec.server_default = match value {
-                    Value::Str(text) | Value::Sql(text) => Some(text.clone()),
-                    Value::None => None,
-                    Value::Opaque(what) => Some(what.clone()),
-                    _ => Some("(expression)".to_owned()),
-                }
-            }
+            ("server_default", value) => spec.server_default = server_default(value),
             _ => {}
         }
     }
     spec
+}
+
+/// A server default as the SQL SQLAlchemy puts after `DEFAULT`: a string
+/// is a quoted literal, `sa.text(...)` its text, `sa.func.now()` a call,
+/// `sa.true()` a keyword. What we cannot render is kept between angle
+/// brackets (`<expression>`), which is no SQL, so DDL is never made of it.
+fn server_default(value: &Value) -> Option<String> {
+    Some(match value {
+        Value::None => return None,
+        Value::Str(text) => format!("'{}'", text.replace('\'', "''")),
+        Value::Sql(text) => text.clone(),
+        Value::Opaque(call) if call.ends_with("()") => call.clone(),
+        Value::Opaque(keyword) if keyword == "true" || keyword == "false" => keyword.clone(),
+        Value::Opaque(what) => format!("<{what}>"),
+        _ => "<expression>".to_owned(),
+    })
 }
 
 fn builtin(name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Value {
@@ -1237,6 +1262,7 @@ fn op_call(
                         referred_schema: string(kwarg(&kwargs, "referent_schema")),
                         referred_table: referent,
                         referred_columns: remote,
+                        actions: referential_actions(&kwargs),
                     };
                     run.applier.add_foreign_key(&key, &spec)
                 }

@@ -305,6 +305,10 @@ fn foreign_key_spec(foreign: &sqlparser::ast::ForeignKeyConstraint) -> ForeignKe
         referred_schema,
         referred_table,
         referred_columns: names(&foreign.referred_columns),
+        actions: crate::operation::ReferentialActions {
+            on_delete: foreign.on_delete.as_ref().map(ToString::to_string),
+            on_update: foreign.on_update.as_ref().map(ToString::to_string),
+        },
     }
 }
 

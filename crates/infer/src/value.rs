@@ -46,6 +46,7 @@ pub struct ForeignKeySpec {
     pub referred_schema: Option<String>,
     pub referred_table: String,
     pub referred_columns: Vec<String>,
+    pub actions: crate::operation::ReferentialActions,
 }
 
 /// Table-level arguments of `create_table`.

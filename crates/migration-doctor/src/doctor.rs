@@ -233,6 +233,8 @@ pub struct RecoveryRequest<'a> {
     pub to_revision: Option<String>,
     /// With `to_revision`: stamp it even when the schema disagrees.
     pub force: bool,
+    /// Finish a half-applied revision by running its missing creations.
+    pub complete: bool,
     /// Runs under the lock once the tracking state is sound (`ensure --then`).
     pub while_locked: Option<&'a WhileLocked<'a>>,
     /// Lets the caller refuse a decision (the seed's operations that each
@@ -374,6 +376,7 @@ impl Doctor {
         dialect: Dialect,
         attendance: Attendance,
         to_revision: Option<(&str, bool)>,
+        complete: bool,
     ) -> Result<RecoveryPlanner<'_>, DoctorError> {
         let errors = self.project.errors();
         if !errors.is_empty() {
@@ -396,6 +399,7 @@ impl Doctor {
             options: self.options.clone(),
             to_revision,
             attendance,
+            complete,
         })
     }
 
@@ -411,6 +415,7 @@ impl Doctor {
                 .to_revision
                 .as_deref()
                 .map(|revision| (revision, request.force)),
+            request.complete,
         )?;
         let decide = |live: &LiveDatabase, probes: &[ProbeResult]| {
             let mut decision = planner.decide(live, probes);
@@ -444,11 +449,14 @@ impl Doctor {
 
     /// The start-up step: recover when the evidence is proven, run
     /// `while_locked` (the migrations) under the lock when the state is
-    /// sound, and diagnose again.
+    /// sound, and diagnose again. `complete_partial` lets it finish a
+    /// half-applied revision (on proven evidence only, as every unattended
+    /// write).
     pub async fn ensure(
         &self,
         while_locked: Option<&WhileLocked<'_>>,
         before_while_locked: Option<&(dyn Fn(&Outcome) + Sync)>,
+        complete_partial: bool,
     ) -> Result<Ensured, DoctorError> {
         // First boot on SQLite: no file yet is a fresh database; the
         // migrations create it (nothing to lock or stamp before them).
@@ -487,6 +495,7 @@ impl Doctor {
                 attendance: Attendance::Unattended,
                 while_locked,
                 before_while_locked,
+                complete: complete_partial,
                 ..RecoveryRequest::default()
             })
             .await?;

@@ -40,6 +40,10 @@ pub struct RecoveryPlanner<'a> {
     /// to stamp it even when the schema does not match.
     pub to_revision: Option<(Vec<RevisionIndex>, bool)>,
     pub attendance: Attendance,
+    /// Finish a half-applied revision by running its missing creations
+    /// (`recover --complete`, `ensure --complete-partial`); without it
+    /// nothing but the version table is ever written.
+    pub complete: bool,
 }
 
 fn state_name(state: State) -> &'static str {
@@ -130,7 +134,7 @@ impl RecoveryPlanner<'_> {
                 target: ids,
             };
         }
-        let refusal = self.refusal(&diagnosis);
+        let refusal = self.refusal(&diagnosis).or_else(|| self.completion_refusal(&diagnosis));
         let writes = refusal.is_none()
             && matches!(
                 diagnosis.strategy,
@@ -148,6 +152,29 @@ impl RecoveryPlanner<'_> {
             diagnosis,
             refusal,
         }
+    }
+
+    /// Finishing a half-applied revision writes user objects: only when
+    /// asked for.
+    fn completion_refusal(&self, diagnosis: &Diagnosis) -> Option<Refusal> {
+        let completion = diagnosis.completion.as_ref()?;
+        if self.complete || diagnosis.strategy != Strategy::CompletePartialMigration {
+            return None;
+        }
+        let operations: usize = completion
+            .statements
+            .iter()
+            .map(|statement| statement.operations.len())
+            .sum();
+        Some(Refusal::new(
+            format!(
+                "revision {} is half-applied; finishing it runs {} DDL statement(s) for its {operations} missing operation(s) before the stamp, \
+                 and DDL on user objects runs only when asked for",
+                completion.revision,
+                completion.statements.len()
+            ),
+            Some(Hint::Complete),
+        ))
     }
 
     /// Why nothing may be written on this diagnosis, if so.

@@ -2,7 +2,10 @@
 //! under a lock (a PostgreSQL advisory lock scoped to the version table,
 //! MySQL's `GET_LOCK`, a SQLite write transaction), after analysing again
 //! under that lock, in one transaction where the dialect allows it, verified
-//! by reading the rows back. Only the version table is ever written.
+//! by reading the rows back. Only the version table is written — but for a
+//! half-applied revision's missing creations when the plan holds them
+//! (`recover --complete`), which are verified by reading the schema back
+//! and analysing it again.
 //!
 //! The plan is typed steps; how each dialect takes the lock and runs them
 //! (on MySQL/MariaDB `CREATE TABLE` commits implicitly, so it runs first and
@@ -13,7 +16,9 @@
 
 use std::time::Duration;
 
-use migration_doctor_diagnosis::{Diagnosis, ProbeAnswer, ProbeRequest, ProbeResult, Refusal};
+use migration_doctor_diagnosis::{
+    Diagnosis, Evidence, ProbeAnswer, ProbeRequest, ProbeResult, Refusal, State,
+};
 use migration_doctor_live::{
     Database, IntrospectOptions, LiveDatabase, LiveError, LockFailure, LockKey, read_live,
     run_probes,
@@ -121,6 +126,16 @@ pub enum RecoveryError {
     VerificationFailed {
         expected: Vec<String>,
         found: Vec<Option<String>>,
+    },
+    #[error(
+        "the DDL finishing revision {revision} ran and it was stamped, but reading the schema back it is {state}, \
+         not what that revision leaves ({differences}). Run `migration-doctor diagnose --detailed`; the audit \
+         record holds each statement and its undo"
+    )]
+    CompletionMismatch {
+        revision: String,
+        state: String,
+        differences: String,
     },
 }
 
@@ -243,7 +258,12 @@ async fn locked(
     let Some(plan) = decision.plan else {
         return Ok(outcome);
     };
+    // The rows first, then the created objects, last created first.
     outcome.undo = render(&live.version_table.undo_steps());
+    outcome.undo.extend(plan.iter().rev().filter_map(|step| match step {
+        PlanStep::CompleteRevision { undo, .. } => Some(undo.clone()),
+        _ => None,
+    }));
     if dry_run {
         return Ok(outcome);
     }
@@ -260,6 +280,28 @@ async fn locked(
             expected: decision.target,
             found,
         });
+    }
+    // A completion wrote user objects: the schema read back must be the
+    // revision's in every detail (healthy or behind at the stamp).
+    let completed = plan.iter().find_map(|step| match step {
+        PlanStep::CompleteRevision { revision, .. } => Some(revision.clone()),
+        _ => None,
+    });
+    if let Some(revision) = completed {
+        let after = decide_with_probes(database, &verified, decide).await.diagnosis;
+        let sound = matches!(after.state, State::Healthy | State::Behind)
+            && after.evidence == Evidence::Proven;
+        if !sound {
+            return Err(RecoveryError::CompletionMismatch {
+                revision,
+                state: after.state.name().to_owned(),
+                differences: after
+                    .comparison
+                    .map(|comparison| comparison.differences().join("; "))
+                    .filter(|text| !text.is_empty())
+                    .unwrap_or_else(|| "see the diagnosis".to_owned()),
+            });
+        }
     }
     outcome.applied = true;
     outcome.after = Some(found);

@@ -41,6 +41,15 @@ pub enum PlanStep {
         table: VersionTablePlace,
         version: Option<String>,
     },
+    /// A statement finishing a half-applied revision (`recover
+    /// --complete`), already in the database's dialect, with its undo.
+    CompleteRevision {
+        revision: String,
+        /// What it performs (`create table accounts`, …).
+        operations: Vec<String>,
+        sql: String,
+        undo: String,
+    },
 }
 
 impl PlanStep {
@@ -61,6 +70,7 @@ impl PlanStep {
                     None => "NULL".to_owned(),
                 }
             ),
+            PlanStep::CompleteRevision { sql, .. } => sql.clone(),
         }
     }
 
@@ -68,7 +78,9 @@ impl PlanStep {
     pub fn is_ddl(&self) -> bool {
         matches!(
             self,
-            PlanStep::CreateVersionTable(_) | PlanStep::DropVersionTable(_)
+            PlanStep::CreateVersionTable(_)
+                | PlanStep::DropVersionTable(_)
+                | PlanStep::CompleteRevision { .. }
         )
     }
 }

@@ -220,6 +220,7 @@ fn preview(
         dry_run: true,
         to_revision: args.to_revision.clone(),
         force: args.force,
+        complete: args.complete,
         ..RecoveryRequest::default()
     }))?;
     Ok(recovery.outcome)
@@ -263,6 +264,7 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
         target.url.dialect,
         attendance,
         args.to_revision.as_deref().map(|rev| (rev, args.force)),
+        args.complete,
     )?;
     announce(output, &target);
     let runtime = database::runtime()?;
@@ -309,6 +311,7 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
         dry_run: args.dry_run,
         to_revision: args.to_revision.clone(),
         force: args.force,
+        complete: args.complete,
         veto: Some(&veto),
         ..RecoveryRequest::default()
     }))?;
@@ -410,7 +413,7 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
         Some(_) => Some(&hook),
         None => None,
     };
-    let ensured = runtime.block_on(doctor.ensure(while_locked, Some(&announce)))?;
+    let ensured = runtime.block_on(doctor.ensure(while_locked, Some(&announce), args.complete_partial))?;
     let outcome = &ensured.recovery.outcome;
     audit(&args.recovery, &doctor, &target, outcome)?;
     if let Some(Err(message)) = &ensured.recovery.hook {

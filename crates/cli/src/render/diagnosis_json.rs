@@ -25,6 +25,8 @@ struct DiagnosisWire<'a> {
     data_revisions: &'a [String],
     probes: Vec<ProbeWire<'a>>,
     partial: Vec<PartialWire<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    completion: Option<CompletionWire<'a>>,
     collisions: Vec<CollisionWire<'a>>,
     findings: Vec<FindingWire>,
     plan: Option<&'a [String]>,
@@ -47,6 +49,25 @@ struct PartialWire<'a> {
     missing: &'a [String],
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     unverifiable: &'a [String],
+}
+
+/// How the half-applied revision would be finished (`recover --complete`).
+#[derive(Serialize)]
+struct CompletionWire<'a> {
+    revision: &'a str,
+    statements: Vec<StatementWire<'a>>,
+    target: &'a [String],
+    /// Why the tool cannot finish it (each with what to do by hand).
+    blockers: &'a [String],
+    /// Why finishing it needs a person's confirmation.
+    doubts: &'a [String],
+}
+
+#[derive(Serialize)]
+struct StatementWire<'a> {
+    operations: &'a [String],
+    sql: &'a str,
+    undo: &'a str,
 }
 
 #[derive(Serialize)]
@@ -108,6 +129,24 @@ pub fn diagnosis_value(diagnosis: &Diagnosis, target: &serde_json::Value) -> ser
                 unverifiable: &partial.unverifiable,
             })
             .collect(),
+        completion: diagnosis
+            .completion
+            .as_ref()
+            .map(|completion| CompletionWire {
+                revision: &completion.revision,
+                statements: completion
+                    .statements
+                    .iter()
+                    .map(|statement| StatementWire {
+                        operations: &statement.operations,
+                        sql: &statement.sql,
+                        undo: &statement.undo,
+                    })
+                    .collect(),
+                target: &completion.target,
+                blockers: &completion.blockers,
+                doubts: &completion.doubts,
+            }),
         collisions: diagnosis
             .collisions
             .iter()

@@ -41,6 +41,17 @@ fn verdict(diagnosis: &Diagnosis) -> String {
             "the version table is corrupted; the schema matches revision {matched}: the recovery is to rewrite the rows to {matched} (`alembic stamp --purge {matched}` does that)"
         ),
         State::CorruptedVersionTable => "the version table is corrupted and the schema does not prove a revision".to_owned(),
+        State::PartialMigration
+            if diagnosis.strategy == Strategy::CompletePartialMigration
+                && let Some(completion) = &diagnosis.completion =>
+        {
+            format!(
+                "the version rows say {}, and revision {} stopped halfway: the recovery is to finish it — run the DDL of its {} missing operation(s), then stamp {matched} (`migration-doctor recover --complete`)",
+                diagnosis.current_revisions.join(", "),
+                completion.revision,
+                completion.statements.iter().map(|statement| statement.operations.len()).sum::<usize>()
+            )
+        }
         State::PartialMigration if diagnosis.strategy == Strategy::CompletePartialMigration => format!(
             "the version rows say {}, but the schema matches {matched}: the recovery is to re-stamp {matched} (`alembic stamp --purge {matched}`) so that `alembic upgrade` runs what is missing",
             diagnosis.current_revisions.join(", ")
@@ -130,11 +141,29 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
             probe.revision, probe.sql, probe.result
         ));
     }
+    if let Some(completion) = &diagnosis.completion
+        && !completion.blockers.is_empty()
+    {
+        out.push(format!(
+            "revision {} cannot be finished by the tool:",
+            completion.revision
+        ));
+        for blocker in &completion.blockers {
+            out.push(format!("  {blocker}"));
+        }
+    }
     if let Some(plan) = &diagnosis.plan {
         out.push(String::new());
-        out.push(
-            "`migration-doctor recover` would run (only the version table is written):".to_owned(),
-        );
+        match &diagnosis.completion {
+            Some(completion) if completion.blockers.is_empty() => out.push(format!(
+                "`migration-doctor recover --complete` would run (the DDL of revision {}'s missing operations, then the stamp):",
+                completion.revision
+            )),
+            _ => out.push(
+                "`migration-doctor recover` would run (only the version table is written):"
+                    .to_owned(),
+            ),
+        }
         for statement in plan {
             out.push(format!("  {statement};"));
         }

@@ -215,6 +215,16 @@ impl TestDatabase {
         assert_eq!(out.code, 0, "inspector failed: {}", out.stderr);
         serde_json::from_str(&out.stdout).expect("JSON")
     }
+
+    /// [`TestDatabase::inspect`] with server defaults and foreign-key
+    /// actions (what DDL sets beyond the compared schema).
+    pub fn inspect_details(&self) -> serde_json::Value {
+        let out = run(Command::new(&self.python)
+            .arg(live_db_script())
+            .args(["inspect-details", &self.url]));
+        assert_eq!(out.code, 0, "inspector failed: {}", out.stderr);
+        serde_json::from_str(&out.stdout).expect("JSON")
+    }
 }
 
 impl Drop for TestDatabase {

@@ -7,6 +7,9 @@ usage:
   live_db.py inspect URL [SCHEMA]       the schema as SQLAlchemy's inspector
                                         reports it, in migration-doctor's JSON
                                         shape, with type families
+  live_db.py inspect-details URL       the same, with each column's server
+                                        default and each foreign key's
+                                        ON DELETE / ON UPDATE
   live_db.py sql URL STATEMENT...       run statements in one transaction
   live_db.py revisions CONFIG           revision ids from base to head, as
                                         alembic orders them (one per line)
@@ -123,6 +126,25 @@ def inspect(url, schema=None):
     return {"tables": tables, "views": views}
 
 
+def inspect_details(url):
+    """`inspect` plus what DDL sets and the comparison leaves out."""
+    found = inspect(url)
+    engine = sa.create_engine(url)
+    inspector = sa.inspect(engine)
+    for table, shape in found["tables"].items():
+        defaults = {c["name"]: c.get("default") for c in inspector.get_columns(table)}
+        for column in shape["columns"]:
+            column["default"] = defaults.get(column["name"])
+        options = {
+            (f["name"], tuple(f["constrained_columns"])): f.get("options") or {}
+            for f in inspector.get_foreign_keys(table)
+        }
+        for key in shape["foreign_keys"]:
+            key["options"] = options.get((key["name"], tuple(key["columns"])), {})
+    engine.dispose()
+    return found
+
+
 def server_engine(url):
     return sa.create_engine(url, isolation_level="AUTOCOMMIT")
 
@@ -159,6 +181,8 @@ def main():
     elif command == "inspect":
         schema = sys.argv[3] if len(sys.argv) > 3 else None
         print(json.dumps(inspect(url, schema), indent=2, ensure_ascii=False))
+    elif command == "inspect-details":
+        print(json.dumps(inspect_details(url), indent=2, ensure_ascii=False))
     elif command == "revisions":
         from alembic.config import Config
         from alembic.script import ScriptDirectory

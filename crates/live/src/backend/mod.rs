@@ -169,7 +169,7 @@ impl Database {
                 started.elapsed().as_millis()
             );
         }
-        result.map_err(|error| self.query_error("write the version table", error))
+        result.map_err(|error| self.query_error("run the recovery's statements", error))
     }
 
     /// Ends SQLite's write transaction (its lock); nothing elsewhere.
