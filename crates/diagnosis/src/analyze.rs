@@ -1071,14 +1071,13 @@ impl Analyzer<'_> {
                 continue;
             }
             match found {
-                Some(true) => {
-                    if first_missing.is_some_and(|first| at > first) {
-                        completion.doubts.push(format!(
-                            "{} (line {line}) is there although an earlier operation of the revision is not: the revision did not simply stop halfway",
-                            operation.describe()
-                        ));
-                    }
+                Some(true) if first_missing.is_some_and(|first| at > first) => {
+                    completion.doubts.push(format!(
+                        "{} (line {line}) is there although an earlier operation of the revision is not: the revision did not simply stop halfway",
+                        operation.describe()
+                    ));
                 }
+                Some(true) => {}
                 Some(false) if creates(operation) => missing.push(operation),
                 Some(false) => completion.blockers.push(format!(
                     "{} (line {line}) is missing and does not create anything: run it by hand (`alembic upgrade {}` does not resume a revision), then `migration-doctor recover`",
@@ -1164,7 +1163,10 @@ impl Analyzer<'_> {
             Some((schema, name)) => format!("{}.{}", dialect.quote(schema), dialect.quote(name)),
             None => dialect.quote(table),
         };
-        let not_null: Vec<String> = quoted.iter().map(|column| format!("{column} IS NOT NULL")).collect();
+        let not_null: Vec<String> = quoted
+            .iter()
+            .map(|column| format!("{column} IS NOT NULL"))
+            .collect();
         let sql = format!(
             "SELECT {} FROM {from} WHERE {} GROUP BY {} HAVING COUNT(*) > 1",
             quoted.join(", "),

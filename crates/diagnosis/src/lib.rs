@@ -15,9 +15,9 @@ mod patterns;
 mod plan;
 
 pub use analyze::{
-    AnalysisInput, AnalysisOptions, ClosestState, Collision, Completion, Diagnosis, Evidence, Finding,
-    FindingCode, Hint, PartialRevision, ProbeAnswer, ProbeReport, ProbeRequest, ProbeResult,
-    Refusal, Severity, State, Strategy, TiePolicy, analyze,
+    AnalysisInput, AnalysisOptions, ClosestState, Collision, Completion, Diagnosis, Evidence,
+    Finding, FindingCode, Hint, PartialRevision, ProbeAnswer, ProbeReport, ProbeRequest,
+    ProbeResult, Refusal, Severity, State, Strategy, TiePolicy, analyze,
 };
 pub use compare::{Comparer, Comparison, Score, TableDifference, compare};
 pub use patterns::{InvalidPattern, TablePatterns};

@@ -91,12 +91,19 @@ pub fn render_creations(
                     parts.push(column_sql(column, dialect, auto).map_err(|reason| not(&reason))?);
                 }
                 if !primary_key.is_empty() {
-                    parts.push(format!("PRIMARY KEY ({})", quoted_list(primary_key, dialect)));
+                    parts.push(format!(
+                        "PRIMARY KEY ({})",
+                        quoted_list(primary_key, dialect)
+                    ));
                 }
                 parts.extend(constraints);
                 DdlStatement {
                     operations: described,
-                    sql: format!("CREATE TABLE {} ({})", qualified(table, dialect), parts.join(", ")),
+                    sql: format!(
+                        "CREATE TABLE {} ({})",
+                        qualified(table, dialect),
+                        parts.join(", ")
+                    ),
                     undo: format!("DROP TABLE {}", qualified(table, dialect)),
                 }
             }
@@ -108,10 +115,14 @@ pub fn render_creations(
                 if *primary_key {
                     return Err(not("a primary-key column added to an existing table"));
                 }
-                let definition = column_sql(column, dialect, false).map_err(|reason| not(&reason))?;
+                let definition =
+                    column_sql(column, dialect, false).map_err(|reason| not(&reason))?;
                 DdlStatement {
                     operations: vec![operation.describe()],
-                    sql: format!("ALTER TABLE {} ADD COLUMN {definition}", qualified(table, dialect)),
+                    sql: format!(
+                        "ALTER TABLE {} ADD COLUMN {definition}",
+                        qualified(table, dialect)
+                    ),
                     undo: format!(
                         "ALTER TABLE {} DROP COLUMN {}",
                         qualified(table, dialect),
@@ -207,7 +218,11 @@ pub fn render_creations(
                     undo: format!("ALTER TABLE {} {undo}", qualified(table, dialect)),
                 }
             }
-            _ => return Err(not("it does not create anything; only creations are completed")),
+            _ => {
+                return Err(not(
+                    "it does not create anything; only creations are completed",
+                ));
+            }
         };
         statements.push(statement);
     }
@@ -365,7 +380,9 @@ fn type_sql(family: &TypeFamily, native: &str, dialect: Dialect) -> Option<Strin
             _ => "NUMERIC".to_owned(),
         },
         TypeFamily::Float => "FLOAT".to_owned(),
-        TypeFamily::String { length: Some(length) } => format!("VARCHAR({length})"),
+        TypeFamily::String {
+            length: Some(length),
+        } => format!("VARCHAR({length})"),
         // MySQL has no VARCHAR without a length (SQLAlchemy refuses it too).
         TypeFamily::String { length: None } if dialect != Dialect::Mysql => "VARCHAR".to_owned(),
         TypeFamily::Text => "TEXT".to_owned(),
@@ -461,7 +478,12 @@ mod tests {
                 columns: vec![
                     column("id", TypeFamily::Integer, false, None),
                     column("owner_id", TypeFamily::Integer, false, None),
-                    column("plan", TypeFamily::String { length: Some(20) }, false, Some("'free'")),
+                    column(
+                        "plan",
+                        TypeFamily::String { length: Some(20) },
+                        false,
+                        Some("'free'"),
+                    ),
                 ],
                 primary_key: vec!["id".to_owned()],
             },
@@ -503,8 +525,16 @@ mod tests {
         assert_eq!(mysql[0].undo, "DROP TABLE `accounts`");
         assert_eq!(mysql[1].undo, "DROP INDEX `ix_accounts_plan` ON `accounts`");
         let postgres = render_creations(&refs, Dialect::Postgresql).expect("renders");
-        assert!(postgres[0].sql.starts_with("CREATE TABLE \"accounts\" (\"id\" SERIAL NOT NULL"));
-        assert!(postgres[0].sql.contains("CONSTRAINT \"accounts_ibfk_1\" FOREIGN KEY"));
+        assert!(
+            postgres[0]
+                .sql
+                .starts_with("CREATE TABLE \"accounts\" (\"id\" SERIAL NOT NULL")
+        );
+        assert!(
+            postgres[0]
+                .sql
+                .contains("CONSTRAINT \"accounts_ibfk_1\" FOREIGN KEY")
+        );
         let sqlite = render_creations(&refs, Dialect::Sqlite).expect("renders");
         assert!(sqlite[0].sql.contains("\"id\" INTEGER NOT NULL,"));
     }

@@ -170,6 +170,11 @@ pub fn run_upgrade_with(
     modules: &ModuleCache,
     setup: &ProjectSetup,
 ) -> RevisionOutcome {
+    // `eval`/`execute` and sqlparser grow their stack on the heap when less
+    // than this is left; the default (128 KiB) is less than one chain of
+    // sqlparser's frames in a debug build (found by the short fuzz run).
+    recursive::set_minimum_stack_size(1024 * 1024);
+    recursive::set_stack_allocation_size(8 * 1024 * 1024);
     let parsed =
         ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
     let body = &parsed.syntax().body;

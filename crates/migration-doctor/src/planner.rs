@@ -134,7 +134,9 @@ impl RecoveryPlanner<'_> {
                 target: ids,
             };
         }
-        let refusal = self.refusal(&diagnosis).or_else(|| self.completion_refusal(&diagnosis));
+        let refusal = self
+            .refusal(&diagnosis)
+            .or_else(|| self.completion_refusal(&diagnosis));
         let writes = refusal.is_none()
             && matches!(
                 diagnosis.strategy,

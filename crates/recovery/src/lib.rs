@@ -260,10 +260,12 @@ async fn locked(
     };
     // The rows first, then the created objects, last created first.
     outcome.undo = render(&live.version_table.undo_steps());
-    outcome.undo.extend(plan.iter().rev().filter_map(|step| match step {
-        PlanStep::CompleteRevision { undo, .. } => Some(undo.clone()),
-        _ => None,
-    }));
+    outcome
+        .undo
+        .extend(plan.iter().rev().filter_map(|step| match step {
+            PlanStep::CompleteRevision { undo, .. } => Some(undo.clone()),
+            _ => None,
+        }));
     if dry_run {
         return Ok(outcome);
     }
@@ -288,7 +290,9 @@ async fn locked(
         _ => None,
     });
     if let Some(revision) = completed {
-        let after = decide_with_probes(database, &verified, decide).await.diagnosis;
+        let after = decide_with_probes(database, &verified, decide)
+            .await
+            .diagnosis;
         let sound = matches!(after.state, State::Healthy | State::Behind)
             && after.evidence == Evidence::Proven;
         if !sound {

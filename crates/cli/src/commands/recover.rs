@@ -413,7 +413,8 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
         Some(_) => Some(&hook),
         None => None,
     };
-    let ensured = runtime.block_on(doctor.ensure(while_locked, Some(&announce), args.complete_partial))?;
+    let ensured =
+        runtime.block_on(doctor.ensure(while_locked, Some(&announce), args.complete_partial))?;
     let outcome = &ensured.recovery.outcome;
     audit(&args.recovery, &doctor, &target, outcome)?;
     if let Some(Err(message)) = &ensured.recovery.hook {
