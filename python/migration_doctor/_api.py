@@ -128,9 +128,9 @@ class AlembicStateRecovery(_Session):
     and raises :class:`RecoveryRefused` otherwise. Each returns the
     recovery report (``applied``, ``before``, ``after``, ``plan``, ...)."""
 
-    def _only(self, strategy: str) -> dict[str, Any]:
+    def _only(self, strategy: str, *extra: str) -> dict[str, Any]:
         return run_sync(
-            ["recover", "--yes", "--unattended", "--expect-strategy", strategy],
+            ["recover", "--yes", "--unattended", "--expect-strategy", strategy, *extra],
             self.database_url,
             refusal=RecoveryRefused,
             **self.options,
@@ -145,9 +145,11 @@ class AlembicStateRecovery(_Session):
         return self._only("repair_corrupted_alembic")
 
     def complete_partial_migration_sync(self) -> dict[str, Any]:
-        """Re-stamps the state the schema really matches, so that the next
-        ``alembic upgrade`` runs what is missing."""
-        return self._only("complete_partial_migration")
+        """Finishes a half-applied revision (the DDL of its missing
+        creations, then the stamp), or re-stamps the state the schema really
+        matches so that the next ``alembic upgrade`` runs what is missing;
+        only on proven evidence."""
+        return self._only("complete_partial_migration", "--complete")
 
     def stamp_existing_schema_to_head_sync(self) -> dict[str, Any]:
         """Stamps the heads after checking that the schema matches them (the

@@ -28,7 +28,20 @@ _RECOVERY_FLAGS = {
     "lock_timeout": "--lock-timeout",
     "audit_log": "--audit-log",
 }
-OPTION_NAMES = frozenset(_GLOBAL_FLAGS) | frozenset(_RECOVERY_FLAGS) | {"binary", "env"}
+# Switches of `ensure` (true: the flag is given).
+_ENSURE_SWITCHES = {
+    "complete_partial": "--complete-partial",
+}
+OPTION_NAMES = (
+    frozenset(_GLOBAL_FLAGS) | frozenset(_RECOVERY_FLAGS) | frozenset(_ENSURE_SWITCHES) | {"binary", "env"}
+)
+
+
+def _switched(value: Any) -> bool:
+    """A switch's value: a bool, or text from `-x` (``1``, ``true``, ``yes``)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
 
 
 def command_line(
@@ -51,6 +64,10 @@ def command_line(
     writes = command[0] in ("recover", "ensure")
     for key, value in options.items():
         if value is None or key in ("binary", "env"):
+            continue
+        if key in _ENSURE_SWITCHES:
+            if command[0] == "ensure" and _switched(value):
+                argv.append(_ENSURE_SWITCHES[key])
             continue
         flag = _GLOBAL_FLAGS.get(key) or (_RECOVERY_FLAGS.get(key) if writes else None)
         if flag is None:

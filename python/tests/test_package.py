@@ -184,3 +184,28 @@ def test_alembic_hook_in_env_py(project) -> None:
     project.execute("DROP TABLE alembic_version")
     skipped = project.alembic("-x", "migration_doctor=skip", "upgrade", "head", check=False)
     assert skipped.returncode != 0
+
+
+def test_a_half_applied_revision_is_finished_only_when_asked(project) -> None:
+    """`products` created and its unique index not: where a revision stops
+    when DDL is not transactional. The package finishes it when asked."""
+    project.alembic("upgrade", "3f1c2a9b7d10")
+    offline = project.alembic("upgrade", "3f1c2a9b7d10:8a4e6d21c5b3", "--sql").stdout
+    create_table = next(part for part in offline.split(";") if "CREATE TABLE products" in part)
+    project.execute(create_table)
+    diagnosis = migration_doctor.diagnose_sync(project.url, config=project.ini)
+    assert diagnosis["state"] == "partial_migration"
+    assert diagnosis["strategy"] == "complete_partial_migration"
+    assert diagnosis["evidence"] == "proven"
+    assert "ix_products_sku" in diagnosis["completion"]["statements"][0]["sql"]
+    success, _ = ensure_migration_state_healthy_sync(project.url, config=project.ini)
+    assert success is False
+    assert "3f1c2a9b7d10" in project.current()
+    success, state_info = ensure_migration_state_healthy_sync(
+        project.url, config=project.ini, complete_partial=True
+    )
+    assert success is True
+    assert state_info["recovery"]["after"] == ["8a4e6d21c5b3"]
+    assert "8a4e6d21c5b3" in project.current()
+    project.alembic("upgrade", "head")
+    assert HEAD in project.current()
