@@ -548,6 +548,15 @@ impl Analyzer<'_> {
         });
     }
 
+    /// The caller's answer to `request`, when it ran it.
+    fn probe_answer(&self, request: &ProbeRequest) -> Option<ProbeAnswer> {
+        self.input
+            .probes
+            .iter()
+            .find(|result| result.request == *request)
+            .map(|result| result.answer.clone())
+    }
+
     fn ignored(&self, table: &str) -> bool {
         self.input.options.ignore_tables.matches(table)
     }
@@ -766,13 +775,7 @@ impl Analyzer<'_> {
                 revision: id.clone(),
                 sql: probe.query.clone(),
             };
-            let answer = self
-                .input
-                .probes
-                .iter()
-                .find(|result| result.request == request)
-                .map(|result| result.answer.clone());
-            let Some(answer) = answer else {
+            let Some(answer) = self.probe_answer(&request) else {
                 self.probe_requests.insert(request);
                 all_applied = false;
                 continue;
@@ -1177,12 +1180,7 @@ impl Analyzer<'_> {
             revision: completion.revision.clone(),
             sql: sql.clone(),
         };
-        let answer = self
-            .input
-            .probes
-            .iter()
-            .find(|result| result.request == request)
-            .map(|result| result.answer.clone());
+        let answer = self.probe_answer(&request);
         let result = match &answer {
             Some(ProbeAnswer::RowsFound) => "rows found".to_owned(),
             Some(ProbeAnswer::NoRows) => "no rows".to_owned(),
