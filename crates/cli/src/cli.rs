@@ -128,7 +128,16 @@ pub struct GlobalOptions {
 }
 
 impl GlobalOptions {
+    /// The format of one report: `jsonl` is one JSON document too.
     pub fn format(&self) -> Format {
+        match self.fleet_format() {
+            Format::Jsonl => Format::Json,
+            format => format,
+        }
+    }
+
+    /// The format of a fleet's reports (`jsonl`: one line per target).
+    pub fn fleet_format(&self) -> Format {
         if self.json { Format::Json } else { self.format }
     }
 }
@@ -144,6 +153,8 @@ pub enum OnTie {
 pub enum Format {
     Text,
     Json,
+    /// One JSON object per line: per target over a fleet, then a summary
+    Jsonl,
     Dot,
     Mermaid,
 }
@@ -173,7 +184,7 @@ pub enum Command {
         "  migration-doctor diagnose --json --detailed\n\n",
         "Exit codes: 0 healthy, fresh or behind; 1 problems found; 2 usage; 3 database unreachable; 4 invalid scripts."
     ))]
-    Diagnose,
+    Diagnose(FleetArgs),
     /// The full report: database, version rows, graph, pending revisions,
     /// schema comparison and verdict
     #[command(after_help = concat!(
@@ -181,7 +192,7 @@ pub enum Command {
         "  migration-doctor status --detailed\n\n",
         "Exit codes: 0 healthy, fresh or behind; 1 problems found; 2 usage; 3 database unreachable; 4 invalid scripts."
     ))]
-    Status,
+    Status(FleetArgs),
     /// Apply the strategy: writes only the version table, under a lock
     #[command(after_help = concat!(
         "Examples:\n",
@@ -268,7 +279,43 @@ pub struct RecoverArgs {
     pub expect_strategy: Option<String>,
 
     #[command(flatten)]
+    pub fleet: FleetArgs,
+
+    #[command(flatten)]
     pub recovery: RecoveryOptions,
+}
+
+/// A fleet: many tenants in one pass.
+#[derive(Debug, Args, Default, Clone)]
+pub struct FleetArgs {
+    /// Run for every schema (PostgreSQL) or database (MySQL/MariaDB) whose
+    /// name matches GLOB, each with its own version table
+    #[arg(long, value_name = "GLOB", conflicts_with = "databases")]
+    pub each_schema: Option<String>,
+
+    /// Run for every database URL in FILE, one per line (`-`: standard input)
+    #[arg(long, value_name = "FILE")]
+    pub databases: Option<PathBuf>,
+
+    /// With a fleet: how many targets at once
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub jobs: usize,
+
+    /// With a fleet: take every N-th target from I (0-based), as one pod of
+    /// a Kubernetes Indexed Job; `/N` reads I from JOB_COMPLETION_INDEX
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+
+    /// With a fleet, recover and ensure: start no new wave of --jobs
+    /// targets once more than N have failed
+    #[arg(long, value_name = "N")]
+    pub max_failures: Option<usize>,
+}
+
+impl FleetArgs {
+    pub fn is_fleet(&self) -> bool {
+        self.each_schema.is_some() || self.databases.is_some()
+    }
 }
 
 #[derive(Debug, Args, Default)]
@@ -282,6 +329,9 @@ pub struct EnsureArgs {
     /// stamp) when the evidence is proven
     #[arg(long)]
     pub complete_partial: bool,
+
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 
     #[command(flatten)]
     pub recovery: RecoveryOptions,

@@ -24,6 +24,8 @@ pub enum Failure {
     LockTimeout(String),
     /// `ensure --then CMD`: CMD failed with this status (or could not start).
     CommandFailed { message: String, status: u8 },
+    /// A fleet's reports are printed; the worst of their exit statuses.
+    Reported { status: u8 },
 }
 
 impl Failure {
@@ -35,7 +37,9 @@ impl Failure {
             Failure::ProblemsFound | Failure::Refused(_) => ExitCode::from(1),
             Failure::InvalidScriptsReported => ExitCode::from(4),
             Failure::LockTimeout(_) => ExitCode::from(5),
-            Failure::CommandFailed { status, .. } => ExitCode::from(*status),
+            Failure::CommandFailed { status, .. } | Failure::Reported { status } => {
+                ExitCode::from(*status)
+            }
         }
     }
 
@@ -47,7 +51,7 @@ impl Failure {
             Failure::Database(_) => 3,
             Failure::ProblemsFound | Failure::Refused(_) => 1,
             Failure::LockTimeout(_) => 5,
-            Failure::CommandFailed { status, .. } => *status,
+            Failure::CommandFailed { status, .. } | Failure::Reported { status } => *status,
         }
     }
 
@@ -61,6 +65,7 @@ impl Failure {
             Failure::Refused(_) => "refused",
             Failure::LockTimeout(_) => "lock_timeout",
             Failure::CommandFailed { .. } => "command_failed",
+            Failure::Reported { .. } => "reported",
         }
     }
 
@@ -72,7 +77,9 @@ impl Failure {
             | Failure::Refused(message)
             | Failure::LockTimeout(message)
             | Failure::CommandFailed { message, .. } => vec![message.clone()],
-            Failure::ProblemsFound | Failure::InvalidScriptsReported => Vec::new(),
+            Failure::ProblemsFound | Failure::InvalidScriptsReported | Failure::Reported { .. } => {
+                Vec::new()
+            }
         }
     }
 }

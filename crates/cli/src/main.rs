@@ -7,6 +7,7 @@ mod failure;
 mod output;
 mod render;
 
+use commands::fleet::FleetCommand;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -92,6 +93,8 @@ fn main() -> ExitCode {
 fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
     let format = cli.global.format();
     let recover_alias = Command::Recover(cli::RecoverArgs::default());
+    let diagnose_alias = Command::Diagnose(cli::FleetArgs::default());
+    let status_alias = Command::Status(cli::FleetArgs::default());
     let interactive_alias = Command::Interactive(cli::RecoveryOptions::default());
     let command = match (
         &cli.command,
@@ -101,8 +104,8 @@ fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
         cli.interactive,
     ) {
         (Some(command), ..) => command,
-        (None, true, ..) => &Command::Diagnose,
-        (None, false, true, ..) => &Command::Status,
+        (None, true, ..) => &diagnose_alias,
+        (None, false, true, ..) => &status_alias,
         (None, false, false, true, _) => &recover_alias,
         (None, false, false, false, true) => &interactive_alias,
         (None, false, false, false, false) => {
@@ -139,8 +142,20 @@ fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
             commands::graph::run(&project, args, format, output)
         }
         Command::Schema(args) => commands::schema::run(&cli.global, args, output),
-        Command::Diagnose => commands::diagnose::run(&cli.global, false, output),
-        Command::Status => commands::diagnose::run(&cli.global, true, output),
+        Command::Diagnose(fleet) | Command::Status(fleet) if fleet.is_fleet() => {
+            commands::fleet::run(&cli.global, fleet, FleetCommand::Diagnose, output)
+        }
+        Command::Recover(args) if args.fleet.is_fleet() => commands::fleet::run(
+            &cli.global,
+            &args.fleet,
+            FleetCommand::Recover(args),
+            output,
+        ),
+        Command::Ensure(args) if args.fleet.is_fleet() => {
+            commands::fleet::run(&cli.global, &args.fleet, FleetCommand::Ensure(args), output)
+        }
+        Command::Diagnose(_) => commands::diagnose::run(&cli.global, false, output),
+        Command::Status(_) => commands::diagnose::run(&cli.global, true, output),
         Command::Recover(args) => commands::recover::run(&cli.global, args, output),
         Command::Ensure(args) => commands::recover::ensure(&cli.global, args, output),
         Command::Interactive(options) => {

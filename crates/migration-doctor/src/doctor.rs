@@ -189,6 +189,10 @@ pub enum DoctorError {
     /// An `ignore_tables` pattern that is no glob.
     #[error("ignore_tables: {0}")]
     IgnoreTables(String),
+    /// A fleet that cannot be listed as asked (no match, a dialect without
+    /// schemas, a malformed pattern).
+    #[error("{0}")]
+    Fleet(String),
     #[error(transparent)]
     Database(#[from] LiveError),
     #[error(transparent)]
@@ -203,7 +207,8 @@ impl DoctorError {
             DoctorError::Config(_)
             | DoctorError::NoDatabase(_)
             | DoctorError::UnknownRevision(_)
-            | DoctorError::IgnoreTables(_) => true,
+            | DoctorError::IgnoreTables(_)
+            | DoctorError::Fleet(_) => true,
             DoctorError::Database(error) => error.is_usage_error(),
             DoctorError::Recovery(RecoveryError::Database(error)) => error.is_usage_error(),
             _ => false,
@@ -267,14 +272,18 @@ pub fn is_sound(diagnosis: &Diagnosis, migrations_ran: bool) -> bool {
 
 /// One project and one database; see the module documentation.
 pub struct Doctor {
-    pub project: Project,
+    /// Shared with the sessions of a fleet's members.
+    pub project: Arc<Project>,
     /// The merged analysis options (flags and the ini's).
     pub options: AnalysisOptions,
     pub introspect: IntrospectOptions,
     pub lock_timeout: Duration,
     given_url: Option<String>,
     read_environment: bool,
-    expected: Mutex<HashMap<Dialect, Arc<ExpectedSchemas>>>,
+    /// A fleet member's database, decided by the fleet.
+    fixed_target: Option<DatabaseTarget>,
+    /// Shared with the sessions of a fleet's members: computed once.
+    expected: Arc<Mutex<HashMap<Dialect, Arc<ExpectedSchemas>>>>,
 }
 
 impl Doctor {
@@ -295,13 +304,39 @@ impl Doctor {
             lock_timeout: options.lock_timeout,
             given_url: options.database_url.clone(),
             read_environment: options.read_environment,
-            project,
-            expected: Mutex::new(HashMap::new()),
+            project: Arc::new(project),
+            fixed_target: None,
+            expected: Arc::new(Mutex::new(HashMap::new())),
         })
+    }
+
+    /// A session over one member of a fleet: this session's project,
+    /// options and expected schemas, the member's database, and — for a
+    /// schema of a PostgreSQL fleet — its tables and its version table in
+    /// that schema.
+    pub fn for_target(&self, target: &crate::FleetTarget) -> Doctor {
+        let mut introspect = self.introspect.clone();
+        if let Some(schema) = &target.schema {
+            introspect.schema = Some(schema.clone());
+            introspect.version_table_schema = Some(schema.clone());
+        }
+        Doctor {
+            project: self.project.clone(),
+            options: self.options.clone(),
+            introspect,
+            lock_timeout: self.lock_timeout,
+            given_url: None,
+            read_environment: false,
+            fixed_target: Some(target.database.clone()),
+            expected: self.expected.clone(),
+        }
     }
 
     /// The database this session talks to.
     pub fn target(&self) -> Result<DatabaseTarget, DoctorError> {
+        if let Some(target) = &self.fixed_target {
+            return Ok(target.clone());
+        }
         DatabaseTarget::resolve(
             self.given_url.as_deref(),
             self.read_environment,

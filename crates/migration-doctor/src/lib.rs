@@ -32,6 +32,7 @@
 
 mod analyzer;
 mod doctor;
+mod fleet;
 mod modules;
 mod planner;
 mod seed;
@@ -41,6 +42,7 @@ pub use doctor::{
     DatabaseTarget, Doctor, DoctorError, DoctorOptions, Ensured, Examination, Recovery,
     RecoveryRequest, UrlSource, is_sound,
 };
+pub use fleet::{FleetSource, FleetTarget, Shard};
 pub use migration_doctor_diagnosis as diagnosis;
 pub use migration_doctor_graph as graph;
 pub use migration_doctor_infer as infer;

@@ -47,11 +47,12 @@ pub fn run(global: &GlobalOptions, status: bool, output: &Output) -> Result<(), 
         examination,
     };
     match (global.format(), status) {
-        (Format::Json, false) => output.print_raw(&render::diagnosis_json::diagnosis(
-            report.diagnosis(),
-            &report.target,
-        )),
-        (Format::Json, true) => output.print_raw(&render::diagnosis_json::status(&report)),
+        (Format::Json | Format::Jsonl, false) => output.print_raw(
+            &render::diagnosis_json::diagnosis(report.diagnosis(), &report.target),
+        ),
+        (Format::Json | Format::Jsonl, true) => {
+            output.print_raw(&render::diagnosis_json::status(&report))
+        }
         (Format::Text, false) => output.print(&render::diagnosis_text::diagnosis(
             &report,
             global.detailed,

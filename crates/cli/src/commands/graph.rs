@@ -21,7 +21,9 @@ pub fn run(
     };
     match format {
         Format::Text => output.print(&render::graph_text::render(graph, &selection, output)),
-        Format::Json => output.print_raw(&render::graph_json::render(graph, &selection)),
+        Format::Json | Format::Jsonl => {
+            output.print_raw(&render::graph_json::render(graph, &selection))
+        }
         Format::Dot => output.print_raw(&render::graph_dot::render(graph, &selection)),
         Format::Mermaid => output.print_raw(&render::graph_mermaid::render(graph, &selection)),
     }

@@ -1,5 +1,6 @@
 pub mod database;
 pub mod diagnose;
+pub mod fleet;
 pub mod graph;
 pub mod recover;
 pub mod schema;

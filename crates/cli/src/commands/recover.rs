@@ -38,7 +38,7 @@ fn user_and_host() -> (String, String) {
     (user, host)
 }
 
-fn audit(
+pub fn audit(
     options: &RecoveryOptions,
     doctor: &Doctor,
     target: &DatabaseTarget,
@@ -61,6 +61,7 @@ fn audit(
         "host": host,
         "configuration": doctor.project.config.ini_file,
         "database": target.url.redacted(),
+        "schema": doctor.introspect.schema,
         "url_source": target.source.name(),
         "state": outcome.diagnosis.as_ref().map(|diagnosis| diagnosis.state.name()),
         "evidence": outcome.diagnosis.as_ref().map(|diagnosis| diagnosis.evidence.name()),
@@ -87,9 +88,9 @@ fn audit(
     })
 }
 
-fn describe(outcome: &Outcome, dry_run: bool) -> Vec<String> {
-    let mut lines = Vec::new();
-    let rows = |rows: &Option<Vec<Option<String>>>| match rows {
+/// Version rows as text: `no version table`, `no rows`, or the ids.
+pub fn rows(rows: &Option<Vec<Option<String>>>) -> String {
+    match rows {
         None => "no version table".to_owned(),
         Some(rows) if rows.is_empty() => "no rows".to_owned(),
         Some(rows) => rows
@@ -97,7 +98,45 @@ fn describe(outcome: &Outcome, dry_run: bool) -> Vec<String> {
             .map(|row| row.clone().unwrap_or_else(|| "NULL".to_owned()))
             .collect::<Vec<_>>()
             .join(", "),
+    }
+}
+
+/// The JSON of a recovery: the diagnosis object with the plan, `applied`,
+/// the rows before and after, the undo and the refusal.
+pub fn outcome_value(
+    diagnosis: Option<&Diagnosis>,
+    outcome: &Outcome,
+    target: &serde_json::Value,
+) -> serde_json::Value {
+    let mut document = match diagnosis {
+        Some(diagnosis) => crate::render::diagnosis_json::diagnosis_value(diagnosis, target),
+        None => json!({ "target": target }),
     };
+    if let Some(object) = document.as_object_mut() {
+        object.insert(
+            "plan".to_owned(),
+            json!(if outcome.statements.is_empty() {
+                None
+            } else {
+                Some(&outcome.statements)
+            }),
+        );
+        object.insert("applied".to_owned(), json!(outcome.applied));
+        object.insert("before".to_owned(), json!(outcome.before));
+        object.insert("after".to_owned(), json!(outcome.after));
+        object.insert("undo".to_owned(), json!(outcome.undo));
+        if let Some(refusal) = &outcome.refusal {
+            object.insert(
+                "refused".to_owned(),
+                json!(crate::render::refusal_message(refusal)),
+            );
+        }
+    }
+    document
+}
+
+fn describe(outcome: &Outcome, dry_run: bool) -> Vec<String> {
+    let mut lines = Vec::new();
     if outcome.statements.is_empty() {
         return lines;
     }
@@ -140,32 +179,7 @@ fn print(
     match global.format() {
         Format::Json => {
             let target = target.cloned().unwrap_or_default();
-            let mut document = match diagnosis {
-                Some(diagnosis) => {
-                    crate::render::diagnosis_json::diagnosis_value(diagnosis, &target)
-                }
-                None => json!({ "target": target }),
-            };
-            if let Some(object) = document.as_object_mut() {
-                object.insert(
-                    "plan".to_owned(),
-                    json!(if outcome.statements.is_empty() {
-                        None
-                    } else {
-                        Some(&outcome.statements)
-                    }),
-                );
-                object.insert("applied".to_owned(), json!(outcome.applied));
-                object.insert("before".to_owned(), json!(outcome.before));
-                object.insert("after".to_owned(), json!(outcome.after));
-                object.insert("undo".to_owned(), json!(outcome.undo));
-                if let Some(refusal) = &outcome.refusal {
-                    object.insert(
-                        "refused".to_owned(),
-                        json!(crate::render::refusal_message(refusal)),
-                    );
-                }
-            }
+            let document = outcome_value(diagnosis, outcome, &target);
             output.print_raw(&serde_json::to_string_pretty(&document).unwrap_or_default());
         }
         _ => {

@@ -26,7 +26,7 @@ pub fn run(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Result
     })?;
     let (live, url) = live;
     match global.format() {
-        Format::Json => output.print_raw(&render::schema_json::render_live(&live)),
+        Format::Json | Format::Jsonl => output.print_raw(&render::schema_json::render_live(&live)),
         Format::Text => output.print(&render::schema_text::render_live(&live, &url, output)),
         Format::Dot | Format::Mermaid => {
             return Err(Failure::Usage(
@@ -77,7 +77,7 @@ fn expected(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Resul
         .map(|&index| graph.revision(index).id().to_owned())
         .collect();
     match global.format() {
-        Format::Json => output.print_raw(&render::schema_json::render_expected(
+        Format::Json | Format::Jsonl => output.print_raw(&render::schema_json::render_expected(
             &ids, dialect, &schema, &unknown,
         )),
         Format::Text => output.print(&render::schema_text::render_expected(
@@ -118,7 +118,7 @@ fn models(
     )];
     let schema = &expected.base().schema;
     match global.format() {
-        Format::Json => output.print_raw(&render::schema_json::render_expected(
+        Format::Json | Format::Jsonl => output.print_raw(&render::schema_json::render_expected(
             &ids,
             dialect,
             schema,

@@ -10,6 +10,12 @@ usage:
   live_db.py inspect-details URL       the same, with each column's server
                                         default and each foreign key's
                                         ON DELETE / ON UPDATE
+  live_db.py fleet URL CONFIG NAME:STATE...
+                                        tenants of CONFIG (fixtures/fleet) in
+                                        a state each (healthy, behind,
+                                        untracked, corrupted): PostgreSQL
+                                        schemas of URL's database, or MySQL
+                                        databases of URL's server
   live_db.py sql URL STATEMENT...       run statements in one transaction
   live_db.py revisions CONFIG           revision ids from base to head, as
                                         alembic orders them (one per line)
@@ -145,6 +151,38 @@ def inspect_details(url):
     return found
 
 
+def fleet(url, config_path, specs):
+    """Tenants in mixed states, each migrated by the real alembic (in this
+    process, so that fifty tenants take seconds, not minutes)."""
+    from alembic import command
+    from alembic.config import Config
+
+    base = sa.engine.make_url(url)
+    postgres = base.get_backend_name() == "postgresql"
+    server = server_engine(url)
+    for spec in specs:
+        name, state = spec.split(":")
+        with server.connect() as connection:
+            if postgres:
+                connection.execute(sa.text('CREATE SCHEMA "%s"' % name))
+            else:
+                connection.execute(sa.text("CREATE DATABASE `%s`" % name))
+        tenant_url = base if postgres else base.set(database=name)
+        config = Config(config_path)
+        config.attributes["url"] = tenant_url.render_as_string(hide_password=False)
+        config.attributes["tenant"] = name if postgres else None
+        command.upgrade(config, "f2f2f2f2f2f2" if state == "behind" else "head")
+        engine = sa.create_engine(tenant_url)
+        table = ('"%s".alembic_version' % name) if postgres else "alembic_version"
+        with engine.begin() as connection:
+            if state == "untracked":
+                connection.execute(sa.text("DROP TABLE %s" % table))
+            elif state == "corrupted":
+                connection.execute(sa.text("DELETE FROM %s" % table))
+        engine.dispose()
+    server.dispose()
+
+
 def server_engine(url):
     return sa.create_engine(url, isolation_level="AUTOCOMMIT")
 
@@ -183,6 +221,8 @@ def main():
         print(json.dumps(inspect(url, schema), indent=2, ensure_ascii=False))
     elif command == "inspect-details":
         print(json.dumps(inspect_details(url), indent=2, ensure_ascii=False))
+    elif command == "fleet":
+        fleet(url, sys.argv[3], sys.argv[4:])
     elif command == "revisions":
         from alembic.config import Config
         from alembic.script import ScriptDirectory

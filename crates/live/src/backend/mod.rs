@@ -84,6 +84,9 @@ pub(crate) trait Backend {
     async fn end_write(&mut self) -> Result<(), sqlx::Error>;
     /// Runs a read-only query; `Ok(true)` when it returned a row.
     async fn probe(&mut self, query: &str, timeout: Duration) -> Result<bool, String>;
+    /// The user schemas (PostgreSQL) or databases (MySQL) of the server,
+    /// by name; SQLite's one schema, `main`.
+    async fn list_schemas(&mut self) -> Result<Vec<String>, sqlx::Error>;
 }
 
 /// Calls `$body` with the dialect's backend of `$connection`: the one
@@ -170,6 +173,13 @@ impl Database {
             );
         }
         result.map_err(|error| self.query_error("run the recovery's statements", error))
+    }
+
+    /// The user schemas (PostgreSQL) or databases (MySQL) of the server, by
+    /// name (the system ones left out).
+    pub async fn list_schemas(&mut self) -> Result<Vec<String>, LiveError> {
+        let result = with_backend!(&mut self.connection, backend => backend.list_schemas().await);
+        result.map_err(|error| self.query_error("list the schemas", error))
     }
 
     /// Ends SQLite's write transaction (its lock); nothing elsewhere.

@@ -20,6 +20,16 @@ use crate::introspect::{Failed, IntrospectOptions};
 use crate::url::DatabaseUrl;
 
 impl Backend for MySqlConnection {
+    async fn list_schemas(&mut self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT CONVERT(SCHEMA_NAME USING utf8mb4) FROM information_schema.SCHEMATA \
+             WHERE SCHEMA_NAME NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys') \
+             ORDER BY SCHEMA_NAME",
+        )
+        .fetch_all(&mut *self)
+        .await
+    }
+
     /// MySQL answers catalog queries slowly and one at a time per
     /// connection: a second connection lets the slowest one run alongside
     /// the others.

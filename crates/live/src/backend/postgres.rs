@@ -19,6 +19,15 @@ use super::{Backend, LockKey, render};
 const CLASS: i32 = 0x4D44;
 
 impl Backend for PgConnection {
+    async fn list_schemas(&mut self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT nspname::text FROM pg_namespace \
+             WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY nspname",
+        )
+        .fetch_all(&mut *self)
+        .await
+    }
+
     async fn introspect(
         &mut self,
         _url: &DatabaseUrl,

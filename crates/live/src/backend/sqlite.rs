@@ -25,6 +25,10 @@ fn is_busy(error: &sqlx::Error) -> bool {
 }
 
 impl Backend for SqliteConnection {
+    async fn list_schemas(&mut self) -> Result<Vec<String>, sqlx::Error> {
+        Ok(vec!["main".to_owned()])
+    }
+
     async fn introspect(
         &mut self,
         _url: &DatabaseUrl,

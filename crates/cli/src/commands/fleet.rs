@@ -1,0 +1,366 @@
+//! `diagnose`, `status`, `recover` and `ensure` over a fleet
+//! (`--each-schema GLOB`, `--databases FILE|-`): every target in turn, at
+//! most `--jobs` at once, this process's `--shard` only; one report per
+//! target (a line of text, or one JSON object per line under `--format
+//! jsonl`, each with its `target`), a summary of states at the end, and the
+//! worst exit code. A target's failure is its own report, never the end of
+//! the run; writes go in waves of `--jobs` targets, and no new wave starts
+//! once more than `--max-failures` targets failed.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read};
+
+use futures_util::stream::{self, StreamExt};
+use migration_doctor::diagnosis::{Diagnosis, Evidence, State};
+use migration_doctor::{Attendance, Doctor, FleetSource, FleetTarget, RecoveryRequest, Shard};
+use serde_json::{Value, json};
+
+use crate::cli::{EnsureArgs, FleetArgs, Format, GlobalOptions, RecoverArgs};
+use crate::commands::{database, recover};
+use crate::failure::Failure;
+use crate::output::Output;
+
+/// What runs on each target.
+#[derive(Clone, Copy)]
+pub enum FleetCommand<'a> {
+    Diagnose,
+    Recover(&'a RecoverArgs),
+    Ensure(&'a EnsureArgs),
+}
+
+/// What one target ended in.
+struct TargetReport {
+    name: String,
+    /// The state it was found in (after a recovery: the diagnosis under the lock).
+    state: Option<&'static str>,
+    /// Its exit code, as the command alone would give it.
+    code: u8,
+    /// Its JSON object, with `target`.
+    value: Value,
+    /// Its line of text.
+    line: String,
+}
+
+/// The exit code a diagnosis gives (`diagnose` alone).
+fn diagnosis_code(diagnosis: &Diagnosis) -> u8 {
+    match diagnosis.state {
+        State::InvalidScripts => 4,
+        State::Healthy | State::Fresh | State::Behind
+            if diagnosis.evidence != Evidence::Refused =>
+        {
+            0
+        }
+        _ => 1,
+    }
+}
+
+fn verdict(diagnosis: &Diagnosis) -> String {
+    format!(
+        "{} ({}, evidence: {})",
+        diagnosis.state.name(),
+        diagnosis.strategy.name(),
+        diagnosis.evidence.name()
+    )
+}
+
+/// The targets' URLs of `--databases`: one per line, blank lines and
+/// `#` comments left out; `-` is standard input.
+fn read_database_list(path: &std::path::Path) -> Result<Vec<String>, Failure> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        if std::io::stdin().is_terminal() {
+            return Err(Failure::Usage(
+                "--databases -: standard input is a terminal; pipe the list of URLs in".to_owned(),
+            ));
+        }
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|error| Failure::Usage(format!("--databases -: {error}")))?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|error| Failure::Usage(format!("--databases {}: {error}", path.display())))?
+    };
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(str::to_owned)
+        .collect())
+}
+
+fn target_value(target: &FleetTarget) -> Value {
+    let mut value = database::target_json(&target.database);
+    if let Some(object) = value.as_object_mut() {
+        object.insert("name".to_owned(), json!(target.name));
+        object.insert("schema".to_owned(), json!(target.schema));
+    }
+    value
+}
+
+fn failed(target: &FleetTarget, target_json: Value, failure: &Failure) -> TargetReport {
+    let message = failure.messages().join("; ");
+    TargetReport {
+        name: target.name.clone(),
+        state: None,
+        code: failure.status(),
+        value: json!({
+            "target": target_json,
+            "error": {"code": failure.code(), "message": message, "exit_code": failure.status()},
+        }),
+        line: format!("{}: error [{}]: {message}", target.name, failure.code()),
+    }
+}
+
+/// Runs `command` on one target.
+async fn run_one(
+    doctor: &Doctor,
+    target: &FleetTarget,
+    command: FleetCommand<'_>,
+    attendance: Attendance,
+) -> TargetReport {
+    let member = doctor.for_target(target);
+    let target_json = target_value(target);
+    match command {
+        FleetCommand::Diagnose => match member.examine().await {
+            Ok(examination) => {
+                let diagnosis = &examination.diagnosis;
+                TargetReport {
+                    name: target.name.clone(),
+                    state: Some(diagnosis.state.name()),
+                    code: diagnosis_code(diagnosis),
+                    value: crate::render::diagnosis_json::diagnosis_value(diagnosis, &target_json),
+                    line: format!("{}: {}", target.name, verdict(diagnosis)),
+                }
+            }
+            Err(error) => failed(target, target_json, &Failure::from(error)),
+        },
+        FleetCommand::Recover(args) => {
+            let request = RecoveryRequest {
+                attendance,
+                dry_run: args.dry_run,
+                to_revision: args.to_revision.clone(),
+                force: args.force,
+                complete: args.complete,
+                ..RecoveryRequest::default()
+            };
+            let recovery = match member.recover(&request).await {
+                Ok(recovery) => recovery,
+                Err(error) => return failed(target, target_json, &Failure::from(error)),
+            };
+            let outcome = recovery.outcome;
+            if let Err(failure) =
+                recover::audit(&args.recovery, &member, &target.database, &outcome)
+            {
+                return failed(target, target_json, &failure);
+            }
+            let diagnosis = outcome.diagnosis.as_ref();
+            let line = match (&outcome.refusal, outcome.applied) {
+                (Some(refusal), _) => format!(
+                    "{}: refused: {}",
+                    target.name,
+                    crate::render::refusal_message(refusal)
+                ),
+                (None, true) => format!(
+                    "{}: recovered ({} statement(s)): {} -> {}",
+                    target.name,
+                    outcome.statements.len(),
+                    recover::rows(&outcome.before),
+                    recover::rows(&outcome.after)
+                ),
+                (None, false) if !outcome.statements.is_empty() => format!(
+                    "{}: would run {} statement(s): {}",
+                    target.name,
+                    outcome.statements.len(),
+                    outcome.statements.join("; ")
+                ),
+                (None, false) => format!(
+                    "{}: nothing to write{}",
+                    target.name,
+                    diagnosis
+                        .map(|d| format!(" ({})", verdict(d)))
+                        .unwrap_or_default()
+                ),
+            };
+            TargetReport {
+                name: target.name.clone(),
+                state: diagnosis.map(|diagnosis| diagnosis.state.name()),
+                code: u8::from(outcome.refusal.is_some()),
+                value: recover::outcome_value(diagnosis, &outcome, &target_json),
+                line,
+            }
+        }
+        FleetCommand::Ensure(args) => {
+            let ensured = match member.ensure(None, None, args.complete_partial).await {
+                Ok(ensured) => ensured,
+                Err(error) => return failed(target, target_json, &Failure::from(error)),
+            };
+            let outcome = &ensured.recovery.outcome;
+            if let Err(failure) = recover::audit(&args.recovery, &member, &target.database, outcome)
+            {
+                return failed(target, target_json, &failure);
+            }
+            let mut line = format!("{}: {}", target.name, verdict(&ensured.after));
+            if outcome.applied {
+                line.push_str(&format!(
+                    " after recovering {} -> {}",
+                    recover::rows(&outcome.before),
+                    recover::rows(&outcome.after)
+                ));
+            }
+            if let Some(refusal) = &outcome.refusal {
+                line.push_str(&format!(
+                    "; refused: {}",
+                    crate::render::refusal_message(refusal)
+                ));
+            }
+            TargetReport {
+                name: target.name.clone(),
+                state: Some(ensured.after.state.name()),
+                code: u8::from(!ensured.sound),
+                value: recover::outcome_value(Some(&ensured.after), outcome, &target_json),
+                line,
+            }
+        }
+    }
+}
+
+pub fn run(
+    global: &GlobalOptions,
+    fleet: &FleetArgs,
+    command: FleetCommand<'_>,
+    output: &Output,
+) -> Result<(), Failure> {
+    let (lock_timeout, writes) = match command {
+        FleetCommand::Diagnose => (None, false),
+        FleetCommand::Recover(args) => {
+            if !args.yes && !args.dry_run {
+                return Err(Failure::Usage(
+                    "a recovery over a fleet asks no questions: review it with --dry-run, then run it with --yes"
+                        .to_owned(),
+                ));
+            }
+            (Some(args.recovery.lock_timeout), !args.dry_run)
+        }
+        FleetCommand::Ensure(args) => {
+            if args.then.is_some() {
+                return Err(Failure::Usage(
+                    "ensure --then runs one command; over a fleet, run `ensure` on the fleet first, then your \
+                     per-tenant migration runner"
+                        .to_owned(),
+                ));
+            }
+            (Some(args.recovery.lock_timeout), true)
+        }
+    };
+    let attendance = match command {
+        FleetCommand::Recover(args) if !args.unattended => Attendance::Attended,
+        _ => Attendance::Unattended,
+    };
+    let shard = fleet
+        .shard
+        .as_deref()
+        .map(|text| {
+            Shard::parse(text, std::env::var("JOB_COMPLETION_INDEX").ok().as_deref())
+                .map_err(Failure::Usage)
+        })
+        .transpose()?;
+    let source = match (&fleet.each_schema, &fleet.databases) {
+        (Some(pattern), _) => FleetSource::EachSchema(pattern.clone()),
+        (None, Some(path)) => FleetSource::Databases(read_database_list(path)?),
+        (None, None) => return Err(Failure::Usage("no fleet given".to_owned())),
+    };
+    let doctor = database::open_doctor(global, lock_timeout, output)?;
+    let runtime = database::runtime()?;
+    let mut targets = runtime.block_on(doctor.fleet(&source))?;
+    if let Some(shard) = shard {
+        targets = shard.select(targets);
+    }
+    let format = global.fleet_format();
+    let jobs = fleet.jobs.max(1);
+    let mut reports: Vec<TargetReport> = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
+    let show = |report: &TargetReport| match format {
+        Format::Jsonl => output.print_raw(&report.value.to_string()),
+        Format::Json => {}
+        _ => output.print(&report.line),
+    };
+    runtime.block_on(async {
+        // Reading goes all at once (`jobs` at a time); writing in waves,
+        // so that --max-failures can stop a bad rollout.
+        let wave = if writes { jobs } else { targets.len().max(1) };
+        let mut failures = 0usize;
+        for (at, chunk) in targets.chunks(wave).enumerate() {
+            if writes && fleet.max_failures.is_some_and(|most| failures > most) {
+                skipped.extend(
+                    targets[at * wave..]
+                        .iter()
+                        .map(|target| target.name.clone()),
+                );
+                break;
+            }
+            let mut running = stream::iter(chunk)
+                .map(|target| run_one(&doctor, target, command, attendance))
+                .buffer_unordered(jobs);
+            while let Some(report) = running.next().await {
+                if report.code != 0 {
+                    failures += 1;
+                }
+                show(&report);
+                reports.push(report);
+            }
+        }
+    });
+    reports.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut states: BTreeMap<&str, usize> = BTreeMap::new();
+    for report in &reports {
+        *states.entry(report.state.unwrap_or("error")).or_default() += 1;
+    }
+    let worst = reports
+        .iter()
+        .map(|report| report.code)
+        .chain(skipped.iter().map(|_| 1))
+        .max()
+        .unwrap_or(0);
+    let summary = json!({
+        "targets": reports.len() + skipped.len(),
+        "states": states,
+        "failed": reports.iter().filter(|report| report.code != 0).count(),
+        "skipped": skipped,
+        "exit_code": worst,
+    });
+    match format {
+        Format::Jsonl => output.print_raw(&json!({ "summary": summary }).to_string()),
+        Format::Json => output.print_raw(
+            &serde_json::to_string_pretty(&json!({
+                "targets": reports.iter().map(|report| &report.value).collect::<Vec<_>>(),
+                "summary": summary,
+            }))
+            .unwrap_or_default(),
+        ),
+        _ => {
+            let counts: Vec<String> = states
+                .iter()
+                .map(|(state, count)| format!("{state} {count}"))
+                .collect();
+            let mut line = format!(
+                "{} target(s): {}",
+                reports.len() + skipped.len(),
+                counts.join(", ")
+            );
+            if !skipped.is_empty() {
+                line.push_str(&format!(
+                    "; {} not started after more than {} failure(s): {}",
+                    skipped.len(),
+                    fleet.max_failures.unwrap_or_default(),
+                    skipped.join(", ")
+                ));
+            }
+            output.print(&line);
+        }
+    }
+    match worst {
+        0 => Ok(()),
+        status => Err(Failure::Reported { status }),
+    }
+}

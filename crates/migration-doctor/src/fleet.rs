@@ -1,0 +1,171 @@
+//! Fleets: one project over many tenants — every schema (PostgreSQL) or
+//! database (MySQL) whose name matches a glob, each with its own version
+//! table, or a list of database URLs (PRODUCT.md, "Fleets"). A fleet is a
+//! list of [`FleetTarget`]s; each becomes a [`Doctor`] session through
+//! [`Doctor::for_target`], which shares the project, the options and the
+//! expected schemas (computed once per dialect for the whole fleet), so a
+//! target costs its catalog queries and its analysis, nothing more.
+
+use migration_doctor_diagnosis::TablePatterns;
+use migration_doctor_live::{Access, connect};
+use migration_doctor_schema::Dialect;
+
+use crate::doctor::{DatabaseTarget, Doctor, DoctorError, UrlSource};
+
+/// Where the members of a fleet come from.
+#[derive(Debug, Clone)]
+pub enum FleetSource {
+    /// Every schema (PostgreSQL) or database (MySQL) of the session's
+    /// server whose name matches the glob.
+    EachSchema(String),
+    /// Database URLs, one per tenant.
+    Databases(Vec<String>),
+}
+
+/// One member of a fleet.
+#[derive(Debug, Clone)]
+pub struct FleetTarget {
+    /// How reports name it: the schema or database name, or the URL with
+    /// its password masked.
+    pub name: String,
+    pub database: DatabaseTarget,
+    /// The PostgreSQL schema of the tenant (its tables and its version
+    /// table), for `EachSchema` there.
+    pub schema: Option<String>,
+}
+
+/// This process's part of a fleet: every `count`-th target from `index`
+/// (0-based), so that the pods of a Kubernetes Indexed Job share it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// `I/N`, or `/N` (or `N`) with the index from `JOB_COMPLETION_INDEX`
+    /// (what Kubernetes sets in each pod of an Indexed Job).
+    pub fn parse(text: &str, completion_index: Option<&str>) -> Result<Shard, String> {
+        let usage = || {
+            format!(
+                "--shard {text}: expected I/N (0 <= I < N), or /N with JOB_COMPLETION_INDEX set"
+            )
+        };
+        let (index, count) = match text.split_once('/') {
+            Some((index, count)) => (index.trim(), count.trim()),
+            None => ("", text.trim()),
+        };
+        let count: usize = count.parse().map_err(|_| usage())?;
+        let index = if index.is_empty() {
+            completion_index
+                .ok_or_else(usage)?
+                .trim()
+                .parse()
+                .map_err(|_| usage())?
+        } else {
+            index.parse().map_err(|_| usage())?
+        };
+        if count == 0 || index >= count {
+            return Err(usage());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The targets this shard takes, in their order.
+    pub fn select<T>(&self, targets: Vec<T>) -> Vec<T> {
+        targets
+            .into_iter()
+            .enumerate()
+            .filter(|(at, _)| at % self.count == self.index)
+            .map(|(_, target)| target)
+            .collect()
+    }
+}
+
+impl Doctor {
+    /// The members of a fleet, by name. `EachSchema` lists the schemas of
+    /// the session's database (read-only) and keeps those that match.
+    pub async fn fleet(&self, source: &FleetSource) -> Result<Vec<FleetTarget>, DoctorError> {
+        let targets = match source {
+            FleetSource::Databases(urls) => urls
+                .iter()
+                .map(|url| {
+                    let mut database = DatabaseTarget::resolve(Some(url), false, None)?;
+                    database.source = UrlSource::Flag;
+                    Ok(FleetTarget {
+                        name: database.url.redacted(),
+                        database,
+                        schema: None,
+                    })
+                })
+                .collect::<Result<Vec<_>, DoctorError>>()?,
+            FleetSource::EachSchema(pattern) => {
+                let patterns = TablePatterns::new(std::slice::from_ref(pattern))
+                    .map_err(|error| DoctorError::Fleet(format!("--each-schema: {error}")))?;
+                let base = self.target()?;
+                if base.url.dialect == Dialect::Sqlite {
+                    return Err(DoctorError::Fleet(
+                        "--each-schema needs PostgreSQL (schemas) or MySQL/MariaDB (databases); \
+                         for SQLite files list them with --databases"
+                            .to_owned(),
+                    ));
+                }
+                let mut database = connect(&base.url, Access::ReadOnly, &base.base).await?;
+                let names = database.list_schemas().await;
+                database.close().await;
+                names?
+                    .into_iter()
+                    .filter(|name| patterns.matches(name))
+                    .map(|name| match base.url.dialect {
+                        Dialect::Postgresql => FleetTarget {
+                            database: base.clone(),
+                            schema: Some(name.clone()),
+                            name,
+                        },
+                        _ => {
+                            let mut database = base.clone();
+                            database.url.database = Some(name.clone());
+                            FleetTarget {
+                                database,
+                                schema: None,
+                                name,
+                            }
+                        }
+                    })
+                    .collect()
+            }
+        };
+        if targets.is_empty() {
+            return Err(DoctorError::Fleet(match source {
+                FleetSource::EachSchema(pattern) => format!(
+                    "no schema or database matches --each-schema {pattern}; `migration-doctor` lists none to run"
+                ),
+                FleetSource::Databases(_) => "--databases names no database URL".to_owned(),
+            }));
+        }
+        Ok(targets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_share_out_every_target_once() {
+        let targets: Vec<usize> = (0..10).collect();
+        let mut seen: Vec<usize> = (0..3)
+            .flat_map(|index| Shard { index, count: 3 }.select(targets.clone()))
+            .collect();
+        seen.sort_unstable();
+        assert_eq!(seen, targets);
+        assert_eq!(Shard::parse("1/4", None), Ok(Shard { index: 1, count: 4 }));
+        assert_eq!(
+            Shard::parse("/4", Some("3")),
+            Ok(Shard { index: 3, count: 4 })
+        );
+        assert!(Shard::parse("/4", None).is_err());
+        assert!(Shard::parse("4/4", None).is_err());
+        assert!(Shard::parse("x", None).is_err());
+    }
+}
