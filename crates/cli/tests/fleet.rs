@@ -124,6 +124,28 @@ fn postgresql_fifty_tenant_schemas() {
         assert_eq!(value["evidence"], "proven", "{value:#}");
     }
     assert_eq!(summary["targets"], 50, "{summary:#}");
+    // The batched reading says what reading one schema alone says.
+    for tenant in ["tenant_00", "tenant_01", "tenant_02", "tenant_03"] {
+        let (code, mut alone, stderr) = doctor_json_on(
+            CONFIG,
+            &database,
+            &[
+                "diagnose",
+                "--schema",
+                tenant,
+                "--version-table-schema",
+                tenant,
+            ],
+        );
+        assert!(code <= 1, "{stderr}");
+        let mut batched = targets[tenant].clone();
+        for value in [&mut alone, &mut batched] {
+            if let Some(object) = value.as_object_mut() {
+                object.remove("target");
+            }
+        }
+        assert_eq!(batched, alone, "{tenant}");
+    }
     assert_eq!(summary["states"]["healthy"], 13, "{summary:#}");
     assert_eq!(summary["states"]["untracked_schema"], 12, "{summary:#}");
 

@@ -193,6 +193,10 @@ pub enum DoctorError {
     /// schemas, a malformed pattern).
     #[error("{0}")]
     Fleet(String),
+    /// A database error shared by the members of a fleet read together
+    /// (their connection failed, or their batch's catalog query).
+    #[error("{0}")]
+    FleetDatabase(String),
     #[error(transparent)]
     Database(#[from] LiveError),
     #[error(transparent)]
@@ -385,6 +389,15 @@ impl Doctor {
 
     async fn examine_on(&self, database: &mut Database) -> Result<Examination, DoctorError> {
         let live = read_live(database, &self.introspect).await?;
+        Ok(self.examine_live(database, live).await)
+    }
+
+    /// Diagnoses `live` (read through `database`, which answers the probes).
+    pub(crate) async fn examine_live(
+        &self,
+        database: &mut Database,
+        live: LiveDatabase,
+    ) -> Examination {
         let errors = self.project.errors();
         let expected = errors.is_empty().then(|| self.expected(live.dialect));
         let diagnose = |probes: &[ProbeResult]| {
@@ -398,11 +411,11 @@ impl Doctor {
             })
         };
         let diagnosis = diagnose_with_probes(database, &diagnose).await;
-        Ok(Examination {
+        Examination {
             live,
             diagnosis,
             expected,
-        })
+        }
     }
 
     /// The planner a recovery decides with, under the lock.

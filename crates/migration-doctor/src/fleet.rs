@@ -6,11 +6,17 @@
 //! expected schemas (computed once per dialect for the whole fleet), so a
 //! target costs its catalog queries and its analysis, nothing more.
 
+use futures_util::stream::{self, StreamExt};
 use migration_doctor_diagnosis::TablePatterns;
 use migration_doctor_live::{Access, connect};
 use migration_doctor_schema::Dialect;
 
-use crate::doctor::{DatabaseTarget, Doctor, DoctorError, UrlSource};
+use crate::doctor::{DatabaseTarget, Doctor, DoctorError, Examination, UrlSource};
+
+/// Schemas read with one set of catalog queries: large enough that a
+/// thousand tenants take a handful of round trips, small enough that one
+/// batch's rows stay a few megabytes.
+const SCHEMAS_PER_BATCH: usize = 250;
 
 /// Where the members of a fleet come from.
 #[derive(Debug, Clone)]
@@ -144,6 +150,102 @@ impl Doctor {
             }));
         }
         Ok(targets)
+    }
+}
+
+impl Doctor {
+    /// Diagnoses every target, at most `jobs` at once, in the targets'
+    /// order. The schemas of one PostgreSQL database (`EachSchema` there)
+    /// are read in batches with one set of catalog queries each, on `jobs`
+    /// connections; other targets are each read on their own connection.
+    pub async fn examine_fleet(
+        &self,
+        targets: &[FleetTarget],
+        jobs: usize,
+    ) -> Vec<Result<Examination, DoctorError>> {
+        let jobs = jobs.max(1);
+        let batched = targets.first().is_some_and(|first| {
+            first.database.url.dialect == Dialect::Postgresql
+                && targets.iter().all(|target| {
+                    target.schema.is_some() && target.database.url == first.database.url
+                })
+        });
+        if !batched {
+            let mut results: Vec<(usize, Result<Examination, DoctorError>)> =
+                stream::iter(targets.iter().enumerate())
+                    .map(
+                        |(at, target)| async move { (at, self.for_target(target).examine().await) },
+                    )
+                    .buffer_unordered(jobs)
+                    .collect()
+                    .await;
+            results.sort_by_key(|(at, _)| *at);
+            return results.into_iter().map(|(_, result)| result).collect();
+        }
+        // Contiguous shares, one per connection, each read in batches.
+        let share = targets.len().div_ceil(jobs);
+        let mut results: Vec<(usize, Vec<Result<Examination, DoctorError>>)> =
+            stream::iter(targets.chunks(share).enumerate())
+                .map(|(at, part)| async move { (at, self.examine_schemas(part).await) })
+                .buffer_unordered(jobs)
+                .collect()
+                .await;
+        results.sort_by_key(|(at, _)| *at);
+        results.into_iter().flat_map(|(_, part)| part).collect()
+    }
+
+    /// PostgreSQL schemas of one database, on one connection.
+    async fn examine_schemas(
+        &self,
+        targets: &[FleetTarget],
+    ) -> Vec<Result<Examination, DoctorError>> {
+        let Some(first) = targets.first() else {
+            return Vec::new();
+        };
+        let base = &first.database;
+        let mut database = match connect(&base.url, Access::ReadOnly, &base.base).await {
+            Ok(database) => database,
+            Err(error) => {
+                let message = error.to_string();
+                return targets
+                    .iter()
+                    .map(|_| Err(DoctorError::FleetDatabase(message.clone())))
+                    .collect();
+            }
+        };
+        let mut results = Vec::with_capacity(targets.len());
+        for batch in targets.chunks(SCHEMAS_PER_BATCH) {
+            let schemas: Vec<String> = batch
+                .iter()
+                .map(|target| target.schema.clone().unwrap_or_default())
+                .collect();
+            let read = database
+                .introspect_schemas(&schemas, &self.introspect.version_table)
+                .await;
+            match read {
+                Some(Ok(lives)) => {
+                    for (target, live) in batch.iter().zip(lives) {
+                        let member = self.for_target(target);
+                        results.push(Ok(member.examine_live(&mut database, live).await));
+                    }
+                }
+                Some(Err(error)) => {
+                    let message = error.to_string();
+                    results.extend(
+                        batch
+                            .iter()
+                            .map(|_| Err(DoctorError::FleetDatabase(message.clone()))),
+                    );
+                }
+                None => {
+                    for target in batch {
+                        results.push(self.for_target(target).examine().await);
+                    }
+                }
+            }
+        }
+        database.close().await;
+        results
     }
 }
 

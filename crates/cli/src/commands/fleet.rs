@@ -12,7 +12,9 @@ use std::io::{IsTerminal, Read};
 
 use futures_util::stream::{self, StreamExt};
 use migration_doctor::diagnosis::{Diagnosis, Evidence, State};
-use migration_doctor::{Attendance, Doctor, FleetSource, FleetTarget, RecoveryRequest, Shard};
+use migration_doctor::{
+    Attendance, Doctor, Examination, FleetSource, FleetTarget, RecoveryRequest, Shard,
+};
 use serde_json::{Value, json};
 
 use crate::cli::{EnsureArgs, FleetArgs, Format, GlobalOptions, RecoverArgs};
@@ -112,6 +114,27 @@ fn failed(target: &FleetTarget, target_json: Value, failure: &Failure) -> Target
     }
 }
 
+/// The report of one target's diagnosis.
+fn diagnosed(
+    target: &FleetTarget,
+    examination: Result<Examination, migration_doctor::DoctorError>,
+) -> TargetReport {
+    let target_json = target_value(target);
+    match examination {
+        Ok(examination) => {
+            let diagnosis = &examination.diagnosis;
+            TargetReport {
+                name: target.name.clone(),
+                state: Some(diagnosis.state.name()),
+                code: diagnosis_code(diagnosis),
+                value: crate::render::diagnosis_json::diagnosis_value(diagnosis, &target_json),
+                line: format!("{}: {}", target.name, verdict(diagnosis)),
+            }
+        }
+        Err(error) => failed(target, target_json, &Failure::from(error)),
+    }
+}
+
 /// Runs `command` on one target.
 async fn run_one(
     doctor: &Doctor,
@@ -122,19 +145,7 @@ async fn run_one(
     let member = doctor.for_target(target);
     let target_json = target_value(target);
     match command {
-        FleetCommand::Diagnose => match member.examine().await {
-            Ok(examination) => {
-                let diagnosis = &examination.diagnosis;
-                TargetReport {
-                    name: target.name.clone(),
-                    state: Some(diagnosis.state.name()),
-                    code: diagnosis_code(diagnosis),
-                    value: crate::render::diagnosis_json::diagnosis_value(diagnosis, &target_json),
-                    line: format!("{}: {}", target.name, verdict(diagnosis)),
-                }
-            }
-            Err(error) => failed(target, target_json, &Failure::from(error)),
-        },
+        FleetCommand::Diagnose => diagnosed(target, member.examine().await),
         FleetCommand::Recover(args) => {
             let request = RecoveryRequest {
                 attendance,
@@ -285,32 +296,42 @@ pub fn run(
         Format::Json => {}
         _ => output.print(&report.line),
     };
-    runtime.block_on(async {
-        // Reading goes all at once (`jobs` at a time); writing in waves,
-        // so that --max-failures can stop a bad rollout.
-        let wave = if writes { jobs } else { targets.len().max(1) };
-        let mut failures = 0usize;
-        for (at, chunk) in targets.chunks(wave).enumerate() {
-            if writes && fleet.max_failures.is_some_and(|most| failures > most) {
-                skipped.extend(
-                    targets[at * wave..]
-                        .iter()
-                        .map(|target| target.name.clone()),
-                );
-                break;
-            }
-            let mut running = stream::iter(chunk)
-                .map(|target| run_one(&doctor, target, command, attendance))
-                .buffer_unordered(jobs);
-            while let Some(report) = running.next().await {
-                if report.code != 0 {
-                    failures += 1;
-                }
-                show(&report);
-                reports.push(report);
-            }
+    if let FleetCommand::Diagnose = command {
+        // Read-only: the library reads the tenants of one PostgreSQL
+        // database in batches, and every other target on its own.
+        let examinations = runtime.block_on(doctor.examine_fleet(&targets, jobs));
+        for (target, examination) in targets.iter().zip(examinations) {
+            let report = diagnosed(target, examination);
+            show(&report);
+            reports.push(report);
         }
-    });
+    } else {
+        runtime.block_on(async {
+            // Writing goes in waves, so that --max-failures can stop a bad rollout.
+            let wave = jobs;
+            let mut failures = 0usize;
+            for (at, chunk) in targets.chunks(wave).enumerate() {
+                if writes && fleet.max_failures.is_some_and(|most| failures > most) {
+                    skipped.extend(
+                        targets[at * wave..]
+                            .iter()
+                            .map(|target| target.name.clone()),
+                    );
+                    break;
+                }
+                let mut running = stream::iter(chunk)
+                    .map(|target| run_one(&doctor, target, command, attendance))
+                    .buffer_unordered(jobs);
+                while let Some(report) = running.next().await {
+                    if report.code != 0 {
+                        failures += 1;
+                    }
+                    show(&report);
+                    reports.push(report);
+                }
+            }
+        });
+    }
     reports.sort_by(|a, b| a.name.cmp(&b.name));
     let mut states: BTreeMap<&str, usize> = BTreeMap::new();
     for report in &reports {

@@ -128,6 +128,30 @@ impl Database {
         result.map_err(|(doing, error)| self.query_error(&doing, error))
     }
 
+    /// Several PostgreSQL schemas of this database (a fleet's tenants), each
+    /// with its version table `version_table` in it, read with one set of
+    /// catalog queries; `None` on the other dialects.
+    pub async fn introspect_schemas(
+        &mut self,
+        schemas: &[String],
+        version_table: &str,
+    ) -> Option<Result<Vec<LiveDatabase>, LiveError>> {
+        let DbConnection::Postgres(connection) = &mut self.connection else {
+            return None;
+        };
+        let started = std::time::Instant::now();
+        let result =
+            crate::introspect::postgres::read_many(connection, schemas, version_table).await;
+        if result.is_ok() {
+            tracing::info!(
+                "read {} schema(s) and their version tables in {} ms",
+                schemas.len(),
+                started.elapsed().as_millis()
+            );
+        }
+        Some(result.map_err(|(doing, error)| self.query_error(&doing, error)))
+    }
+
     /// Takes the migration lock, waiting at most `timeout`.
     pub async fn lock(&mut self, key: &LockKey, timeout: Duration) -> Result<(), LockFailure> {
         let taken =

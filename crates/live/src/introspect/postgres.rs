@@ -1,4 +1,8 @@
-//! PostgreSQL: five catalog queries over `pg_catalog` for the whole schema.
+//! PostgreSQL: a few catalog queries over `pg_catalog` for the whole schema
+//! — or for many schemas of one database at once (a fleet of tenants), each
+//! row carrying its schema.
+
+use std::collections::BTreeMap;
 
 use migration_doctor_schema::{Dialect, Table, TypeFamily};
 use sqlx::postgres::PgConnection;
@@ -8,14 +12,15 @@ use super::builder::{SchemaBuilder, version_table};
 use super::{Failed, IntrospectOptions, LiveDatabase, failed};
 
 const RELATIONS: &str = "
-SELECT c.relname::text, c.relkind::text
+SELECT n.nspname::text, c.relname::text, c.relkind::text
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-ORDER BY c.relname";
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND ($2::text IS NULL OR c.relname = $2)
+ORDER BY n.nspname, c.relname";
 
 const COLUMNS: &str = "
-SELECT c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod),
+SELECT n.nspname::text, c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod),
        a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), t.typtype::text,
        (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
           FROM pg_catalog.pg_enum e WHERE e.enumtypid = a.atttypid)
@@ -24,12 +29,12 @@ JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'f') AND a.attnum > 0 AND NOT a.attisdropped
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'f') AND a.attnum > 0 AND NOT a.attisdropped
   AND ($2::text IS NULL OR c.relname = $2)
-ORDER BY c.relname, a.attnum";
+ORDER BY n.nspname, c.relname, a.attnum";
 
 const CONSTRAINTS: &str = "
-SELECT c.relname::text, con.conname::text, con.contype::text,
+SELECT n.nspname::text, c.relname::text, con.conname::text, con.contype::text,
        ARRAY(SELECT a.attname::text
                FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
                JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
@@ -44,14 +49,14 @@ JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
-WHERE n.nspname = $1 AND con.contype IN ('p', 'u', 'f')
+WHERE n.nspname = ANY($1) AND con.contype IN ('p', 'u', 'f')
   AND ($2::text IS NULL OR c.relname = $2)
-ORDER BY c.relname, con.conname";
+ORDER BY n.nspname, c.relname, con.conname";
 
 /// Indexes other than those backing a primary key or unique constraint
 /// (SQLAlchemy reports those as constraints).
 const INDEXES: &str = "
-SELECT t.relname::text, i.relname::text, ix.indisunique,
+SELECT n.nspname::text, t.relname::text, i.relname::text, ix.indisunique,
        ARRAY(SELECT CASE WHEN k.attnum = 0
                          THEN pg_catalog.pg_get_indexdef(ix.indexrelid, k.ord::int, true)
                          ELSE (SELECT a.attname::text FROM pg_catalog.pg_attribute a
@@ -63,15 +68,13 @@ FROM pg_catalog.pg_index ix
 JOIN pg_catalog.pg_class t ON t.oid = ix.indrelid
 JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
-WHERE n.nspname = $1 AND NOT ix.indisprimary
+WHERE n.nspname = ANY($1) AND NOT ix.indisprimary
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con
                    WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))
-ORDER BY t.relname, i.relname";
+ORDER BY n.nspname, t.relname, i.relname";
 
-pub async fn read(
-    connection: &mut PgConnection,
-    options: &IntrospectOptions,
-) -> Result<LiveDatabase, Failed> {
+/// The connection's default schema and the server's version.
+async fn settings(connection: &mut PgConnection) -> Result<(String, String), Failed> {
     let meta = sqlx::query("SELECT current_schema()::text, current_setting('server_version')")
         .fetch_one(&mut *connection)
         .await
@@ -82,7 +85,17 @@ pub async fn read(
     let server_version: String = meta
         .try_get(1)
         .map_err(failed("read the server's settings"))?;
-    let default_schema = default_schema.unwrap_or_else(|| "public".to_owned());
+    Ok((
+        default_schema.unwrap_or_else(|| "public".to_owned()),
+        server_version,
+    ))
+}
+
+pub async fn read(
+    connection: &mut PgConnection,
+    options: &IntrospectOptions,
+) -> Result<LiveDatabase, Failed> {
+    let (default_schema, server_version) = settings(connection).await?;
     let schema_name = options
         .schema
         .clone()
@@ -91,69 +104,140 @@ pub async fn read(
         .version_table_schema
         .clone()
         .unwrap_or_else(|| default_schema.clone());
-
-    let mut builder = SchemaBuilder::default();
-    read_schema(connection, &schema_name, None, &mut builder).await?;
-    if version_schema == schema_name {
-        builder.take_table(&options.version_table);
-    }
-
-    // The version table alone, through the same queries restricted to it.
-    let mut version_builder = SchemaBuilder::default();
-    read_schema(
+    let mut builders = read_schemas(connection, std::slice::from_ref(&schema_name), None).await?;
+    let mut builder = builders.remove(&schema_name).unwrap_or_default();
+    let found = if version_schema == schema_name {
+        builder.take_table(&options.version_table)
+    } else {
+        // The version table alone, through the same queries restricted to it.
+        read_schemas(
+            connection,
+            std::slice::from_ref(&version_schema),
+            Some(&options.version_table),
+        )
+        .await?
+        .remove(&version_schema)
+        .and_then(|mut other| other.take_table(&options.version_table))
+    };
+    let mut rows = version_rows(
         connection,
-        &version_schema,
-        Some(&options.version_table),
-        &mut version_builder,
+        &options.version_table,
+        &[(&version_schema, &found)],
     )
     .await?;
-    let found: Option<Table> = version_builder.take_table(&options.version_table);
-    let rows = match &found {
-        Some(table) if table.column("version_num").is_some() => {
-            let sql = format!(
-                "SELECT version_num::text FROM {}.{}",
-                quote(&version_schema),
-                quote(&options.version_table)
-            );
-            sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql))
-                .fetch_all(&mut *connection)
-                .await
-                .map_err(failed(&format!(
-                    "read the version table {}",
-                    options.version_table
-                )))?
-        }
-        _ => Vec::new(),
-    };
-    let version_schema_shown = options.version_table_schema.as_deref();
     Ok(LiveDatabase {
         dialect: Dialect::Postgresql,
         server_version,
         schema_name,
         schema: builder.finish(),
-        version_table: version_table(&options.version_table, version_schema_shown, found, rows),
+        version_table: version_table(
+            &options.version_table,
+            options.version_table_schema.as_deref(),
+            found,
+            rows.remove(&version_schema).unwrap_or_default(),
+        ),
     })
 }
 
-/// Reads `schema` (or only `only_table` of it) into the builder.
-async fn read_schema(
+/// Several schemas of one database, each with its own version table in it
+/// (a fleet of tenants), read with the same few catalog queries as one
+/// schema, plus one query for all their version rows. In `schemas`' order.
+pub async fn read_many(
     connection: &mut PgConnection,
-    schema: &str,
+    schemas: &[String],
+    version_table_name: &str,
+) -> Result<Vec<LiveDatabase>, Failed> {
+    let (_, server_version) = settings(connection).await?;
+    let mut builders = read_schemas(connection, schemas, None).await?;
+    let mut read: Vec<(String, SchemaBuilder, Option<Table>)> = schemas
+        .iter()
+        .map(|schema| {
+            let mut builder = builders.remove(schema).unwrap_or_default();
+            let found = builder.take_table(version_table_name);
+            (schema.clone(), builder, found)
+        })
+        .collect();
+    let tables: Vec<(&String, &Option<Table>)> = read
+        .iter()
+        .map(|(schema, _, found)| (schema, found))
+        .collect();
+    let mut rows = version_rows(connection, version_table_name, &tables).await?;
+    Ok(read
+        .drain(..)
+        .map(|(schema, builder, found)| LiveDatabase {
+            dialect: Dialect::Postgresql,
+            server_version: server_version.clone(),
+            schema: builder.finish(),
+            version_table: version_table(
+                version_table_name,
+                Some(&schema),
+                found,
+                rows.remove(&schema).unwrap_or_default(),
+            ),
+            schema_name: schema,
+        })
+        .collect())
+}
+
+/// The rows of each schema's version table that has a `version_num`
+/// column, in one query (`UNION ALL`), by schema.
+async fn version_rows(
+    connection: &mut PgConnection,
+    table: &str,
+    found: &[(&String, &Option<Table>)],
+) -> Result<BTreeMap<String, Vec<Option<String>>>, Failed> {
+    let selects: Vec<String> = found
+        .iter()
+        .filter(|(_, table)| {
+            table
+                .as_ref()
+                .is_some_and(|table| table.column("version_num").is_some())
+        })
+        .map(|(schema, _)| {
+            format!(
+                "SELECT {}::text, version_num::text FROM {}.{}",
+                literal(schema),
+                quote(schema),
+                quote(table)
+            )
+        })
+        .collect();
+    let mut rows: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
+    let doing = format!("read the version table {table}");
+    for chunk in selects.chunks(500) {
+        for row in sqlx::query(AssertSqlSafe(chunk.join(" UNION ALL ")))
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(failed(&doing))?
+        {
+            let schema: String = row.try_get(0).map_err(failed(&doing))?;
+            let version: Option<String> = row.try_get(1).map_err(failed(&doing))?;
+            rows.entry(schema).or_default().push(version);
+        }
+    }
+    Ok(rows)
+}
+
+/// Reads `schemas` (or only `only_table` of them), one builder per schema
+/// that has anything.
+async fn read_schemas(
+    connection: &mut PgConnection,
+    schemas: &[String],
     only_table: Option<&str>,
-    builder: &mut SchemaBuilder,
-) -> Result<(), Failed> {
+) -> Result<BTreeMap<String, SchemaBuilder>, Failed> {
     let doing = "read the catalog";
+    let mut builders: BTreeMap<String, SchemaBuilder> = BTreeMap::new();
     for row in sqlx::query(RELATIONS)
-        .bind(schema)
+        .bind(schemas)
+        .bind(only_table)
         .fetch_all(&mut *connection)
         .await
         .map_err(failed(doing))?
     {
-        let name: String = row.try_get(0).map_err(failed(doing))?;
-        if only_table.is_some_and(|only| only != name) {
-            continue;
-        }
-        let kind: String = row.try_get(1).map_err(failed(doing))?;
+        let schema: String = row.try_get(0).map_err(failed(doing))?;
+        let name: String = row.try_get(1).map_err(failed(doing))?;
+        let kind: String = row.try_get(2).map_err(failed(doing))?;
+        let builder = builders.entry(schema).or_default();
         match kind.as_str() {
             "v" | "m" => builder.view(&name),
             _ => builder.table(&name),
@@ -161,38 +245,44 @@ async fn read_schema(
     }
 
     for row in sqlx::query(COLUMNS)
-        .bind(schema)
+        .bind(schemas)
         .bind(only_table)
         .fetch_all(&mut *connection)
         .await
         .map_err(failed(doing))?
     {
-        let table: String = row.try_get(0).map_err(failed(doing))?;
-        let name: String = row.try_get(1).map_err(failed(doing))?;
-        let native: String = row.try_get(2).map_err(failed(doing))?;
-        let not_null: bool = row.try_get(3).map_err(failed(doing))?;
-        let default: Option<String> = row.try_get(4).map_err(failed(doing))?;
-        let type_kind: String = row.try_get(5).map_err(failed(doing))?;
-        let labels: Option<Vec<String>> = row.try_get(6).map_err(failed(doing))?;
+        let schema: String = row.try_get(0).map_err(failed(doing))?;
+        let table: String = row.try_get(1).map_err(failed(doing))?;
+        let name: String = row.try_get(2).map_err(failed(doing))?;
+        let native: String = row.try_get(3).map_err(failed(doing))?;
+        let not_null: bool = row.try_get(4).map_err(failed(doing))?;
+        let default: Option<String> = row.try_get(5).map_err(failed(doing))?;
+        let type_kind: String = row.try_get(6).map_err(failed(doing))?;
+        let labels: Option<Vec<String>> = row.try_get(7).map_err(failed(doing))?;
         let family = if type_kind == "e" {
             TypeFamily::postgres_enum(labels.unwrap_or_default())
         } else {
             TypeFamily::from_native(Dialect::Postgresql, &native)
         };
-        builder.column_with_family(&table, &name, family, &native, !not_null, default);
+        builders
+            .entry(schema)
+            .or_default()
+            .column_with_family(&table, &name, family, &native, !not_null, default);
     }
 
     for row in sqlx::query(CONSTRAINTS)
-        .bind(schema)
+        .bind(schemas)
         .bind(only_table)
         .fetch_all(&mut *connection)
         .await
         .map_err(failed(doing))?
     {
-        let table: String = row.try_get(0).map_err(failed(doing))?;
-        let name: String = row.try_get(1).map_err(failed(doing))?;
-        let kind: String = row.try_get(2).map_err(failed(doing))?;
-        let columns: Vec<String> = row.try_get(3).map_err(failed(doing))?;
+        let schema: String = row.try_get(0).map_err(failed(doing))?;
+        let table: String = row.try_get(1).map_err(failed(doing))?;
+        let name: String = row.try_get(2).map_err(failed(doing))?;
+        let kind: String = row.try_get(3).map_err(failed(doing))?;
+        let columns: Vec<String> = row.try_get(4).map_err(failed(doing))?;
+        let builder = builders.entry(schema.clone()).or_default();
         match kind.as_str() {
             "p" => {
                 for column in &columns {
@@ -205,10 +295,10 @@ async fn read_schema(
                 }
             }
             _ => {
-                let referred_schema: Option<String> = row.try_get(4).map_err(failed(doing))?;
-                let referred_table: Option<String> = row.try_get(5).map_err(failed(doing))?;
-                let referred_columns: Vec<String> = row.try_get(6).map_err(failed(doing))?;
-                let referred_schema = referred_schema.filter(|other| other != schema);
+                let referred_schema: Option<String> = row.try_get(5).map_err(failed(doing))?;
+                let referred_table: Option<String> = row.try_get(6).map_err(failed(doing))?;
+                let referred_columns: Vec<String> = row.try_get(7).map_err(failed(doing))?;
+                let referred_schema = referred_schema.filter(|other| *other != schema);
                 for (at, column) in columns.iter().enumerate() {
                     builder.foreign_key_column(
                         &table,
@@ -226,21 +316,28 @@ async fn read_schema(
 
     if only_table.is_none() {
         for row in sqlx::query(INDEXES)
-            .bind(schema)
+            .bind(schemas)
             .fetch_all(&mut *connection)
             .await
             .map_err(failed(doing))?
         {
-            let table: String = row.try_get(0).map_err(failed(doing))?;
-            let name: String = row.try_get(1).map_err(failed(doing))?;
-            let unique: bool = row.try_get(2).map_err(failed(doing))?;
-            let columns: Vec<Option<String>> = row.try_get(3).map_err(failed(doing))?;
+            let schema: String = row.try_get(0).map_err(failed(doing))?;
+            let table: String = row.try_get(1).map_err(failed(doing))?;
+            let name: String = row.try_get(2).map_err(failed(doing))?;
+            let unique: bool = row.try_get(3).map_err(failed(doing))?;
+            let columns: Vec<Option<String>> = row.try_get(4).map_err(failed(doing))?;
+            let builder = builders.entry(schema).or_default();
             for column in columns.into_iter().flatten() {
                 builder.index_column(&table, &name, unique, &column);
             }
         }
     }
-    Ok(())
+    Ok(builders)
+}
+
+/// A PostgreSQL string literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// A PostgreSQL identifier, quoted.
