@@ -2,7 +2,7 @@
 //! — or for many schemas of one database at once (a fleet of tenants), each
 //! row carrying its schema.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use migration_doctor_schema::{Dialect, Table, TypeFamily};
 use sqlx::postgres::PgConnection;
@@ -19,31 +19,35 @@ WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND ($2::text IS NULL OR c.relname = $2)
 ORDER BY n.nspname, c.relname";
 
+/// The relations of the schemas first (materialised), so that PostgreSQL
+/// reaches their columns through `pg_attribute`'s index instead of reading
+/// the whole catalog: a database of a thousand tenants has a large one.
 const COLUMNS: &str = "
-SELECT n.nspname::text, c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod),
+WITH rels AS MATERIALIZED (
+  SELECT c.oid, n.nspname, c.relname
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'f')
+    AND ($2::text IS NULL OR c.relname = $2))
+SELECT r.nspname::text, r.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod),
        a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), t.typtype::text,
-       (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
-          FROM pg_catalog.pg_enum e WHERE e.enumtypid = a.atttypid)
-FROM pg_catalog.pg_attribute a
-JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       CASE WHEN t.typtype = 'e' THEN
+         (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
+            FROM pg_catalog.pg_enum e WHERE e.enumtypid = a.atttypid) END,
+       r.oid::int8, a.attnum
+FROM rels r
+JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'f') AND a.attnum > 0 AND NOT a.attisdropped
-  AND ($2::text IS NULL OR c.relname = $2)
-ORDER BY n.nspname, c.relname, a.attnum";
+WHERE a.attnum > 0 AND NOT a.attisdropped
+ORDER BY r.nspname, r.relname, a.attnum";
 
+/// Key columns as attribute numbers (named from the columns read, which is
+/// much cheaper than a subquery per constraint).
 const CONSTRAINTS: &str = "
 SELECT n.nspname::text, c.relname::text, con.conname::text, con.contype::text,
-       ARRAY(SELECT a.attname::text
-               FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
-              ORDER BY k.ord),
-       fn.nspname::text, fc.relname::text,
-       ARRAY(SELECT a.attname::text
-               FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
-               JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
-              ORDER BY k.ord)
+       c.oid::int8, con.conkey, fn.nspname::text, fc.relname::text,
+       con.confrelid::int8, con.confkey
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -52,6 +56,13 @@ LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE n.nspname = ANY($1) AND con.contype IN ('p', 'u', 'f')
   AND ($2::text IS NULL OR c.relname = $2)
 ORDER BY n.nspname, c.relname, con.conname";
+
+/// The column names of tables outside what was read (a foreign key to
+/// another schema), by relation and attribute number.
+const ATTRIBUTES: &str = "
+SELECT a.attrelid::int8, a.attnum, a.attname::text
+FROM pg_catalog.pg_attribute a
+WHERE a.attrelid::int8 = ANY($1) AND a.attnum > 0";
 
 /// Indexes other than those backing a primary key or unique constraint
 /// (SQLAlchemy reports those as constraints).
@@ -227,6 +238,8 @@ async fn read_schemas(
 ) -> Result<BTreeMap<String, SchemaBuilder>, Failed> {
     let doing = "read the catalog";
     let mut builders: BTreeMap<String, SchemaBuilder> = BTreeMap::new();
+    // Column names by relation and attribute number, for the keys.
+    let mut names: HashMap<(i64, i16), String> = HashMap::new();
     for row in sqlx::query(RELATIONS)
         .bind(schemas)
         .bind(only_table)
@@ -259,6 +272,9 @@ async fn read_schemas(
         let default: Option<String> = row.try_get(5).map_err(failed(doing))?;
         let type_kind: String = row.try_get(6).map_err(failed(doing))?;
         let labels: Option<Vec<String>> = row.try_get(7).map_err(failed(doing))?;
+        let relation: i64 = row.try_get(8).map_err(failed(doing))?;
+        let number: i16 = row.try_get(9).map_err(failed(doing))?;
+        names.insert((relation, number), name.clone());
         let family = if type_kind == "e" {
             TypeFamily::postgres_enum(labels.unwrap_or_default())
         } else {
@@ -270,18 +286,52 @@ async fn read_schemas(
             .column_with_family(&table, &name, family, &native, !not_null, default);
     }
 
-    for row in sqlx::query(CONSTRAINTS)
+    let constraints = sqlx::query(CONSTRAINTS)
         .bind(schemas)
         .bind(only_table)
         .fetch_all(&mut *connection)
         .await
-        .map_err(failed(doing))?
-    {
+        .map_err(failed(doing))?;
+    // Referred tables outside what was read: their column names, at once.
+    let mut outside: Vec<i64> = Vec::new();
+    for row in &constraints {
+        let referred: Option<i64> = row.try_get(8).map_err(failed(doing))?;
+        let keys: Option<Vec<i16>> = row.try_get(9).map_err(failed(doing))?;
+        if let (Some(referred), Some(keys)) = (referred, keys)
+            && keys
+                .iter()
+                .any(|key| !names.contains_key(&(referred, *key)))
+            && !outside.contains(&referred)
+        {
+            outside.push(referred);
+        }
+    }
+    if !outside.is_empty() {
+        for row in sqlx::query(ATTRIBUTES)
+            .bind(&outside)
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(failed(doing))?
+        {
+            let relation: i64 = row.try_get(0).map_err(failed(doing))?;
+            let number: i16 = row.try_get(1).map_err(failed(doing))?;
+            let name: String = row.try_get(2).map_err(failed(doing))?;
+            names.insert((relation, number), name);
+        }
+    }
+    let named = |relation: i64, keys: Option<Vec<i16>>| -> Vec<String> {
+        keys.unwrap_or_default()
+            .iter()
+            .filter_map(|key| names.get(&(relation, *key)).cloned())
+            .collect()
+    };
+    for row in constraints {
         let schema: String = row.try_get(0).map_err(failed(doing))?;
         let table: String = row.try_get(1).map_err(failed(doing))?;
         let name: String = row.try_get(2).map_err(failed(doing))?;
         let kind: String = row.try_get(3).map_err(failed(doing))?;
-        let columns: Vec<String> = row.try_get(4).map_err(failed(doing))?;
+        let relation: i64 = row.try_get(4).map_err(failed(doing))?;
+        let columns = named(relation, row.try_get(5).map_err(failed(doing))?);
         let builder = builders.entry(schema.clone()).or_default();
         match kind.as_str() {
             "p" => {
@@ -295,9 +345,13 @@ async fn read_schemas(
                 }
             }
             _ => {
-                let referred_schema: Option<String> = row.try_get(5).map_err(failed(doing))?;
-                let referred_table: Option<String> = row.try_get(6).map_err(failed(doing))?;
-                let referred_columns: Vec<String> = row.try_get(7).map_err(failed(doing))?;
+                let referred_schema: Option<String> = row.try_get(6).map_err(failed(doing))?;
+                let referred_table: Option<String> = row.try_get(7).map_err(failed(doing))?;
+                let referred: Option<i64> = row.try_get(8).map_err(failed(doing))?;
+                let referred_columns = named(
+                    referred.unwrap_or_default(),
+                    row.try_get(9).map_err(failed(doing))?,
+                );
                 let referred_schema = referred_schema.filter(|other| *other != schema);
                 for (at, column) in columns.iter().enumerate() {
                     builder.foreign_key_column(
