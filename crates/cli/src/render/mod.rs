@@ -33,7 +33,7 @@ pub fn hint(hint: &migration_doctor::diagnosis::Hint) -> String {
             None => "name it: `migration-doctor recover --to-revision REV`, or choose in `migration-doctor interactive`".to_owned(),
         },
         Hint::Recover => "then run `migration-doctor recover`".to_owned(),
-        Hint::Complete => "preview it with `migration-doctor recover --complete --dry-run`, run it with `migration-doctor recover --complete`".to_owned(),
+        Hint::Complete => "preview it with `migration-doctor recover --complete --dry-run`, run it with `migration-doctor recover --complete` (unattended, on proof: `migration-doctor ensure --complete-partial`)".to_owned(),
         Hint::ListUnknownOperations => "`migration-doctor schema` lists them".to_owned(),
         Hint::Detailed => "`migration-doctor diagnose --detailed` shows why".to_owned(),
         Hint::Force => "pass --force to stamp it anyway".to_owned(),

@@ -191,12 +191,20 @@ impl Database {
             with_backend!(&mut self.connection, backend => backend.apply(steps, after_each).await);
         if result.is_ok() {
             tracing::info!(
-                "wrote {} statement(s) to the version table in {} ms",
+                "ran {} statement(s) of the recovery in {} ms",
                 steps.len(),
                 started.elapsed().as_millis()
             );
         }
-        result.map_err(|error| self.query_error("run the recovery's statements", error))
+        let doing = if steps
+            .iter()
+            .any(|step| matches!(step, PlanStep::CompleteRevision { .. }))
+        {
+            "run the DDL finishing a revision, or write the version table"
+        } else {
+            "write the version table"
+        };
+        result.map_err(|error| self.query_error(doing, error))
     }
 
     /// The user schemas (PostgreSQL) or databases (MySQL) of the server, by
