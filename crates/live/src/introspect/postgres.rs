@@ -65,16 +65,18 @@ FROM pg_catalog.pg_attribute a
 WHERE a.attrelid::int8 = ANY($1) AND a.attnum > 0";
 
 /// Indexes other than those backing a primary key or unique constraint
-/// (SQLAlchemy reports those as constraints).
+/// (SQLAlchemy reports those as constraints). Key columns as attribute
+/// numbers, named from the columns read; an expression's text only where
+/// the index has one (attribute number 0).
 const INDEXES: &str = "
 SELECT n.nspname::text, t.relname::text, i.relname::text, ix.indisunique,
-       ARRAY(SELECT CASE WHEN k.attnum = 0
-                         THEN pg_catalog.pg_get_indexdef(ix.indexrelid, k.ord::int, true)
-                         ELSE (SELECT a.attname::text FROM pg_catalog.pg_attribute a
-                                WHERE a.attrelid = ix.indrelid AND a.attnum = k.attnum) END
-               FROM unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-              WHERE k.ord <= ix.indnkeyatts
-              ORDER BY k.ord)
+       t.oid::int8,
+       ARRAY(SELECT k.attnum FROM unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+              ORDER BY k.ord),
+       ix.indnkeyatts,
+       CASE WHEN 0 = ANY(ix.indkey::int2[]) THEN
+         ARRAY(SELECT pg_catalog.pg_get_indexdef(ix.indexrelid, k, true)
+                 FROM generate_series(1, ix.indnkeyatts) AS k ORDER BY k) END
 FROM pg_catalog.pg_index ix
 JOIN pg_catalog.pg_class t ON t.oid = ix.indrelid
 JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid
@@ -379,10 +381,24 @@ async fn read_schemas(
             let table: String = row.try_get(1).map_err(failed(doing))?;
             let name: String = row.try_get(2).map_err(failed(doing))?;
             let unique: bool = row.try_get(3).map_err(failed(doing))?;
-            let columns: Vec<Option<String>> = row.try_get(4).map_err(failed(doing))?;
+            let relation: i64 = row.try_get(4).map_err(failed(doing))?;
+            let keys: Vec<i16> = row.try_get(5).map_err(failed(doing))?;
+            let key_count: i16 = row.try_get(6).map_err(failed(doing))?;
+            let expressions: Option<Vec<String>> = row.try_get(7).map_err(failed(doing))?;
             let builder = builders.entry(schema).or_default();
-            for column in columns.into_iter().flatten() {
-                builder.index_column(&table, &name, unique, &column);
+            let key_count = usize::try_from(key_count).unwrap_or_default();
+            for (at, key) in keys.iter().take(key_count).enumerate() {
+                let column = if *key == 0 {
+                    expressions
+                        .as_ref()
+                        .and_then(|texts| texts.get(at))
+                        .cloned()
+                } else {
+                    names.get(&(relation, *key)).cloned()
+                };
+                if let Some(column) = column {
+                    builder.index_column(&table, &name, unique, &column);
+                }
             }
         }
     }
