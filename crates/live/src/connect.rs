@@ -214,11 +214,33 @@ fn postgres_options(url: &DatabaseUrl, notes: &mut Vec<String>) -> (PgConnectOpt
             _ => ignore(notes, key),
         }
     }
+    // Over the loopback interface TLS protects nothing, and the handshake
+    // costs tens of milliseconds (sqlx 0.9.0 leaves Nagle's algorithm on,
+    // and it stalls the handshake on delayed acknowledgements): unless the
+    // URL or PGSSLMODE asks for a mode, try without TLS first and fall
+    // back to it (libpq's `allow`), so a server that insists still gets it.
+    let mode_given = url
+        .query
+        .iter()
+        .any(|(key, _)| key == "sslmode" || key == "ssl")
+        || std::env::var_os("PGSSLMODE").is_some();
+    if !mode_given && socket.is_none() && is_loopback(options.get_host()) {
+        options = options.ssl_mode(PgSslMode::Allow);
+    }
     let target = match socket {
         Some(socket) => format!("socket {socket}"),
         None => format!("{}:{}", options.get_host(), options.get_port()),
     };
     (options, target)
+}
+
+/// `localhost`, `127.0.0.0/8` or `::1`.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
 }
 
 /// libpq's `options=-csearch_path=app -c statement_timeout=5000`.
@@ -402,5 +424,47 @@ pub fn classify(url: &DatabaseUrl, target: &str, doing: &str, error: sqlx::Error
             doing: doing.to_owned(),
             detail: error.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for host in [
+            "localhost",
+            "LOCALHOST",
+            "127.0.0.1",
+            "127.3.2.1",
+            "::1",
+            "[::1]",
+        ] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in ["db.example.com", "10.0.0.5", "192.168.1.1", "::2", ""] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn loopback_without_a_mode_tries_without_tls_first() {
+        let mut notes = Vec::new();
+        let url = |text: &str| DatabaseUrl::parse(text).expect("URL");
+        let mode = |text: &str, notes: &mut Vec<String>| {
+            format!("{:?}", postgres_options(&url(text), notes).0.get_ssl_mode())
+        };
+        if std::env::var_os("PGSSLMODE").is_none() {
+            assert_eq!(mode("postgresql://u@127.0.0.1/db", &mut notes), "Allow");
+            assert_eq!(
+                mode("postgresql://u@db.example.com/db", &mut notes),
+                "Prefer"
+            );
+        }
+        assert_eq!(
+            mode("postgresql://u@127.0.0.1/db?sslmode=require", &mut notes),
+            "Require"
+        );
     }
 }

@@ -39,8 +39,7 @@ FROM rels r
 JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE a.attnum > 0 AND NOT a.attisdropped
-ORDER BY r.nspname, r.relname, a.attnum";
+WHERE a.attnum > 0 AND NOT a.attisdropped";
 
 /// Key columns as attribute numbers (named from the columns read, which is
 /// much cheaper than a subquery per constraint).
@@ -259,13 +258,26 @@ async fn read_schemas(
         }
     }
 
-    for row in sqlx::query(COLUMNS)
+    // Unordered on the server (a sort of a large catalog spills to disk
+    // there); by relation and column position here.
+    let mut rows = sqlx::query(COLUMNS)
         .bind(schemas)
         .bind(only_table)
         .fetch_all(&mut *connection)
         .await
-        .map_err(failed(doing))?
-    {
+        .map_err(failed(doing))?;
+    let mut positions: Vec<(i64, i16, usize)> = Vec::with_capacity(rows.len());
+    for (at, row) in rows.iter().enumerate() {
+        let relation: i64 = row.try_get(8).map_err(failed(doing))?;
+        let number: i16 = row.try_get(9).map_err(failed(doing))?;
+        positions.push((relation, number, at));
+    }
+    positions.sort_unstable();
+    let mut taken: Vec<Option<sqlx::postgres::PgRow>> = rows.drain(..).map(Some).collect();
+    for (relation, number, at) in positions {
+        let Some(row) = taken.get_mut(at).and_then(Option::take) else {
+            continue;
+        };
         let schema: String = row.try_get(0).map_err(failed(doing))?;
         let table: String = row.try_get(1).map_err(failed(doing))?;
         let name: String = row.try_get(2).map_err(failed(doing))?;
@@ -274,8 +286,6 @@ async fn read_schemas(
         let default: Option<String> = row.try_get(5).map_err(failed(doing))?;
         let type_kind: String = row.try_get(6).map_err(failed(doing))?;
         let labels: Option<Vec<String>> = row.try_get(7).map_err(failed(doing))?;
-        let relation: i64 = row.try_get(8).map_err(failed(doing))?;
-        let number: i16 = row.try_get(9).map_err(failed(doing))?;
         names.insert((relation, number), name.clone());
         let family = if type_kind == "e" {
             TypeFamily::postgres_enum(labels.unwrap_or_default())
