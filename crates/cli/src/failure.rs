@@ -69,6 +69,15 @@ impl Failure {
         }
     }
 
+    /// The JSON error object (`{"code", "message", "exit_code"}`).
+    pub fn error_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "code": self.code(),
+            "message": self.messages().join("; "),
+            "exit_code": self.status(),
+        })
+    }
+
     pub fn messages(&self) -> Vec<String> {
         match self {
             Failure::Usage(message) => vec![message.clone()],

@@ -74,16 +74,7 @@ fn main() -> ExitCode {
             // Under --format json an error is a JSON object on standard
             // output too, unless the report already printed there says it.
             if cli.global.format() == cli::Format::Json && !messages.is_empty() {
-                output.print_raw(
-                    &serde_json::json!({
-                        "error": {
-                            "code": failure.code(),
-                            "message": messages.join("; "),
-                            "exit_code": failure.status(),
-                        }
-                    })
-                    .to_string(),
-                );
+                output.print_raw(&serde_json::json!({ "error": failure.error_json() }).to_string());
             }
             failure.exit_code()
         }

@@ -69,7 +69,12 @@ pub fn run(global: &GlobalOptions, status: bool, output: &Output) -> Result<(), 
             ));
         }
     }
-    let diagnosis = report.diagnosis();
+    verdict(report.diagnosis())
+}
+
+/// How a diagnosis ends `diagnose` (its report printed): fine, problems
+/// found, or invalid scripts.
+pub fn verdict(diagnosis: &Diagnosis) -> Result<(), Failure> {
     match diagnosis.state {
         State::InvalidScripts => Err(Failure::InvalidScriptsReported),
         State::Healthy | State::Fresh | State::Behind

@@ -11,16 +11,16 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
 
 use futures_util::stream::{self, StreamExt};
-use migration_doctor::diagnosis::{Diagnosis, Evidence, State};
 use migration_doctor::{
     Attendance, Doctor, Examination, FleetSource, FleetTarget, RecoveryRequest, Shard,
 };
 use serde_json::{Value, json};
 
 use crate::cli::{EnsureArgs, FleetArgs, Format, GlobalOptions, RecoverArgs};
-use crate::commands::{database, recover};
+use crate::commands::{database, diagnose, recover};
 use crate::failure::Failure;
 use crate::output::Output;
+use crate::render::verdict_line;
 
 /// What runs on each target.
 #[derive(Clone, Copy)]
@@ -41,28 +41,6 @@ struct TargetReport {
     value: Value,
     /// Its line of text.
     line: String,
-}
-
-/// The exit code a diagnosis gives (`diagnose` alone).
-fn diagnosis_code(diagnosis: &Diagnosis) -> u8 {
-    match diagnosis.state {
-        State::InvalidScripts => 4,
-        State::Healthy | State::Fresh | State::Behind
-            if diagnosis.evidence != Evidence::Refused =>
-        {
-            0
-        }
-        _ => 1,
-    }
-}
-
-fn verdict(diagnosis: &Diagnosis) -> String {
-    format!(
-        "{} ({}, evidence: {})",
-        diagnosis.state.name(),
-        diagnosis.strategy.name(),
-        diagnosis.evidence.name()
-    )
 }
 
 /// The targets' URLs of `--databases`: one per line, blank lines and
@@ -106,10 +84,7 @@ fn failed(target: &FleetTarget, target_json: Value, failure: &Failure) -> Target
         name: target.name.clone(),
         state: None,
         code: failure.status(),
-        value: json!({
-            "target": target_json,
-            "error": {"code": failure.code(), "message": message, "exit_code": failure.status()},
-        }),
+        value: json!({"target": target_json, "error": failure.error_json()}),
         line: format!("{}: error [{}]: {message}", target.name, failure.code()),
     }
 }
@@ -126,27 +101,35 @@ fn diagnosed(
             TargetReport {
                 name: target.name.clone(),
                 state: Some(diagnosis.state.name()),
-                code: diagnosis_code(diagnosis),
+                code: diagnose::verdict(diagnosis)
+                    .err()
+                    .map_or(0, |failure| failure.status()),
                 value: crate::render::diagnosis_json::diagnosis_value(diagnosis, &target_json),
-                line: format!("{}: {}", target.name, verdict(diagnosis)),
+                line: format!("{}: {}", target.name, verdict_line(diagnosis)),
             }
         }
         Err(error) => failed(target, target_json, &Failure::from(error)),
     }
 }
 
-/// Runs `command` on one target.
+/// A command of a fleet that writes, run target by target.
+#[derive(Clone, Copy)]
+enum Write<'a> {
+    Recover(&'a RecoverArgs),
+    Ensure(&'a EnsureArgs),
+}
+
+/// Runs `write` on one target.
 async fn run_one(
     doctor: &Doctor,
     target: &FleetTarget,
-    command: FleetCommand<'_>,
+    write: Write<'_>,
     attendance: Attendance,
 ) -> TargetReport {
     let member = doctor.for_target(target);
     let target_json = target_value(target);
-    match command {
-        FleetCommand::Diagnose => diagnosed(target, member.examine().await),
-        FleetCommand::Recover(args) => {
+    match write {
+        Write::Recover(args) => {
             let request = RecoveryRequest {
                 attendance,
                 dry_run: args.dry_run,
@@ -189,7 +172,7 @@ async fn run_one(
                     "{}: nothing to write{}",
                     target.name,
                     diagnosis
-                        .map(|d| format!(" ({})", verdict(d)))
+                        .map(|d| format!(" ({})", verdict_line(d)))
                         .unwrap_or_default()
                 ),
             };
@@ -201,7 +184,7 @@ async fn run_one(
                 line,
             }
         }
-        FleetCommand::Ensure(args) => {
+        Write::Ensure(args) => {
             let ensured = match member.ensure(None, None, args.complete_partial).await {
                 Ok(ensured) => ensured,
                 Err(error) => return failed(target, target_json, &Failure::from(error)),
@@ -211,7 +194,7 @@ async fn run_one(
             {
                 return failed(target, target_json, &failure);
             }
-            let mut line = format!("{}: {}", target.name, verdict(&ensured.after));
+            let mut line = format!("{}: {}", target.name, verdict_line(&ensured.after));
             if outcome.applied {
                 line.push_str(&format!(
                     " after recovering {} -> {}",
@@ -296,31 +279,36 @@ pub fn run(
         Format::Json => {}
         _ => output.print(&report.line),
     };
-    if let FleetCommand::Diagnose = command {
+    let write = match command {
+        FleetCommand::Diagnose => None,
+        FleetCommand::Recover(args) => Some(Write::Recover(args)),
+        FleetCommand::Ensure(args) => Some(Write::Ensure(args)),
+    };
+    match write {
         // Read-only: the library reads the tenants of one PostgreSQL
         // database in batches, and every other target on its own.
-        let examinations = runtime.block_on(doctor.examine_fleet(&targets, jobs));
-        for (target, examination) in targets.iter().zip(examinations) {
-            let report = diagnosed(target, examination);
-            show(&report);
-            reports.push(report);
+        None => {
+            let examinations = runtime.block_on(doctor.examine_fleet(&targets, jobs));
+            for (target, examination) in targets.iter().zip(examinations) {
+                let report = diagnosed(target, examination);
+                show(&report);
+                reports.push(report);
+            }
         }
-    } else {
-        runtime.block_on(async {
-            // Writing goes in waves, so that --max-failures can stop a bad rollout.
-            let wave = jobs;
+        // Writing goes in waves, so that --max-failures can stop a bad rollout.
+        Some(write) => runtime.block_on(async {
             let mut failures = 0usize;
-            for (at, chunk) in targets.chunks(wave).enumerate() {
+            for (at, wave) in targets.chunks(jobs).enumerate() {
                 if writes && fleet.max_failures.is_some_and(|most| failures > most) {
                     skipped.extend(
-                        targets[at * wave..]
+                        targets[at * jobs..]
                             .iter()
                             .map(|target| target.name.clone()),
                     );
                     break;
                 }
-                let mut running = stream::iter(chunk)
-                    .map(|target| run_one(&doctor, target, command, attendance))
+                let mut running = stream::iter(wave)
+                    .map(|target| run_one(&doctor, target, write, attendance))
                     .buffer_unordered(jobs);
                 while let Some(report) = running.next().await {
                     if report.code != 0 {
@@ -330,7 +318,7 @@ pub fn run(
                     reports.push(report);
                 }
             }
-        });
+        }),
     }
     reports.sort_by(|a, b| a.name.cmp(&b.name));
     let mut states: BTreeMap<&str, usize> = BTreeMap::new();

@@ -185,10 +185,7 @@ fn print(
         _ => {
             let mut lines = Vec::new();
             if let Some(diagnosis) = diagnosis {
-                let state = diagnosis.state.name();
-                let strategy = diagnosis.strategy.name();
-                let evidence = diagnosis.evidence.name();
-                lines.push(format!("{state} ({strategy}, evidence: {evidence})"));
+                lines.push(crate::render::verdict_line(diagnosis));
                 if !diagnosis.candidate_revisions.is_empty()
                     && diagnosis.candidate_revisions != diagnosis.matched_revisions
                 {

@@ -50,6 +50,16 @@ fn with_hint(message: &str, hint_of: Option<&migration_doctor::diagnosis::Hint>)
     }
 }
 
+/// `state (strategy, evidence: level)`: a diagnosis in one line.
+pub fn verdict_line(diagnosis: &migration_doctor::diagnosis::Diagnosis) -> String {
+    format!(
+        "{} ({}, evidence: {})",
+        diagnosis.state.name(),
+        diagnosis.strategy.name(),
+        diagnosis.evidence.name()
+    )
+}
+
 /// A finding's message followed by its hint, as both outputs show it.
 pub fn finding_message(finding: &migration_doctor::diagnosis::Finding) -> String {
     with_hint(&finding.message, finding.hint.as_ref())
