@@ -81,6 +81,14 @@ fn fleet_run(url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     out
 }
 
+/// The state `diagnose` reports for each tenant made as `kinds` says.
+fn expected_states(kinds: &BTreeMap<String, &str>) -> BTreeMap<String, String> {
+    kinds
+        .iter()
+        .map(|(name, kind)| (name.clone(), diagnosed(kind).to_owned()))
+        .collect()
+}
+
 fn states_of(targets: &BTreeMap<String, Value>) -> BTreeMap<String, String> {
     targets
         .iter()
@@ -114,11 +122,7 @@ fn postgresql_fifty_tenant_schemas() {
     );
     assert_eq!(out.code, 1, "the worst exit code: {}", out.stderr);
     let (targets, summary) = jsonl(&out.stdout);
-    let expected: BTreeMap<String, String> = kinds
-        .iter()
-        .map(|(name, kind)| (name.clone(), diagnosed(kind).to_owned()))
-        .collect();
-    assert_eq!(states_of(&targets), expected);
+    assert_eq!(states_of(&targets), expected_states(&kinds));
     for (name, value) in &targets {
         assert_eq!(value["target"]["schema"].as_str(), Some(name.as_str()));
         assert_eq!(value["evidence"], "proven", "{value:#}");
@@ -319,11 +323,7 @@ fn mariadb_twenty_tenant_databases() {
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
     let (targets, summary) = jsonl(&out.stdout);
-    let expected: BTreeMap<String, String> = kinds
-        .iter()
-        .map(|(name, kind)| (name.clone(), diagnosed(kind).to_owned()))
-        .collect();
-    assert_eq!(states_of(&targets), expected);
+    assert_eq!(states_of(&targets), expected_states(&kinds));
     assert_eq!(summary["targets"], 20);
 
     // Waves of two; the first fails twice, so no other wave starts.

@@ -173,8 +173,11 @@ pub fn run_upgrade_with(
     // `eval`/`execute` and sqlparser grow their stack on the heap when less
     // than this is left; the default (128 KiB) is less than one chain of
     // sqlparser's frames in a debug build (found by the short fuzz run).
-    recursive::set_minimum_stack_size(1024 * 1024);
-    recursive::set_stack_allocation_size(8 * 1024 * 1024);
+    static STACK: std::sync::Once = std::sync::Once::new();
+    STACK.call_once(|| {
+        recursive::set_minimum_stack_size(1024 * 1024);
+        recursive::set_stack_allocation_size(8 * 1024 * 1024);
+    });
     let parsed =
         ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
     let body = &parsed.syntax().body;

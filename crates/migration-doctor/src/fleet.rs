@@ -11,7 +11,7 @@ use migration_doctor_diagnosis::TablePatterns;
 use migration_doctor_live::{Access, connect};
 use migration_doctor_schema::Dialect;
 
-use crate::doctor::{DatabaseTarget, Doctor, DoctorError, Examination, UrlSource};
+use crate::doctor::{DatabaseTarget, Doctor, DoctorError, Examination};
 
 /// Schemas read with one set of catalog queries: large enough that a
 /// thousand tenants take a handful of round trips, small enough that one
@@ -96,8 +96,7 @@ impl Doctor {
             FleetSource::Databases(urls) => urls
                 .iter()
                 .map(|url| {
-                    let mut database = DatabaseTarget::resolve(Some(url), false, None)?;
-                    database.source = UrlSource::Flag;
+                    let database = DatabaseTarget::resolve(Some(url), false, None)?;
                     Ok(FleetTarget {
                         name: database.url.redacted(),
                         database,

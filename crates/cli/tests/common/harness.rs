@@ -51,8 +51,15 @@ pub fn main(tests: &[Test]) -> ! {
     let missing: BTreeMap<Need, String> = if arguments.list {
         BTreeMap::new()
     } else {
+        // The reference Python is checked once: every need but the
+        // fault-injection build goes through it.
+        let python = used
+            .iter()
+            .any(|need| *need != Need::FaultInjection)
+            .then(python_absent)
+            .flatten();
         used.into_iter()
-            .filter_map(|need| absent(need).map(|reason| (need, reason)))
+            .filter_map(|need| absent(need, python.as_deref()).map(|reason| (need, reason)))
             .collect()
     };
     for (need, reason) in &missing {
@@ -85,28 +92,35 @@ pub fn main(tests: &[Test]) -> ! {
     libtest_mimic::run(&arguments, trials).exit()
 }
 
+/// Why the reference Python (with alembic) cannot be used, if so.
+fn python_absent() -> Option<String> {
+    let python = python_candidate();
+    let works = Command::new(&python)
+        .args(["-c", "import alembic, sqlalchemy"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    (!works).then(|| {
+        format!(
+            "no Python with alembic at {} (set MIGRATION_DOCTOR_PYTHON, or run ./run-tests.sh which creates .venv)",
+            python.display()
+        )
+    })
+}
+
 /// Why `need` is missing, or `None` when it answers. Every need but
-/// `FaultInjection` goes through the reference Python, so without it only
-/// `Alembic` is named missing (and the harness ignores the rest with it).
-fn absent(need: Need) -> Option<String> {
+/// `FaultInjection` goes through the reference Python, so without it
+/// (`python_missing`) only `Alembic` is named missing (and the harness
+/// ignores the rest with it).
+fn absent(need: Need, python_missing: Option<&str>) -> Option<String> {
     if need == Need::FaultInjection {
         return (!cfg!(feature = "fault-injection")).then(|| {
             "a build with --features fault-injection (./run-tests.sh turns it on)".to_owned()
         });
     }
     let python = python_candidate();
-    let python_works = Command::new(&python)
-        .args(["-c", "import alembic, sqlalchemy"])
-        .output()
-        .is_ok_and(|output| output.status.success());
     match need {
-        Need::Alembic => (!python_works).then(|| {
-            format!(
-                "no Python with alembic at {} (set MIGRATION_DOCTOR_PYTHON, or run ./run-tests.sh which creates .venv)",
-                python.display()
-            )
-        }),
-        _ if !python_works => None,
+        Need::Alembic => python_missing.map(str::to_owned),
+        _ if python_missing.is_some() => None,
         Need::Postgresql => server_absent(&python, "postgresql"),
         Need::Mysql => server_absent(&python, "mysql"),
         Need::Corpus => corpus_fetch(&python).err(),
