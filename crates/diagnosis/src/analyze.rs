@@ -23,7 +23,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_infer::{
-    ExpectedSchemas, ExpectedState, Operation, apply_operation, creates, render_creations,
+    ExpectedSchemas, ExpectedState, Operation, apply_operation, creates, qualified_table,
+    render_creations,
 };
 use migration_doctor_schema::{LiveDatabase, PlanStep, VersionTable};
 
@@ -1162,10 +1163,7 @@ impl Analyzer<'_> {
             return;
         }
         let quoted: Vec<String> = columns.iter().map(|column| dialect.quote(column)).collect();
-        let from = match table.split_once('.') {
-            Some((schema, name)) => format!("{}.{}", dialect.quote(schema), dialect.quote(name)),
-            None => dialect.quote(table),
-        };
+        let from = qualified_table(table, dialect);
         let not_null: Vec<String> = quoted
             .iter()
             .map(|column| format!("{column} IS NOT NULL"))

@@ -27,6 +27,22 @@ pub fn table_key(name: &str, schema: Option<&str>) -> String {
     }
 }
 
+/// A table key (`schema.table` or `table`) split into its schema and name.
+pub(crate) fn split_key(key: &str) -> (Option<&str>, &str) {
+    match key.split_once('.') {
+        Some((schema, table)) => (Some(schema), table),
+        None => (None, key),
+    }
+}
+
+/// A table key quoted for `dialect`, qualified with its schema when it has one.
+pub fn qualified_table(key: &str, dialect: Dialect) -> String {
+    match split_key(key) {
+        (Some(schema), table) => format!("{}.{}", dialect.quote(schema), dialect.quote(table)),
+        (None, table) => dialect.quote(table),
+    }
+}
+
 /// A column as `create_table` or `add_column` declares it, whether it came
 /// from `sa.Column(...)` or from SQL.
 #[derive(Debug, Clone)]

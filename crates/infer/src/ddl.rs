@@ -8,8 +8,9 @@
 //! server default computed in Python), is [`NotRenderable`] with the reason:
 //! a completion is all or nothing, never an approximation.
 
-use migration_doctor_schema::{Column, Dialect, ForeignKey, TypeFamily};
+use migration_doctor_schema::{Column, Dialect, ForeignKey, TypeFamily, string_literal};
 
+use crate::apply::{qualified_table, split_key};
 use crate::operation::{Operation, ReferentialActions};
 
 /// One statement completing a revision, and the one that undoes it.
@@ -101,10 +102,10 @@ pub fn render_creations(
                     operations: described,
                     sql: format!(
                         "CREATE TABLE {} ({})",
-                        qualified(table, dialect),
+                        qualified_table(table, dialect),
                         parts.join(", ")
                     ),
-                    undo: format!("DROP TABLE {}", qualified(table, dialect)),
+                    undo: format!("DROP TABLE {}", qualified_table(table, dialect)),
                 }
             }
             Operation::AddColumn {
@@ -121,11 +122,11 @@ pub fn render_creations(
                     operations: vec![operation.describe()],
                     sql: format!(
                         "ALTER TABLE {} ADD COLUMN {definition}",
-                        qualified(table, dialect)
+                        qualified_table(table, dialect)
                     ),
                     undo: format!(
                         "ALTER TABLE {} DROP COLUMN {}",
-                        qualified(table, dialect),
+                        qualified_table(table, dialect),
                         dialect.quote(&column.name)
                     ),
                 }
@@ -153,14 +154,14 @@ pub fn render_creations(
                         "CREATE {}INDEX {} ON {} ({})",
                         if *unique { "UNIQUE " } else { "" },
                         dialect.quote(name),
-                        qualified(table, dialect),
+                        qualified_table(table, dialect),
                         parts.join(", ")
                     ),
                     undo: match dialect {
                         Dialect::Mysql => format!(
                             "DROP INDEX {} ON {}",
                             dialect.quote(name),
-                            qualified(table, dialect)
+                            qualified_table(table, dialect)
                         ),
                         Dialect::Postgresql | Dialect::Sqlite => format!("DROP INDEX {index_name}"),
                     },
@@ -191,8 +192,11 @@ pub fn render_creations(
                 };
                 DdlStatement {
                     operations: vec![operation.describe()],
-                    sql: format!("ALTER TABLE {} ADD {constraint}", qualified(table, dialect)),
-                    undo: format!("ALTER TABLE {} {drop}", qualified(table, dialect)),
+                    sql: format!(
+                        "ALTER TABLE {} ADD {constraint}",
+                        qualified_table(table, dialect)
+                    ),
+                    undo: format!("ALTER TABLE {} {drop}", qualified_table(table, dialect)),
                 }
             }
             Operation::CreatePrimaryKey { table, columns } => {
@@ -212,10 +216,10 @@ pub fn render_creations(
                     operations: vec![operation.describe()],
                     sql: format!(
                         "ALTER TABLE {} ADD PRIMARY KEY ({})",
-                        qualified(table, dialect),
+                        qualified_table(table, dialect),
                         quoted_list(columns, dialect)
                     ),
-                    undo: format!("ALTER TABLE {} {undo}", qualified(table, dialect)),
+                    undo: format!("ALTER TABLE {} {undo}", qualified_table(table, dialect)),
                 }
             }
             _ => {
@@ -405,10 +409,7 @@ fn type_sql(family: &TypeFamily, native: &str, dialect: Dialect) -> Option<Strin
             if postgres { "BYTEA" } else { "BLOB" }.to_owned()
         }
         TypeFamily::Enum { values } if dialect == Dialect::Mysql && !values.is_empty() => {
-            let labels: Vec<String> = values
-                .iter()
-                .map(|value| format!("'{}'", value.replace('\'', "''")))
-                .collect();
+            let labels: Vec<String> = values.iter().map(|value| string_literal(value)).collect();
             format!("ENUM({})", labels.join(","))
         }
         TypeFamily::Array(item) if postgres => format!("{}[]", type_sql(item, "", dialect)?),
@@ -432,22 +433,6 @@ fn quoted_list(names: &[String], dialect: Dialect) -> String {
         .map(|name| dialect.quote(name))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// A table key (`schema.table` or `table`) split.
-fn split_key(key: &str) -> (Option<&str>, &str) {
-    match key.split_once('.') {
-        Some((schema, table)) => (Some(schema), table),
-        None => (None, key),
-    }
-}
-
-/// A table key quoted and qualified for `dialect`.
-fn qualified(key: &str, dialect: Dialect) -> String {
-    match split_key(key) {
-        (Some(schema), table) => format!("{}.{}", dialect.quote(schema), dialect.quote(table)),
-        (None, table) => dialect.quote(table),
-    }
 }
 
 /// `orders_ibfk_2`: the name InnoDB gives an unnamed foreign key of `orders`.

@@ -508,7 +508,7 @@ fn column_spec(args: &[Value], kwargs: &[(String, Value)]) -> ColumnSpec {
 fn server_default(value: &Value) -> Option<String> {
     Some(match value {
         Value::None => return None,
-        Value::Str(text) => format!("'{}'", text.replace('\'', "''")),
+        Value::Str(text) => migration_doctor_schema::string_literal(text),
         Value::Sql(text) => text.clone(),
         Value::Opaque(call) if call.ends_with("()") => call.clone(),
         Value::Opaque(keyword) if keyword == "true" || keyword == "false" => keyword.clone(),

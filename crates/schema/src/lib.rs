@@ -15,6 +15,8 @@ mod plan;
 mod types;
 
 pub use database::{DEFAULT_VERSION_TABLE, LiveDatabase, VersionTable, VersionTableContents};
-pub use model::{Column, Dialect, ForeignKey, Index, Schema, Table, UniqueConstraint};
+pub use model::{
+    Column, Dialect, ForeignKey, Index, Schema, Table, UniqueConstraint, string_literal,
+};
 pub use plan::{PlanStep, VersionTablePlace};
 pub use types::TypeFamily;

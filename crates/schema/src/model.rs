@@ -39,6 +39,11 @@ impl Dialect {
     }
 }
 
+/// `text` as an SQL string literal: in single quotes, a quote doubled.
+pub fn string_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
 impl fmt::Display for Dialect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

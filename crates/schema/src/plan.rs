@@ -66,7 +66,7 @@ impl PlanStep {
                 "INSERT INTO {} (version_num) VALUES ({})",
                 table.sql(dialect),
                 match version {
-                    Some(version) => format!("'{}'", version.replace('\'', "''")),
+                    Some(version) => crate::model::string_literal(version),
                     None => "NULL".to_owned(),
                 }
             ),

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use migration_doctor_schema::{Dialect, Table, TypeFamily};
+use migration_doctor_schema::{Dialect, Table, TypeFamily, string_literal};
 use sqlx::postgres::PgConnection;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -208,7 +208,7 @@ async fn version_rows(
         .map(|(schema, _)| {
             format!(
                 "SELECT {}::text, version_num::text FROM {}.{}",
-                literal(schema),
+                string_literal(schema),
                 quote(schema),
                 quote(table)
             )
@@ -413,11 +413,6 @@ async fn read_schemas(
         }
     }
     Ok(builders)
-}
-
-/// A PostgreSQL string literal.
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// A PostgreSQL identifier, quoted.

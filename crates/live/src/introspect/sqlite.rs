@@ -117,7 +117,7 @@ async fn read_schema(
     builder: &mut SchemaBuilder,
 ) -> Result<(), Failed> {
     let master = format!("{}.sqlite_master", quote(schema));
-    let schema_literal = format!("'{}'", schema.replace('\'', "''"));
+    let schema_literal = migration_doctor_schema::string_literal(schema);
     let user_tables = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 
     let mut definitions: HashMap<String, String> = HashMap::new();
