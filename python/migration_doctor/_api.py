@@ -14,19 +14,6 @@ from typing import Any
 from ._errors import RecoveryRefused
 from ._run import run_sync
 
-# The seed's upper-case strategy names.
-_SEED_STRATEGIES = {
-    "normal_migration": "NORMAL_MIGRATION",
-    "no_action_needed": "NO_ACTION_NEEDED",
-    "initialize_alembic_version": "INITIALIZE_ALEMBIC_VERSION",
-    "complete_partial_migration": "COMPLETE_PARTIAL_MIGRATION",
-    "repair_corrupted_alembic": "REPAIR_CORRUPTED_ALEMBIC",
-    "stamp_existing_schema_to_head": "STAMP_EXISTING_SCHEMA_TO_HEAD",
-}
-# The strategies that write to the version table.
-_WRITING = {"initialize_alembic_version", "complete_partial_migration", "repair_corrupted_alembic"}
-
-
 def diagnose_sync(database_url: str | None = None, **options: Any) -> dict[str, Any]:
     """``migration-doctor diagnose``: the state, the strategy and the
     evidence; changes nothing. A diagnosis that finds problems is returned."""
@@ -49,8 +36,10 @@ def state_info_sync(database_url: str | None = None, **options: Any) -> dict[str
     return {
         "has_existing_schema": bool(live.get("tables")),
         "has_alembic_version": version_table.get("status") not in (None, "absent"),
-        "requires_recovery": strategy in _WRITING,
-        "recovery_strategy": _SEED_STRATEGIES.get(strategy, "MANUAL_INTERVENTION"),
+        # A recovery is needed when the diagnosis plans a write.
+        "requires_recovery": diagnosis.get("plan") is not None,
+        # The seed spells the strategy names in upper case.
+        "recovery_strategy": strategy.upper() or "MANUAL_INTERVENTION",
         "current_revision": current[0] if current else None,
         "existing_tables": sorted(live.get("tables", {})),
         "missing_expected_tables": list(diagnosis.get("missing_tables", [])),
@@ -66,8 +55,9 @@ def ensure_migration_state_healthy_sync(
     """Makes the migration-tracking state sound when the evidence proves
     how (``migration-doctor ensure``), then reports.
 
-    ``True`` when the database ends healthy, fresh or behind (``alembic
-    upgrade`` then finishes the job). The state dict carries what was done
+    ``True`` when the tracking state ends sound (the diagnosis's
+    ``"sound"``: healthy, or fresh or behind with ``alembic upgrade`` left to
+    finish the job). The state dict carries what was done
     under ``"recovery"`` (``applied``, ``before``, ``after``, ``plan``).
     Configuration errors, an unreachable database, invalid scripts and a
     lock timeout raise their exception instead.
@@ -75,8 +65,7 @@ def ensure_migration_state_healthy_sync(
     recovery = run_sync(["ensure"], database_url, problems_ok=True, **options)
     state = state_info_sync(database_url, **options)
     state["recovery"] = recovery
-    healthy = state["state"] in ("healthy", "fresh", "behind") and state["evidence"] != "refused"
-    return healthy, state
+    return bool(state["diagnosis"].get("sound")), state
 
 
 async def ensure_migration_state_healthy(

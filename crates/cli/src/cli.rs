@@ -1,4 +1,4 @@
-//! The command line, as PRODUCT.md specifies it. Global options are accepted
+//! The command line, as docs/contract.md and the README describe it. Global options are accepted
 //! before or after the command.
 
 use std::path::PathBuf;

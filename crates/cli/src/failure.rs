@@ -1,4 +1,4 @@
-//! Why a command stopped, and the exit code that says so (PRODUCT.md):
+//! Why a command stopped, and the exit code that says so (docs/contract.md, "Exit codes"):
 //! 0 healthy or done; 1 problems found or recovery refused; 2 usage or
 //! configuration error; 3 database unreachable or permission denied;
 //! 4 invalid scripts; 5 the migration lock was not obtained in time; and
@@ -116,7 +116,7 @@ impl From<migration_doctor::DoctorError> for Failure {
             DoctorError::InvalidScripts(problems) => Failure::InvalidScripts(problems),
             DoctorError::Recovery(
                 error @ migration_doctor::recovery::RecoveryError::LockTimeout { .. },
-            ) => Failure::LockTimeout(error.to_string()),
+            ) => Failure::LockTimeout(format!("{error} (--lock-timeout SECONDS)")),
             error if error.is_usage_error() => Failure::Usage(error.to_string()),
             error => Failure::Database(error.to_string()),
         }

@@ -37,7 +37,8 @@ fn init_logging(verbose: u8) {
                 LevelFilter::OFF
             },
         );
-    let _ = tracing_subscriber::fmt()
+    // Installed once per process; a second install has nothing to add.
+    tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .without_time()
@@ -45,7 +46,8 @@ fn init_logging(verbose: u8) {
         .with_max_level(LevelFilter::DEBUG)
         .finish()
         .with(targets)
-        .try_init();
+        .try_init()
+        .ok();
 }
 
 fn main() -> ExitCode {

@@ -35,9 +35,9 @@ impl Output {
     pub fn print(&self, text: &str) {
         let mut out = anstream::stdout().lock();
         // A closed pipe (`| head`) is not an error worth a message.
-        let _ = out.write_all(text.as_bytes());
+        out.write_all(text.as_bytes()).ok();
         if !text.ends_with('\n') {
-            let _ = out.write_all(b"\n");
+            out.write_all(b"\n").ok();
         }
     }
 
@@ -45,22 +45,24 @@ impl Output {
     /// skips the colour-stripping stream.
     pub fn print_raw(&self, text: &str) {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        let _ = out.write_all(text.as_bytes());
+        // As in `print`: a closed pipe is not worth a message.
+        out.write_all(text.as_bytes()).ok();
         if !text.ends_with('\n') {
-            let _ = out.write_all(b"\n");
+            out.write_all(b"\n").ok();
         }
-        let _ = out.flush();
+        out.flush().ok();
     }
 
     pub fn error(&self, message: &str) {
         let label = self.paint("error:", Style::new().red().bold());
-        let _ = writeln!(anstream::stderr(), "{label} {message}");
+        // Standard error closed: there is nowhere left to say it.
+        writeln!(anstream::stderr(), "{label} {message}").ok();
     }
 
     pub fn warning(&self, message: &str) {
         if !self.quiet {
             let label = self.paint("warning:", Style::new().yellow().bold());
-            let _ = writeln!(anstream::stderr(), "{label} {message}");
+            writeln!(anstream::stderr(), "{label} {message}").ok();
         }
     }
 
@@ -68,6 +70,6 @@ impl Output {
     /// standard output stays the report), even with `-q`: what is about to
     /// be written, and where.
     pub fn note(&self, message: &str) {
-        let _ = writeln!(anstream::stderr(), "{message}");
+        writeln!(anstream::stderr(), "{message}").ok();
     }
 }

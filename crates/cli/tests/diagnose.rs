@@ -1,4 +1,4 @@
-//! Every state of PRODUCT.md, built with the real alembic on PostgreSQL,
+//! Every state of docs/contract.md, built with the real alembic on PostgreSQL,
 //! MariaDB and SQLite, diagnosed: state, strategy, matched and candidate
 //! revisions; and `diagnose` changes nothing.
 

@@ -48,7 +48,11 @@ fn library_essentials(diagnosis: &migration_doctor::diagnosis::Diagnosis) -> Val
         "strategy": diagnosis.strategy.name(),
         "evidence": diagnosis.evidence.name(),
         "matched_revisions": diagnosis.matched_revisions,
-        "candidate_revisions": diagnosis.candidate_revisions,
+        "candidate_revisions": diagnosis
+            .candidate_revisions
+            .iter()
+            .map(|set| set.join("+"))
+            .collect::<Vec<_>>(),
         "pending_revisions": diagnosis.pending_revisions,
         "findings": findings,
         "plan": diagnosis.plan,

@@ -10,15 +10,33 @@
 //! would run, which only ever touches the version table.
 
 mod analyze;
+mod collisions;
 mod compare;
+mod completion;
+mod context;
+mod diagnosis;
+mod matching;
+mod partial;
 mod patterns;
 mod plan;
+mod ties;
+mod valid_rows;
+mod verdict;
+mod version_rows;
+mod vocabulary;
 
-pub use analyze::{
-    AnalysisInput, AnalysisOptions, ClosestState, Collision, Completion, Diagnosis, Evidence,
-    Finding, FindingCode, Hint, PartialRevision, ProbeAnswer, ProbeReport, ProbeRequest,
-    ProbeResult, Refusal, Severity, State, Strategy, TiePolicy, analyze,
-};
+#[cfg(test)]
+mod tests;
+
+pub use analyze::analyze;
 pub use compare::{Comparer, Comparison, Score, TableDifference, compare};
+pub use diagnosis::{
+    AnalysisInput, AnalysisOptions, ClosestState, Collision, Completion, Diagnosis,
+    PartialRevision, ProbeAnswer, ProbeReport, ProbeRequest, ProbeResult,
+};
+pub use migration_doctor_graph::RevisionSet;
 pub use patterns::{InvalidPattern, TablePatterns};
 pub use plan::plan_for;
+pub use vocabulary::{
+    Evidence, Finding, FindingCode, Hint, Refusal, Severity, State, Strategy, TiePolicy,
+};

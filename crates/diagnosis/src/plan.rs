@@ -3,7 +3,7 @@
 
 use migration_doctor_schema::{LiveDatabase, PlanStep};
 
-use crate::analyze::Strategy;
+use crate::vocabulary::Strategy;
 
 /// The steps of `strategy` that stamp `target`; `None` when the strategy
 /// writes nothing or has no target.

@@ -8,7 +8,9 @@
 mod graph;
 mod problem;
 mod resolve;
+mod revision_set;
 
 pub use graph::{Revision, RevisionGraph, RevisionIndex};
 pub use problem::GraphProblem;
 pub use resolve::ResolveError;
+pub use revision_set::RevisionSet;

@@ -128,6 +128,25 @@ impl RevisionGraph {
         }
     }
 
+    /// The revision state `ident` names: what [`RevisionGraph::resolve`]
+    /// finds, or several heads side by side written as full ids joined
+    /// with `+` (`a1b2+c3d4`; `+` is never part of an id).
+    pub fn resolve_state(&self, ident: &str) -> Result<Vec<RevisionIndex>, ResolveError> {
+        let ident = ident.trim();
+        if ident.contains('+') {
+            let parts: Option<Vec<RevisionIndex>> = ident
+                .split('+')
+                .map(|part| self.index_of(part.trim()))
+                .collect();
+            if let Some(mut heads) = parts.filter(|heads| heads.len() > 1) {
+                heads.sort_unstable();
+                heads.dedup();
+                return Ok(heads);
+            }
+        }
+        self.resolve(ident)
+    }
+
     /// Exactly one revision (`None` for `base`), or an error when `ident`
     /// names several.
     pub fn resolve_one(&self, ident: &str) -> Result<Option<RevisionIndex>, ResolveError> {

@@ -140,12 +140,14 @@ impl<'a> Applier<'a> {
             }
         }
         for (columns, foreign, name) in named {
-            let _ = self.replay(&Operation::NameConstraint {
+            // The constraint was just found on the table: naming it applies.
+            self.replay(&Operation::NameConstraint {
                 table: key.to_owned(),
                 columns,
                 foreign,
                 name,
-            });
+            })
+            .ok();
         }
     }
 
@@ -191,7 +193,8 @@ impl<'a> Applier<'a> {
                     .all(|column| table.column(column).is_some());
             if restorable {
                 // Cannot fail: the table and columns exist and the name is free.
-                let _ = self.create_index(key, &name, index.columns, index.unique);
+                self.create_index(key, &name, index.columns, index.unique)
+                    .ok();
             }
         }
     }

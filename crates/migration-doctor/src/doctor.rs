@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use migration_doctor_diagnosis::{
-    AnalysisInput, AnalysisOptions, Diagnosis, Evidence, ProbeResult, Refusal, State,
-    TablePatterns, TiePolicy, analyze,
+    AnalysisInput, AnalysisOptions, Diagnosis, ProbeResult, Refusal, TablePatterns, TiePolicy,
+    analyze,
 };
 use migration_doctor_graph::RevisionIndex;
 use migration_doctor_infer::ExpectedSchemas;
@@ -259,19 +259,8 @@ pub struct Ensured {
     pub recovery: Recovery,
     /// The diagnosis after everything ran.
     pub after: Diagnosis,
-    /// Whether the tracking state ended sound (see [`is_sound`]).
+    /// Whether the tracking state ended sound (see [`Diagnosis::is_sound`]).
     pub sound: bool,
-}
-
-/// A sound end state: healthy; or, when no migration ran afterwards, also
-/// fresh or behind (the migration run finishes the job). Never on evidence
-/// that refuses (a pending revision that would collide).
-pub fn is_sound(diagnosis: &Diagnosis, migrations_ran: bool) -> bool {
-    diagnosis.evidence != Evidence::Refused
-        && matches!(
-            (diagnosis.state, migrations_ran),
-            (State::Healthy, _) | (State::Fresh | State::Behind, false)
-        )
 }
 
 /// One project and one database; see the module documentation.
@@ -435,7 +424,7 @@ impl Doctor {
                 let heads: Vec<RevisionIndex> = self
                     .project
                     .graph
-                    .resolve(ident)
+                    .resolve_state(ident)
                     .map_err(|error| DoctorError::UnknownRevision(error.to_string()))?;
                 Some((heads, force))
             }
@@ -531,7 +520,7 @@ impl Doctor {
                     recovery: Recovery { outcome, hook },
                 });
             };
-            let sound = !matches!(hook, Some(Err(_))) && is_sound(&after, while_locked.is_some());
+            let sound = !matches!(hook, Some(Err(_))) && after.is_sound(while_locked.is_some());
             return Ok(Ensured {
                 recovery: Recovery { outcome, hook },
                 after,
@@ -550,7 +539,7 @@ impl Doctor {
         let after = self.examine().await?.diagnosis;
         let sound = recovery.outcome.refusal.is_none()
             && !matches!(recovery.hook, Some(Err(_)))
-            && is_sound(&after, while_locked.is_some());
+            && after.is_sound(while_locked.is_some());
         Ok(Ensured {
             recovery,
             after,

@@ -1,6 +1,6 @@
 //! Fleets: one project over many tenants — every schema (PostgreSQL) or
 //! database (MySQL) whose name matches a glob, each with its own version
-//! table, or a list of database URLs (PRODUCT.md, "Fleets"). A fleet is a
+//! table, or a list of database URLs (docs/contract.md, "Fleets"). A fleet is a
 //! list of [`FleetTarget`]s; each becomes a [`Doctor`] session through
 //! [`Doctor::for_target`], which shares the project, the options and the
 //! expected schemas (computed once per dialect for the whole fleet), so a

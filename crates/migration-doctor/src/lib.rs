@@ -40,7 +40,7 @@ mod seed;
 pub use analyzer::{AnalyzeError, MigrationStateAnalyzer};
 pub use doctor::{
     DatabaseTarget, Doctor, DoctorError, DoctorOptions, Ensured, Examination, Recovery,
-    RecoveryRequest, UrlSource, is_sound,
+    RecoveryRequest, UrlSource,
 };
 pub use fleet::{FleetSource, FleetTarget, Shard};
 pub use migration_doctor_diagnosis as diagnosis;

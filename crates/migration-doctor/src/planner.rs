@@ -1,5 +1,5 @@
 //! Deciding what a recovery writes, from a diagnosis made under the lock,
-//! by one policy for every front end (PRODUCT.md, "Evidence"):
+//! by one policy for every front end (docs/contract.md, "Evidence"):
 //! - unattended callers (`ensure`, the library's ensure functions) write
 //!   only on `proven` evidence;
 //! - a person (`recover`, `interactive`) may also write on
@@ -9,7 +9,7 @@
 
 use migration_doctor_diagnosis::{
     AnalysisInput, AnalysisOptions, Comparer, Diagnosis, Evidence, Hint, ProbeResult, Refusal,
-    State, Strategy, analyze, plan_for,
+    RevisionSet, State, Strategy, analyze, plan_for,
 };
 use migration_doctor_graph::RevisionIndex;
 use migration_doctor_infer::ExpectedSchemas;
@@ -68,12 +68,8 @@ impl RecoveryPlanner<'_> {
         let graph = self.graph;
         let diagnosis = self.diagnose(live, probes);
         if let Some((heads, force)) = &self.to_revision {
-            let mut sorted = heads.clone();
-            sorted.sort_by_key(|&head| graph.position(head));
-            let ids: Vec<String> = sorted
-                .iter()
-                .map(|&i| graph.revision(i).id().to_owned())
-                .collect();
+            let named = RevisionSet::of(graph, heads);
+            let ids: Vec<String> = named.ids().to_vec();
             let state = self.expected.state_after_heads(graph, heads);
             let skip = |name: &str| {
                 self.options.ignore_tables.matches(name) || !self.expected.is_managed(name)
@@ -87,7 +83,7 @@ impl RecoveryPlanner<'_> {
                     refusal: Some(Refusal::new(
                         format!(
                             "the schema does not match {} in every detail ({} difference(s): {}); check by hand",
-                            ids.join("+"),
+                            named,
                             comparison.distance(),
                             shown.join("; ")
                         ),
@@ -106,13 +102,13 @@ impl RecoveryPlanner<'_> {
                         format!(
                             "the schema does not prove {} (the diagnosis is {}, evidence {}, at {}); an unattended stamp needs proof, \
                          and `alembic upgrade heads` runs what is pending",
-                            ids.join("+"),
+                            named,
                             state_name(diagnosis.state),
                             diagnosis.evidence.name(),
                             if diagnosis.matched_revisions.is_empty() {
                                 "no revision".to_owned()
                             } else {
-                                diagnosis.matched_revisions.join("+")
+                                diagnosis.matched_state().to_string()
                             }
                         ),
                         Some(Hint::Detailed),
@@ -202,7 +198,7 @@ impl RecoveryPlanner<'_> {
                 }
                 let mut candidates = diagnosis.candidate_revisions.clone();
                 if candidates.is_empty() && !diagnosis.matched_revisions.is_empty() {
-                    candidates.push(diagnosis.matched_revisions.join("+"));
+                    candidates.push(diagnosis.matched_state());
                 }
                 let who = match self.attendance {
                     Attendance::Unattended => {
@@ -213,7 +209,11 @@ impl RecoveryPlanner<'_> {
                 Some(Refusal::new(
                     format!(
                         "the database is {state}, but the evidence needs confirmation (candidates: {}) and {who}",
-                        candidates.join(", ")
+                        candidates
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     Some(Hint::NameRevision(candidates)),
                 ))

@@ -13,7 +13,6 @@ use migration_doctor_scripts::ConfigRequest;
 
 use crate::{
     AnalyzeError, Attendance, Doctor, DoctorError, DoctorOptions, Examination, RecoveryRequest,
-    is_sound,
 };
 
 /// How to find the project and how to behave.
@@ -200,7 +199,7 @@ impl Session {
         let sound = state
             .diagnosis
             .as_ref()
-            .is_some_and(|diagnosis| is_sound(diagnosis, false));
+            .is_some_and(|diagnosis| diagnosis.is_sound(false));
         (sound, state)
     }
 }

@@ -1,4 +1,4 @@
-//! Executing a recovery plan, safely (PRODUCT.md, "Safety rules"):
+//! Executing a recovery plan, safely (docs/contract.md, "Safety rules"):
 //! under a lock (a PostgreSQL advisory lock scoped to the version table,
 //! MySQL's `GET_LOCK`, a SQLite write transaction), after analysing again
 //! under that lock, in one transaction where the dialect allows it, verified
@@ -112,7 +112,7 @@ pub enum RecoveryError {
     Database(#[from] LiveError),
     #[error(
         "another process holds the migration lock on {target} and did not release it within {seconds} s{holder}; \
-         wait for it to finish, or raise --lock-timeout"
+         wait for it to finish, or allow a longer lock timeout"
     )]
     LockTimeout {
         target: String,
@@ -121,7 +121,7 @@ pub enum RecoveryError {
     },
     #[error(
         "the recovery ran but the version table now holds {found:?} instead of {expected:?}; nothing else was \
-         changed. Run `migration-doctor diagnose` and check the version table by hand"
+         changed. Diagnose the database again and check the version table by hand"
     )]
     VerificationFailed {
         expected: Vec<String>,
@@ -129,7 +129,7 @@ pub enum RecoveryError {
     },
     #[error(
         "the DDL finishing revision {revision} ran and it was stamped, but reading the schema back it is {state}, \
-         not what that revision leaves ({differences}). Run `migration-doctor diagnose --detailed`; the audit \
+         not what that revision leaves ({differences}). Diagnose the database again in detail; the audit \
          record holds each statement and its undo"
     )]
     CompletionMismatch {

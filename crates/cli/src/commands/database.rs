@@ -111,7 +111,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|error| Failure::Usage(format!("cannot start the async runtime: {error}")))
 }
 
-/// The database as PRODUCT.md's `target` names it.
+/// The database as the JSON's `target` names it (docs/contract.md, "JSON").
 pub fn target_json(target: &DatabaseTarget) -> serde_json::Value {
     serde_json::json!({
         "dialect": target.url.dialect,

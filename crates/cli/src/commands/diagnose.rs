@@ -1,7 +1,7 @@
 //! `migration-doctor diagnose` and `status`: the session examines the
 //! database, and this renders it. Nothing is written anywhere.
 
-use migration_doctor::diagnosis::{Diagnosis, Evidence, State};
+use migration_doctor::diagnosis::{Diagnosis, State};
 use migration_doctor::live::LiveDatabase;
 use migration_doctor::{Doctor, Examination, Project};
 
@@ -17,7 +17,7 @@ pub struct Report {
     pub examination: Examination,
     /// The URL with its password masked.
     pub url: String,
-    /// The database as PRODUCT.md's `target` names it.
+    /// The database as the JSON's `target` names it (docs/contract.md, "JSON").
     pub target: serde_json::Value,
 }
 
@@ -77,11 +77,7 @@ pub fn run(global: &GlobalOptions, status: bool, output: &Output) -> Result<(), 
 pub fn verdict(diagnosis: &Diagnosis) -> Result<(), Failure> {
     match diagnosis.state {
         State::InvalidScripts => Err(Failure::InvalidScriptsReported),
-        State::Healthy | State::Fresh | State::Behind
-            if diagnosis.evidence != Evidence::Refused =>
-        {
-            Ok(())
-        }
+        _ if diagnosis.is_sound(false) => Ok(()),
         _ => Err(Failure::ProblemsFound),
     }
 }

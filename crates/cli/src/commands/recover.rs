@@ -187,11 +187,11 @@ fn print(
             if let Some(diagnosis) = diagnosis {
                 lines.push(crate::render::verdict_line(diagnosis));
                 if !diagnosis.candidate_revisions.is_empty()
-                    && diagnosis.candidate_revisions != diagnosis.matched_revisions
+                    && diagnosis.candidate_revisions != [diagnosis.matched_state()]
                 {
                     lines.push(format!(
                         "candidates: {}",
-                        diagnosis.candidate_revisions.join(", ")
+                        crate::render::revision_sets(&diagnosis.candidate_revisions).join(", ")
                     ));
                 }
                 for finding in &diagnosis.findings {
@@ -310,7 +310,8 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
         }
         eprint!("apply this plan? [y/N] ");
         let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
+        // Nothing read is no answer, and no answer is no.
+        std::io::stdin().read_line(&mut answer).ok();
         if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
             output.warning("nothing was changed");
             return Err(Failure::ProblemsFound);
@@ -474,7 +475,12 @@ pub fn interactive(
         ));
     }
     output.print(&output.paint("step 1 of 3: diagnosis", owo_colors::Style::new().bold()));
-    let _ = crate::commands::diagnose::run(global, false, output);
+    // Problems found are what the next steps are for; anything else (the
+    // database, the scripts) stops here.
+    match crate::commands::diagnose::run(global, false, output) {
+        Ok(()) | Err(Failure::ProblemsFound) => {}
+        Err(other) => return Err(other),
+    }
 
     output.print(&output.paint("\nstep 2 of 3: plan", owo_colors::Style::new().bold()));
     let doctor = database::open_doctor(global, Some(options.lock_timeout), output)?;
@@ -534,15 +540,15 @@ fn choose(
 ) -> Result<(), Failure> {
     let mut candidates = diagnosis.candidate_revisions.clone();
     if candidates.is_empty() {
-        candidates = vec![diagnosis.matched_revisions.join("+")];
+        candidates = vec![diagnosis.matched_state()];
     }
-    candidates.retain(|candidate| !candidate.is_empty());
+    candidates.retain(|candidate| !candidate.is_base());
     if candidates.is_empty() {
         output.print(&format!("nothing will be written: {refusal}"));
         return Err(Failure::ProblemsFound);
     }
     output.print(&format!("the evidence needs a person: {refusal}"));
-    let mut items = candidates.clone();
+    let mut items = crate::render::revision_sets(&candidates);
     items.push("none of these: write nothing".to_owned());
     let picked = dialoguer::Select::new()
         .with_prompt("which revision state is the schema at?")
@@ -554,14 +560,8 @@ fn choose(
         output.print("nothing was changed");
         return Err(Failure::ProblemsFound);
     };
-    if chosen.contains('+') {
-        output.print(&format!(
-            "{chosen} is several heads side by side; stamp it with `migration-doctor recover --to-revision` by hand"
-        ));
-        return Err(Failure::ProblemsFound);
-    }
     let args = RecoverArgs {
-        to_revision: Some(chosen.clone()),
+        to_revision: Some(crate::render::revision_set(chosen)),
         recovery: RecoveryOptions {
             lock_timeout: options.lock_timeout,
             audit_log: options.audit_log.clone(),

@@ -1,4 +1,4 @@
-//! `diagnose --format json` (the contract of PRODUCT.md) and `status
+//! `diagnose --format json` (the contract of docs/contract.md) and `status
 //! --format json`, which holds the same object under `"diagnosis"`.
 
 use migration_doctor::diagnosis::Diagnosis;
@@ -7,17 +7,19 @@ use serde_json::json;
 
 use crate::commands::diagnose::Report;
 
-/// The diagnosis as PRODUCT.md's JSON contract shapes it: the wire format
+/// The diagnosis as the JSON contract (docs/contract.md) shapes it: the wire format
 /// is written here, not derived from the library's types.
 #[derive(Serialize)]
 struct DiagnosisWire<'a> {
     state: &'static str,
+    /// The tracking state is right and nothing blocks `alembic upgrade`.
+    sound: bool,
     strategy: &'static str,
     evidence: &'static str,
     current_revisions: &'a [String],
     head_revisions: &'a [String],
     matched_revisions: &'a [String],
-    candidate_revisions: &'a [String],
+    candidate_revisions: Vec<String>,
     pending_revisions: &'a [String],
     missing_tables: &'a [String],
     unexpected_tables: &'a [String],
@@ -38,7 +40,7 @@ struct DiagnosisWire<'a> {
 struct ProbeWire<'a> {
     revision: &'a str,
     sql: &'a str,
-    result: &'a str,
+    result: String,
     applied: Option<bool>,
 }
 
@@ -58,7 +60,7 @@ struct CompletionWire<'a> {
     statements: Vec<StatementWire<'a>>,
     target: &'a [String],
     /// Why the tool cannot finish it (each with what to do by hand).
-    blockers: &'a [String],
+    blockers: Vec<String>,
     /// Why finishing it needs a person's confirmation.
     doubts: &'a [String],
 }
@@ -98,12 +100,13 @@ struct ClosestWire<'a> {
 pub fn diagnosis_value(diagnosis: &Diagnosis, target: &serde_json::Value) -> serde_json::Value {
     let wire = DiagnosisWire {
         state: diagnosis.state.name(),
+        sound: diagnosis.is_sound(false),
         strategy: diagnosis.strategy.name(),
         evidence: diagnosis.evidence.name(),
         current_revisions: &diagnosis.current_revisions,
         head_revisions: &diagnosis.head_revisions,
         matched_revisions: &diagnosis.matched_revisions,
-        candidate_revisions: &diagnosis.candidate_revisions,
+        candidate_revisions: super::revision_sets(&diagnosis.candidate_revisions),
         pending_revisions: &diagnosis.pending_revisions,
         missing_tables: &diagnosis.missing_tables,
         unexpected_tables: &diagnosis.unexpected_tables,
@@ -115,7 +118,7 @@ pub fn diagnosis_value(diagnosis: &Diagnosis, target: &serde_json::Value) -> ser
             .map(|probe| ProbeWire {
                 revision: &probe.revision,
                 sql: &probe.sql,
-                result: &probe.result,
+                result: super::probe_answer(&probe.answer),
                 applied: probe.applied,
             })
             .collect(),
@@ -143,8 +146,12 @@ pub fn diagnosis_value(diagnosis: &Diagnosis, target: &serde_json::Value) -> ser
                         undo: &statement.undo,
                     })
                     .collect(),
-                target: &completion.target,
-                blockers: &completion.blockers,
+                target: completion.target.ids(),
+                blockers: completion
+                    .blockers
+                    .iter()
+                    .map(super::refusal_message)
+                    .collect(),
                 doubts: &completion.doubts,
             }),
         collisions: diagnosis
@@ -171,7 +178,7 @@ pub fn diagnosis_value(diagnosis: &Diagnosis, target: &serde_json::Value) -> ser
             .closest
             .iter()
             .map(|closest| ClosestWire {
-                revisions: &closest.revisions,
+                revisions: closest.revisions.ids(),
                 distance: closest.distance,
                 differences: closest.comparison.differences(),
                 unverified: &closest.comparison.unverified,

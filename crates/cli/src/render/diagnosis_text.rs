@@ -29,7 +29,7 @@ fn verdict(diagnosis: &Diagnosis) -> String {
         {
             format!(
                 "the schema matches several revision states and nothing proves which ({}); a person names it: `migration-doctor recover --to-revision REV` or `migration-doctor interactive`",
-                diagnosis.candidate_revisions.join(", ")
+                super::revision_sets(&diagnosis.candidate_revisions).join(", ")
             )
         }
         State::UntrackedSchema if diagnosis.strategy == Strategy::InitializeAlembicVersion => format!(
@@ -117,7 +117,7 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
     if diagnosis.candidate_revisions.len() > 1 {
         out.push(format!(
             "candidates: {}",
-            diagnosis.candidate_revisions.join(", ")
+            super::revision_sets(&diagnosis.candidate_revisions).join(", ")
         ));
     }
     for partial in &diagnosis.partial {
@@ -138,7 +138,9 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
     for probe in &diagnosis.probes {
         out.push(format!(
             "probe of {}: {} -> {}",
-            probe.revision, probe.sql, probe.result
+            probe.revision,
+            probe.sql,
+            super::probe_answer(&probe.answer)
         ));
     }
     if let Some(completion) = &diagnosis.completion
@@ -149,7 +151,7 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
             completion.revision
         ));
         for blocker in &completion.blockers {
-            out.push(format!("  {blocker}"));
+            out.push(format!("  {}", super::refusal_message(blocker)));
         }
     }
     if let Some(plan) = &diagnosis.plan {
@@ -182,10 +184,10 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
         }
         for closest in &diagnosis.closest {
             out.push(String::new());
-            let at = if closest.revisions.is_empty() {
+            let at = if closest.revisions.is_base() {
                 "base".to_owned()
             } else {
-                closest.revisions.join("+")
+                super::revision_set(&closest.revisions)
             };
             out.push(format!("closest state {at}:"));
             comparison_lines(&closest.comparison, &mut out);

@@ -1,4 +1,4 @@
-//! `graph --format json`, the stable contract of PRODUCT.md:
+//! `graph --format json`, the stable contract of docs/contract.md ("JSON"):
 //! `{"revisions":[{"revision","down_revisions","branch_labels","depends_on","path"}],
 //! "heads":[...],"bases":[...]}` with every list sorted.
 

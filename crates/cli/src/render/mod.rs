@@ -28,7 +28,8 @@ pub fn hint(hint: &migration_doctor::diagnosis::Hint) -> String {
         Hint::IgnoreTables(_) => "leave such tables out with --ignore-tables GLOB,... (or `ignore_tables` in the ini's [migration_doctor] section)".to_owned(),
         Hint::NameRevision(candidates) => match candidates.last() {
             Some(latest) => format!(
-                "name it: `migration-doctor recover --to-revision {latest}` (or another candidate), or choose in `migration-doctor interactive`"
+                "name it: `migration-doctor recover --to-revision {}` (or another candidate), or choose in `migration-doctor interactive`",
+                revision_set(latest)
             ),
             None => "name it: `migration-doctor recover --to-revision REV`, or choose in `migration-doctor interactive`".to_owned(),
         },
@@ -39,6 +40,29 @@ pub fn hint(hint: &migration_doctor::diagnosis::Hint) -> String {
         Hint::Force => "pass --force to stamp it anyway".to_owned(),
         Hint::VersionTable(name) => format!("select it with --version-table {name}"),
         _ => String::new(),
+    }
+}
+
+/// A revision state as the command line writes it: its heads joined with
+/// `+` (never part of a revision id), or `base`; `--to-revision` reads it
+/// back.
+pub fn revision_set(set: &migration_doctor::diagnosis::RevisionSet) -> String {
+    set.join("+")
+}
+
+/// Revision states as the command line writes them.
+pub fn revision_sets(sets: &[migration_doctor::diagnosis::RevisionSet]) -> Vec<String> {
+    sets.iter().map(revision_set).collect()
+}
+
+/// A probe's answer in words.
+pub fn probe_answer(answer: &migration_doctor::diagnosis::ProbeAnswer) -> String {
+    use migration_doctor::diagnosis::ProbeAnswer;
+    match answer {
+        ProbeAnswer::RowsFound => "rows found".to_owned(),
+        ProbeAnswer::NoRows => "no rows".to_owned(),
+        ProbeAnswer::Failed(why) => format!("failed: {why}"),
+        _ => "unknown".to_owned(),
     }
 }
 

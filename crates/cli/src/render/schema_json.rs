@@ -1,4 +1,4 @@
-//! `schema --format json`, the contract of PRODUCT.md:
+//! `schema --format json`, the contract of docs/contract.md ("JSON"):
 //! `{"revision", "tables": {"<table>": {"columns": [{"name","type","nullable"}],
 //! "primary_key", "indexes", "unique_constraints", "foreign_keys"}},
 //! "unknown_operations"}`. Columns also carry `native_type` and `default`;

@@ -47,7 +47,8 @@ impl Backend for MySqlConnection {
         };
         let result = crate::introspect::mysql::read(self, spare.as_mut(), options).await;
         if let Some(spare) = spare {
-            let _ = spare.close().await;
+            // Only read through; the server drops it if the goodbye fails.
+            spare.close().await.ok();
         }
         result
     }
@@ -83,10 +84,12 @@ impl Backend for MySqlConnection {
     }
 
     async fn unlock(&mut self, key: &LockKey) {
-        let _ = sqlx::query("SELECT RELEASE_LOCK(?)")
+        // A failure here means the connection is gone, and with it the lock.
+        sqlx::query("SELECT RELEASE_LOCK(?)")
             .bind(&key.name)
             .execute(&mut *self)
-            .await;
+            .await
+            .ok();
     }
 
     async fn apply(
@@ -119,14 +122,15 @@ impl Backend for MySqlConnection {
     async fn probe(&mut self, query: &str, timeout: Duration) -> Result<bool, String> {
         let text = |error: sqlx::Error| error.to_string();
         let millis = timeout.as_millis().max(1);
-        // MariaDB's limit in seconds; MySQL ignores the unknown variable
-        // and is bounded by the timeout around the call.
-        let _ = self
-            .execute(AssertSqlSafe(format!(
-                "SET SESSION max_statement_time = {}",
-                (millis as f64) / 1000.0
-            )))
-            .await;
+        // MariaDB's limit in seconds; MySQL rejects the unknown variable
+        // (so its failure is expected there) and is bounded by the timeout
+        // around the call.
+        self.execute(AssertSqlSafe(format!(
+            "SET SESSION max_statement_time = {}",
+            (millis as f64) / 1000.0
+        )))
+        .await
+        .ok();
         self.execute("START TRANSACTION READ ONLY")
             .await
             .map_err(text)?;
@@ -134,8 +138,15 @@ impl Backend for MySqlConnection {
             .fetch_optional(&mut *self)
             .await
             .map_err(text);
-        let _ = self.execute("ROLLBACK").await;
-        let _ = self.execute("SET SESSION max_statement_time = 0").await;
+        // The read-only transaction must end before anything is written
+        // on this connection.
+        self.execute("ROLLBACK").await.map_err(|error| {
+            format!("the read-only transaction of the probe could not be ended: {error}")
+        })?;
+        // As above, MySQL rejects the variable; MariaDB resets it.
+        self.execute("SET SESSION max_statement_time = 0")
+            .await
+            .ok();
         row.map(|row| row.is_some())
     }
 }

@@ -77,11 +77,13 @@ impl Backend for PgConnection {
     }
 
     async fn unlock(&mut self, key: &LockKey) {
-        let _ = sqlx::query("SELECT pg_advisory_unlock($1, $2)")
+        // A failure here means the session is gone, and with it the lock.
+        sqlx::query("SELECT pg_advisory_unlock($1, $2)")
             .bind(CLASS)
             .bind(key.hash)
             .execute(&mut *self)
-            .await;
+            .await
+            .ok();
     }
 
     async fn apply(
@@ -119,7 +121,11 @@ impl Backend for PgConnection {
             .fetch_optional(&mut *transaction)
             .await
             .map_err(text);
-        let _ = transaction.rollback().await;
+        // The read-only transaction must end before anything is written
+        // on this connection.
+        transaction.rollback().await.map_err(|error| {
+            format!("the read-only transaction of the probe could not be ended: {error}")
+        })?;
         row.map(|row| row.is_some())
     }
 }

@@ -53,8 +53,9 @@ impl Backend for SqliteConnection {
     }
 
     async fn unlock(&mut self, _key: &LockKey) {
-        // Nothing to undo after COMMIT; otherwise this ends the lock.
-        let _ = self.execute("ROLLBACK").await;
+        // Nothing to undo after COMMIT (then ROLLBACK fails, harmlessly);
+        // otherwise this ends the lock, and closing the connection would too.
+        self.execute("ROLLBACK").await.ok();
     }
 
     async fn apply(
@@ -62,7 +63,10 @@ impl Backend for SqliteConnection {
         steps: &[PlanStep],
         after_each: &mut (dyn FnMut(usize) + Send),
     ) -> Result<(), sqlx::Error> {
-        // Already inside the lock's BEGIN IMMEDIATE.
+        // Already inside the lock's BEGIN IMMEDIATE. A probe leaves the
+        // connection writable again, or fails; this makes sure of it before
+        // anything is written.
+        self.execute("PRAGMA query_only = OFF").await?;
         for (at, statement) in render(steps, Dialect::Sqlite).into_iter().enumerate() {
             self.execute(AssertSqlSafe(statement)).await?;
             after_each(at);
@@ -81,7 +85,13 @@ impl Backend for SqliteConnection {
             .fetch_optional(&mut *self)
             .await
             .map_err(text);
-        let _ = self.execute("PRAGMA query_only = OFF").await;
+        // A connection left read-only would make the write that may follow
+        // fail: that is this probe's failure, said as such.
+        self.execute("PRAGMA query_only = OFF")
+            .await
+            .map_err(|error| {
+                format!("the connection could not be made writable again after the probe: {error}")
+            })?;
         row.map(|row| row.is_some())
     }
 }

@@ -1,0 +1,4 @@
+//! Unit tests of the decision: no database, no Python.
+
+mod builder;
+mod rules;
