@@ -7,6 +7,13 @@
 //! keys, foreign-key actions). The process killed after each statement of
 //! the completion: the next run finishes it, with the same result.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use common::harness::test;

@@ -2,6 +2,13 @@
 //! MariaDB and SQLite, diagnosed: state, strategy, matched and candidate
 //! revisions; and `diagnose` changes nothing.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use common::harness::test;

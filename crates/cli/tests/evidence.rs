@@ -4,6 +4,13 @@
 //! ancestor and descendant rows, an unknown id, and the other side: harmless
 //! differences that must not block a deploy, and collisions that must.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use common::harness::test;

@@ -5,6 +5,13 @@
 //! and unique constraints identical where they have names; foreign keys by
 //! their columns and targets.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use std::collections::BTreeSet;

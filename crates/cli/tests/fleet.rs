@@ -5,6 +5,13 @@
 //! summary, waves stopped by `--max-failures`, and `--databases -` where one
 //! database cannot be reached (the others still run; the worst exit code).
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

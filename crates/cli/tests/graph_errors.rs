@@ -1,6 +1,13 @@
 //! Broken scripts exit 4 and configuration mistakes exit 2, each with a
 //! message that names the cause, the file, and the next step.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use common::harness::test;

@@ -1,6 +1,13 @@
 //! The four renderings of one branched, merged, labelled history, as
 //! snapshots (review changes with `cargo insta review`).
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use common::harness::test;

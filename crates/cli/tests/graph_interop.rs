@@ -1,6 +1,13 @@
 //! `graph --format json` equals what the real alembic's ScriptDirectory
 //! reports, for every script directory under fixtures/scripts.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use common::harness::test;

@@ -2,6 +2,13 @@
 //! definitions: each subcommand shows its own options before the global
 //! ones, with examples and exit codes.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use common::harness::test;

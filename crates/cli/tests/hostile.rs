@@ -3,6 +3,13 @@
 //! unicode and quoted identifiers. Nothing is executed that a row or a name
 //! smuggles in, and after recovery the real alembic agrees.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use common::harness::test;

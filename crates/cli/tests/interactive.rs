@@ -1,6 +1,13 @@
 //! `interactive`, driven through a pseudo-terminal: diagnosis, plan,
 //! confirmation, result; and without a terminal it refuses.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use std::time::Duration;

@@ -5,6 +5,13 @@
 //!
 //! This file holds one test: it changes the process's working directory.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use common::harness::test;

@@ -1,6 +1,13 @@
 //! Connection and permission failures: one clear paragraph each, exit code 3
 //! (2 for a malformed URL), and the password never shown.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use std::process::Command;

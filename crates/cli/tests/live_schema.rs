@@ -1,6 +1,13 @@
 //! `schema --live` on a rich schema built by the real alembic equals what
 //! SQLAlchemy's inspector reports, on PostgreSQL, MariaDB and SQLite.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use common::harness::test;

@@ -5,6 +5,13 @@
 //! the right ones, nothing is half-written, no user row is lost, and the
 //! real alembic agrees.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use std::io::{Read, Write};

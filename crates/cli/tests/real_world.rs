@@ -2,6 +2,13 @@
 //! (fixtures/real-world.txt): `graph --format json` equals the graph the real
 //! alembic builds from the same folder.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

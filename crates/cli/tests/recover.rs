@@ -4,6 +4,13 @@
 //! prints the statements later executed; sixteen processes racing through
 //! `ensure` leave one correct set of rows.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 mod common;
 
 use common::harness::test;

@@ -1,3 +1,9 @@
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
 use std::path::PathBuf;
 
 use migration_doctor_graph::{GraphProblem, ResolveError, RevisionGraph};

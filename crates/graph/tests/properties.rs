@@ -2,6 +2,13 @@
 //! against a plain reference walk: heads, bases, ancestors, descendants,
 //! the topological order and identifier resolution agree.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 

@@ -1,6 +1,13 @@
 //! The interpreter on single revision files: what it follows, and what it
 //! records as unknown (with line and text) instead of guessing.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 use std::path::Path;
 
 use migration_doctor_infer::run_upgrade;

@@ -1,5 +1,12 @@
 //! The library face on the example project's SQLite database.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 use migration_doctor::MigrationStateAnalyzer;
 use migration_doctor::diagnosis::{Evidence, State, Strategy};
 

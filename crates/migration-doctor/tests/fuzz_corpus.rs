@@ -6,6 +6,13 @@
 //! `MIGRATION_DOCTOR_FUZZ_SEED` when set), so that every test run fuzzes a
 //! little; the long runs are cargo-fuzz's (`fuzz/`, RELIABILITY.md).
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 use std::path::{Path, PathBuf};
 
 use migration_doctor::infer::run_upgrade;

@@ -1,5 +1,12 @@
 //! The seed's entry points on a copy of the example database.
 
+// Tests may panic: a panic here is a failing test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::let_underscore_must_use
+)]
+
 use migration_doctor::diagnosis::State;
 use migration_doctor::{
     AlembicStateRecovery, EnsureOptions, MigrationTracker, RecoveryFailure,
