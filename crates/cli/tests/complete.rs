@@ -153,10 +153,17 @@ fn completes(dialect: &'static str) {
     assert_eq!(code, 0, "{stderr}\n{done:#}");
     assert_eq!(done["applied"], true, "{done:#}");
     assert_eq!(done["plan"], json!(planned), "the dry run showed what ran");
-    let record: Value = std::fs::read_to_string(audit.path())
-        .ok()
-        .and_then(|text| serde_json::from_str(text.trim()).ok())
-        .expect("one JSON record in the audit log");
+    // The record written before the write holds the statements and their
+    // undo already; the one after says what was done.
+    let text = std::fs::read_to_string(audit.path()).expect("audit log");
+    let records: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    assert_eq!(records.len(), 2, "intent and outcome: {text}");
+    assert_eq!(records[1]["applied"], true, "{text}");
+    let record = &records[0];
+    assert_eq!(record["phase"], "intent", "{text}");
     for statement in &statements {
         for (key, list) in [("sql", "statements"), ("undo", "undo")] {
             let text = &statement[key];

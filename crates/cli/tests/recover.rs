@@ -60,6 +60,23 @@ fn recovers(dialect: &'static str) {
     );
     assert!(stderr.contains("--yes"), "{stderr}");
     assert_eq!(snapshot(&database), before, "the refusal wrote nothing");
+    // Every write is recorded first: an audit log that cannot be written
+    // stops the recovery before it writes.
+    let (code, _, stderr) = doctor_json(
+        &database,
+        &[
+            "recover",
+            "--yes",
+            "--audit-log",
+            "/nonexistent/folder/audit.log",
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        snapshot(&database),
+        before,
+        "nothing written without its record"
+    );
     let audit = tempfile::NamedTempFile::new().expect("tempfile");
     let (code, done, stderr) = doctor_json(
         &database,
@@ -83,7 +100,18 @@ fn recovers(dialect: &'static str) {
         record.contains("DROP TABLE") && record.contains("r07r07r07r07"),
         "{record}"
     );
-    let entry: Value = serde_json::from_str(record.lines().last().unwrap_or("{}")).expect("JSON");
+    let entries: Vec<Value> = record
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    assert_eq!(entries.len(), 2, "intent and outcome: {record}");
+    assert_eq!(
+        (&entries[0]["phase"], &entries[0]["applied"]),
+        (&json!("intent"), &json!(false)),
+        "{record}"
+    );
+    let entry = &entries[1];
+    assert_eq!(entry["phase"], "outcome", "{entry:#}");
     assert_eq!(entry["evidence"], "proven", "{entry:#}");
     assert_eq!(entry["state"], "untracked_schema", "{entry:#}");
     assert!(

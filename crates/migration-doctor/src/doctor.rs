@@ -29,6 +29,7 @@ use migration_doctor_recovery::{
 use migration_doctor_schema::Dialect;
 use migration_doctor_scripts::{AlembicConfig, ConfigError, ConfigRequest};
 
+use crate::audit::AuditLog;
 use crate::{Attendance, Project, RecoveryPlanner};
 
 /// alembic's template value for `sqlalchemy.url`, which env.py usually replaces.
@@ -215,6 +216,7 @@ impl DoctorError {
             | DoctorError::Fleet(_) => true,
             DoctorError::Database(error) => error.is_usage_error(),
             DoctorError::Recovery(RecoveryError::Database(error)) => error.is_usage_error(),
+            DoctorError::Recovery(RecoveryError::AuditLog(_)) => true,
             _ => false,
         }
     }
@@ -271,6 +273,8 @@ pub struct Doctor {
     pub options: AnalysisOptions,
     pub introspect: IntrospectOptions,
     pub lock_timeout: Duration,
+    /// Where every write is recorded (a JSON line before it, one after).
+    pub audit_log: Option<PathBuf>,
     given_url: Option<String>,
     read_environment: bool,
     /// A fleet member's database, decided by the fleet.
@@ -295,6 +299,7 @@ impl Doctor {
             },
             introspect: options.introspect.clone(),
             lock_timeout: options.lock_timeout,
+            audit_log: None,
             given_url: options.database_url.clone(),
             read_environment: options.read_environment,
             project: Arc::new(project),
@@ -318,6 +323,7 @@ impl Doctor {
             options: self.options.clone(),
             introspect,
             lock_timeout: self.lock_timeout,
+            audit_log: self.audit_log.clone(),
             given_url: None,
             read_environment: false,
             fixed_target: Some(target.database.clone()),
@@ -467,6 +473,15 @@ impl Doctor {
         } else {
             Access::ReadWrite
         };
+        let audit = self.audit_log.as_deref().map(|path| AuditLog {
+            path,
+            doctor: self,
+            target: &target,
+        });
+        let before_write = |outcome: &Outcome| match &audit {
+            Some(audit) => audit.intent(outcome),
+            None => Ok(()),
+        };
         let mut database = connect(&target.url, access, &target.base).await?;
         let result = migration_doctor_recovery::recover(
             &mut database,
@@ -477,11 +492,18 @@ impl Doctor {
                 decide: &decide,
                 while_locked: request.while_locked,
                 before_while_locked: request.before_while_locked,
+                before_write: Some(&before_write),
             },
         )
         .await;
         database.close().await;
-        Ok(result?)
+        let mut recovery = result?;
+        if let Some(audit) = &audit
+            && recovery.outcome.applied
+        {
+            recovery.audit_warning = audit.outcome(&recovery.outcome).err();
+        }
+        Ok(recovery)
     }
 
     /// The start-up step: recover when the evidence is proven, run
@@ -517,12 +539,20 @@ impl Doctor {
                 return Ok(Ensured {
                     sound: while_locked.is_none(),
                     after: self.not_created(),
-                    recovery: Recovery { outcome, hook },
+                    recovery: Recovery {
+                        outcome,
+                        hook,
+                        audit_warning: None,
+                    },
                 });
             };
             let sound = !matches!(hook, Some(Err(_))) && after.is_sound(while_locked.is_some());
             return Ok(Ensured {
-                recovery: Recovery { outcome, hook },
+                recovery: Recovery {
+                    outcome,
+                    hook,
+                    audit_warning: None,
+                },
                 after,
                 sound,
             });

@@ -31,6 +31,7 @@
 //! ```
 
 mod analyzer;
+mod audit;
 mod doctor;
 mod fleet;
 mod modules;

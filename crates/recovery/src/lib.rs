@@ -137,6 +137,10 @@ pub enum RecoveryError {
         state: String,
         differences: String,
     },
+    #[error(
+        "{0}; nothing was written, since every write is recorded first. Make the audit log writable, or do without it"
+    )]
+    AuditLog(String),
 }
 
 fn rows_of(live: &LiveDatabase) -> Option<Vec<Option<String>>> {
@@ -164,6 +168,11 @@ fn crash_point(executed: usize) {
 /// migrations of `ensure --then`).
 pub type WhileLocked<'a> = dyn Fn() -> Result<(), String> + Sync + 'a;
 
+/// Runs right before the write with what is about to be written (the
+/// audit record's first line); an error stops the recovery before it
+/// writes anything.
+pub type BeforeWrite<'a> = dyn Fn(&Outcome) -> Result<(), String> + Sync + 'a;
+
 /// How to run one recovery.
 pub struct RecoveryRun<'a> {
     pub introspect: &'a IntrospectOptions,
@@ -177,6 +186,7 @@ pub struct RecoveryRun<'a> {
     /// Learns what the recovery did before `while_locked` runs (to show the
     /// verdict and the plan before the migrations' own output).
     pub before_while_locked: Option<&'a (dyn Fn(&Outcome) + Sync + 'a)>,
+    pub before_write: Option<&'a BeforeWrite<'a>>,
 }
 
 /// What a recovery did.
@@ -185,6 +195,8 @@ pub struct Recovered {
     pub outcome: Outcome,
     /// What `while_locked` returned, when it ran.
     pub hook: Option<Result<(), String>>,
+    /// Why the record of a write done could not be kept, if it could not.
+    pub audit_warning: Option<String>,
 }
 
 /// Takes the lock, analyses again with `decide`, applies the plan unless
@@ -212,7 +224,7 @@ pub async fn recover(
             },
             LockFailure::Database(error) => RecoveryError::Database(error),
         })?;
-    let result = locked(database, introspect, run.dry_run, run.decide).await;
+    let result = locked(database, run).await;
     let hook = match (&result, run.while_locked) {
         (Ok(outcome), Some(hook)) if outcome.refusal.is_none() && !run.dry_run => {
             if let Some(announce) = run.before_while_locked {
@@ -223,6 +235,7 @@ pub async fn recover(
                 return result.map(|outcome| Recovered {
                     outcome,
                     hook: Some(hook()),
+                    audit_warning: None,
                 });
             }
             Some(hook())
@@ -230,15 +243,15 @@ pub async fn recover(
         _ => None,
     };
     database.unlock(&key).await;
-    result.map(|outcome| Recovered { outcome, hook })
+    result.map(|outcome| Recovered {
+        outcome,
+        hook,
+        audit_warning: None,
+    })
 }
 
-async fn locked(
-    database: &mut Database,
-    introspect: &IntrospectOptions,
-    dry_run: bool,
-    decide: &Decide<'_>,
-) -> Result<Outcome, RecoveryError> {
+async fn locked(database: &mut Database, run: &RecoveryRun<'_>) -> Result<Outcome, RecoveryError> {
+    let (introspect, decide) = (run.introspect, run.decide);
     let live = read_live(database, introspect).await?;
     let decision = decide_with_probes(database, &live, decide).await;
     let before = rows_of(&live);
@@ -266,8 +279,11 @@ async fn locked(
             PlanStep::CompleteRevision { undo, .. } => Some(undo.clone()),
             _ => None,
         }));
-    if dry_run {
+    if run.dry_run {
         return Ok(outcome);
+    }
+    if let Some(before_write) = run.before_write {
+        before_write(&outcome).map_err(RecoveryError::AuditLog)?;
     }
     database.apply(&plan, &mut crash_point).await?;
     database.end_write().await?;

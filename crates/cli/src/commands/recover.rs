@@ -4,7 +4,7 @@
 //! person is asked first, and a run with no terminal refuses rather than
 //! hangs.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use migration_doctor::diagnosis::{Diagnosis, Evidence, FindingCode, Severity, Strategy};
 use migration_doctor::recovery::Outcome;
@@ -22,70 +22,11 @@ fn announce(output: &Output, target: &DatabaseTarget) {
 }
 
 /// Who ran the recovery, as the operating system says.
-fn user_and_host() -> (String, String) {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_default();
-    let host = std::env::var("HOSTNAME")
-        .ok()
-        .filter(|host| !host.is_empty())
-        .or_else(|| {
-            std::fs::read_to_string("/proc/sys/kernel/hostname")
-                .ok()
-                .map(|host| host.trim().to_owned())
-        })
-        .unwrap_or_default();
-    (user, host)
-}
-
-pub fn audit(
-    options: &RecoveryOptions,
-    doctor: &Doctor,
-    target: &DatabaseTarget,
-    outcome: &Outcome,
-) -> Result<(), Failure> {
-    let Some(path) = &options.audit_log else {
-        return Ok(());
-    };
-    if !outcome.applied {
-        return Ok(());
+/// Says so when the record of a write done could not be kept.
+pub fn audit_warning(output: &Output, recovery: &migration_doctor::Recovery) {
+    if let Some(warning) = &recovery.audit_warning {
+        output.warning(&format!("the write is done, but {warning}"));
     }
-    let unix_time = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
-    let (user, host) = user_and_host();
-    let record = json!({
-        "unix_time": unix_time,
-        "tool_version": env!("CARGO_PKG_VERSION"),
-        "user": user,
-        "host": host,
-        "configuration": doctor.project.config.ini_file,
-        "database": target.url.redacted(),
-        "schema": doctor.introspect.schema,
-        "url_source": target.source.name(),
-        "state": outcome.diagnosis.as_ref().map(|diagnosis| diagnosis.state.name()),
-        "evidence": outcome.diagnosis.as_ref().map(|diagnosis| diagnosis.evidence.name()),
-        "before": outcome.before,
-        "after": outcome.after,
-        "statements": outcome.statements,
-        "undo": outcome.undo,
-    });
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|error| {
-            Failure::Usage(format!(
-                "cannot append to the audit log {}: {error}",
-                path.display()
-            ))
-        })?;
-    writeln!(file, "{record}").map_err(|error| {
-        Failure::Usage(format!(
-            "cannot append to the audit log {}: {error}",
-            path.display()
-        ))
-    })
 }
 
 /// Version rows as text: `no version table`, `no rows`, or the ids.
@@ -267,7 +208,8 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
             )
         })
     };
-    let doctor = database::open_doctor(global, Some(args.recovery.lock_timeout), output)?;
+    let mut doctor = database::open_doctor(global, Some(args.recovery.lock_timeout), output)?;
+    doctor.audit_log = args.recovery.audit_log.clone();
     let target = doctor.target()?;
     let target_json = database::target_json(&target);
     // Fail early on a revision the scripts do not have.
@@ -327,8 +269,8 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
         veto: Some(&veto),
         ..RecoveryRequest::default()
     }))?;
+    audit_warning(output, &recovery);
     let outcome = recovery.outcome;
-    audit(&args.recovery, &doctor, &target, &outcome)?;
     // After a stamp, what the migrations still have to do.
     let graph = &doctor.project.graph;
     let mut applied = vec![false; graph.len()];
@@ -364,7 +306,8 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
 /// `ensure`: exit 0 only when the tracking state ends sound (healthy; or,
 /// without `--then`, also fresh or behind, which a migration run resolves).
 pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Result<(), Failure> {
-    let doctor = database::open_doctor(global, Some(args.recovery.lock_timeout), output)?;
+    let mut doctor = database::open_doctor(global, Some(args.recovery.lock_timeout), output)?;
+    doctor.audit_log = args.recovery.audit_log.clone();
     let target = doctor.target()?;
     let target_json = database::target_json(&target);
     announce(output, &target);
@@ -427,8 +370,8 @@ pub fn ensure(global: &GlobalOptions, args: &EnsureArgs, output: &Output) -> Res
     };
     let ensured =
         runtime.block_on(doctor.ensure(while_locked, Some(&announce), args.complete_partial))?;
+    audit_warning(output, &ensured.recovery);
     let outcome = &ensured.recovery.outcome;
-    audit(&args.recovery, &doctor, &target, outcome)?;
     if let Some(Err(message)) = &ensured.recovery.hook {
         if !announced.load(std::sync::atomic::Ordering::SeqCst) {
             show(outcome.diagnosis.as_ref(), outcome, &[]);
