@@ -69,7 +69,40 @@ pub struct Applier<'a> {
     pub naming: Arc<NamingConvention>,
 }
 
-type Applied = Result<(), String>;
+/// Why an operation cannot be applied to the schema at that point of the
+/// history (the real migration would fail there too).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApplyError {
+    #[error("table {0} already exists at this point of the history")]
+    TableExists(String),
+    #[error("table {0} does not exist at this point of the history")]
+    TableMissing(String),
+    #[error("column {table}.{column} already exists at this point of the history")]
+    ColumnExists { table: String, column: String },
+    #[error("column {table}.{column} does not exist at this point of the history")]
+    ColumnMissing { table: String, column: String },
+    #[error("table {table} would have more than {limit} columns, more than the database allows")]
+    TooManyColumns { table: String, limit: usize },
+    #[error("index {index} already exists on {table}")]
+    IndexExists { table: String, index: String },
+    #[error("index {0} does not exist at this point of the history")]
+    IndexMissing(String),
+    #[error("constraint {constraint} does not exist on {table} at this point of the history")]
+    ConstraintMissing { table: String, constraint: String },
+    #[error("no unnamed constraint on {table} ({columns})")]
+    NoUnnamedConstraint { table: String, columns: String },
+}
+
+/// The reason, in words, where operations that cannot be followed are
+/// reported as text (the interpreter's unknown operations).
+impl From<ApplyError> for String {
+    fn from(error: ApplyError) -> String {
+        error.to_string()
+    }
+}
+
+type Applied = Result<(), ApplyError>;
 
 /// The most columns a table can have on `dialect` (PostgreSQL's 1,600,
 /// MySQL's 4,096, SQLite's default 2,000): past it the database refuses the
@@ -277,10 +310,10 @@ impl<'a> Applier<'a> {
                         .map(|u| &mut u.name)
                 };
                 let Some(unnamed) = unnamed else {
-                    return Err(format!(
-                        "no unnamed constraint on {key} ({})",
-                        columns.join(", ")
-                    ));
+                    return Err(ApplyError::NoUnnamedConstraint {
+                        table: key.to_owned(),
+                        columns: columns.join(", "),
+                    });
                 };
                 *unnamed = Some(name.clone());
                 self.record(operation.clone());
@@ -329,11 +362,11 @@ impl<'a> Applier<'a> {
         names.iter().map(|name| self.clip(name)).collect()
     }
 
-    fn table(&mut self, key: &str) -> Result<&mut Table, String> {
+    fn table(&mut self, key: &str) -> Result<&mut Table, ApplyError> {
         let key = &self.clip_key(key);
         self.schema
             .table_mut(key)
-            .ok_or_else(|| format!("table {key} does not exist at this point of the history"))
+            .ok_or_else(|| ApplyError::TableMissing(key.to_owned()))
     }
 
     pub fn definition_of(&self, spec: &ColumnSpec) -> ColumnDefinition {
@@ -385,9 +418,7 @@ impl<'a> Applier<'a> {
         constraints: &[ConstraintSpec],
     ) -> Applied {
         if self.schema.tables.contains_key(key) {
-            return Err(format!(
-                "table {key} already exists at this point of the history"
-            ));
+            return Err(ApplyError::TableExists(key.to_owned()));
         }
         let explicit_pk = constraints.iter().find_map(|constraint| match constraint {
             ConstraintSpec::PrimaryKey { columns, .. } => Some(columns.clone()),
@@ -498,9 +529,7 @@ impl<'a> Applier<'a> {
             .collect();
         let primary_key = self.clip_all(&primary_key);
         if self.schema.tables.contains_key(key) {
-            return Err(format!(
-                "table {key} already exists at this point of the history"
-            ));
+            return Err(ApplyError::TableExists(key.to_owned()));
         }
         self.record(Operation::CreateTable {
             table: key.to_owned(),
@@ -522,7 +551,7 @@ impl<'a> Applier<'a> {
         let key = &self.clip_key(key);
         self.schema
             .remove_table(key)
-            .ok_or_else(|| format!("table {key} does not exist at this point of the history"))?;
+            .ok_or_else(|| ApplyError::TableMissing(key.to_owned()))?;
         self.record(Operation::DropTable {
             table: key.to_owned(),
         });
@@ -531,10 +560,11 @@ impl<'a> Applier<'a> {
 
     pub fn rename_table(&mut self, old: &str, new: &str) -> Applied {
         let (old, new) = (&self.clip_key(old), &self.clip_key(new));
-        let table =
-            self.schema.tables.remove(old).ok_or_else(|| {
-                format!("table {old} does not exist at this point of the history")
-            })?;
+        let table = self
+            .schema
+            .tables
+            .remove(old)
+            .ok_or_else(|| ApplyError::TableMissing(old.to_owned()))?;
         self.schema.tables.insert(new.to_owned(), table);
         self.record(Operation::RenameTable {
             table: old.to_owned(),
@@ -588,14 +618,16 @@ impl<'a> Applier<'a> {
         let limit = max_columns(self.dialect);
         let table = self.table(key)?;
         if table.columns.len() >= limit {
-            return Err(format!(
-                "table {key} would have more than {limit} columns, more than the database allows"
-            ));
+            return Err(ApplyError::TooManyColumns {
+                table: key.to_owned(),
+                limit,
+            });
         }
         if table.column(&name).is_some() {
-            return Err(format!(
-                "column {key}.{name} already exists at this point of the history"
-            ));
+            return Err(ApplyError::ColumnExists {
+                table: key.to_owned(),
+                column: name.to_owned(),
+            });
         }
         table.columns.push(column.clone());
         if primary_key {
@@ -616,9 +648,10 @@ impl<'a> Applier<'a> {
         let before = table.columns.len();
         table.columns.retain(|column| column.name != name);
         if table.columns.len() == before {
-            return Err(format!(
-                "column {key}.{name} does not exist at this point of the history"
-            ));
+            return Err(ApplyError::ColumnMissing {
+                table: key.to_owned(),
+                column: name.to_owned(),
+            });
         }
         // Whatever covers the column goes with it, as the databases do.
         table.primary_key.retain(|column| column != name);
@@ -660,8 +693,9 @@ impl<'a> Applier<'a> {
             .columns
             .iter_mut()
             .find(|column| column.name == name)
-            .ok_or_else(|| {
-                format!("column {key}.{name} does not exist at this point of the history")
+            .ok_or_else(|| ApplyError::ColumnMissing {
+                table: key.to_owned(),
+                column: name.to_owned(),
             })?;
         if let Some(nullable) = nullable {
             column.nullable = nullable;
@@ -744,7 +778,10 @@ impl<'a> Applier<'a> {
             .iter()
             .any(|index| index.name.as_deref() == Some(name))
         {
-            return Err(format!("index {name} already exists on {key}"));
+            return Err(ApplyError::IndexExists {
+                table: key.to_owned(),
+                index: name.to_owned(),
+            });
         }
         if dialect == Dialect::Mysql {
             drop_implicit_key_indexes(table, &columns);
@@ -799,8 +836,7 @@ impl<'a> Applier<'a> {
                 break;
             }
         }
-        let table = dropped_from
-            .ok_or_else(|| format!("index {name} does not exist at this point of the history"))?;
+        let table = dropped_from.ok_or_else(|| ApplyError::IndexMissing(name.to_owned()))?;
         self.record(Operation::DropIndex {
             table,
             name: name.to_owned(),
@@ -981,9 +1017,10 @@ impl<'a> Applier<'a> {
         }
         let after = table.unique_constraints.len() + table.foreign_keys.len() + table.indexes.len();
         if before == after && kind.is_some() {
-            return Err(format!(
-                "constraint {name} does not exist on {key} at this point of the history"
-            ));
+            return Err(ApplyError::ConstraintMissing {
+                table: key.to_owned(),
+                constraint: name.to_owned(),
+            });
         }
         self.record(recorded);
         Ok(())

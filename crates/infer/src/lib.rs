@@ -23,7 +23,7 @@ mod sql;
 mod states;
 mod value;
 
-pub use apply::qualified_table;
+pub use apply::{ApplyError, qualified_table};
 pub use ddl::{DdlStatement, NotRenderable, creates, render_creations};
 pub use interpreter::{
     RevisionOutcome, env_naming_convention, run_upgrade, run_upgrade_in, run_upgrade_with,

@@ -395,7 +395,7 @@ impl ModelReader {
                 run.applier
                     .create_table_from(&table.key, definitions, &table.constraints)
             {
-                run.unknown(table.range, &reason);
+                run.unknown(table.range, &reason.to_string());
             }
         }
     }

@@ -1131,13 +1131,15 @@ fn op_call(
                     run.unknown(range, "create_table with columns only known at run time");
                 }
                 let key = run.table_key(&table, schema.as_deref());
-                run.applier.create_table(&key, &columns, &constraints)
+                run.applier
+                    .create_table(&key, &columns, &constraints)
+                    .map_err(String::from)
             }
         },
         "drop_table" => match string(arg(&args, &kwargs, 0, "table_name")) {
             Some(table) => {
                 let key = run.table_key(&table, schema.as_deref());
-                run.applier.drop_table(&key)
+                run.applier.drop_table(&key).map_err(String::from)
             }
             None => Err("drop_table of a table only known at run time".to_owned()),
         },
@@ -1150,7 +1152,7 @@ fn op_call(
                     run.table_key(&old, schema.as_deref()),
                     run.table_key(&new, schema.as_deref()),
                 );
-                run.applier.rename_table(&old, &new)
+                run.applier.rename_table(&old, &new).map_err(String::from)
             }
             _ => Err("rename_table with names only known at run time".to_owned()),
         },
@@ -1160,7 +1162,7 @@ fn op_call(
         ) {
             (Some(table), Some(Value::Column(column))) => {
                 let key = run.table_key(&table, schema.as_deref());
-                run.applier.add_column(&key, column)
+                run.applier.add_column(&key, column).map_err(String::from)
             }
             _ => Err("add_column with a column only known at run time".to_owned()),
         },
@@ -1170,7 +1172,7 @@ fn op_call(
         ) {
             (Some(table), Some(column)) => {
                 let key = run.table_key(&table, schema.as_deref());
-                run.applier.drop_column(&key, &column)
+                run.applier.drop_column(&key, &column).map_err(String::from)
             }
             _ => Err("drop_column with names only known at run time".to_owned()),
         },
@@ -1202,7 +1204,9 @@ fn op_call(
                     native_type: new_type.map(|spec| spec.name),
                     new_name: string(kwarg(&kwargs, "new_column_name")),
                 };
-                run.applier.alter_column(&key, &column, change)
+                run.applier
+                    .alter_column(&key, &column, change)
+                    .map_err(String::from)
             }
             _ => Err("alter_column with names only known at run time".to_owned()),
         },
@@ -1214,7 +1218,9 @@ fn op_call(
             match (index, table, columns) {
                 (Some(index), Some(table), Some(columns)) => {
                     let key = run.table_key(&table, schema.as_deref());
-                    run.applier.create_index(&key, &index, columns, unique)
+                    run.applier
+                        .create_index(&key, &index, columns, unique)
+                        .map_err(String::from)
                 }
                 _ => Err("create_index with names only known at run time".to_owned()),
             }
@@ -1226,7 +1232,9 @@ fn op_call(
                     None => string(arg(&args, &kwargs, 1, "table_name")),
                 };
                 let key = table.map(|table| run.table_key(&table, schema.as_deref()));
-                run.applier.drop_index(&index, key.as_deref())
+                run.applier
+                    .drop_index(&index, key.as_deref())
+                    .map_err(String::from)
             }
             None => Err("drop_index of an index only known at run time".to_owned()),
         },
@@ -1238,7 +1246,9 @@ fn op_call(
             ) {
                 (Some(table), Some(columns)) => {
                     let key = run.table_key(&table, schema.as_deref());
-                    run.applier.add_unique(&key, constraint, columns)
+                    run.applier
+                        .add_unique(&key, constraint, columns)
+                        .map_err(String::from)
                 }
                 _ => Err("create_unique_constraint with names only known at run time".to_owned()),
             }
@@ -1264,7 +1274,9 @@ fn op_call(
                         referred_columns: remote,
                         actions: referential_actions(&kwargs),
                     };
-                    run.applier.add_foreign_key(&key, &spec)
+                    run.applier
+                        .add_foreign_key(&key, &spec)
+                        .map_err(String::from)
                 }
                 _ => Err("create_foreign_key with names only known at run time".to_owned()),
             }
@@ -1275,7 +1287,9 @@ fn op_call(
         ) {
             (Some(table), Some(columns)) => {
                 let key = run.table_key(&table, schema.as_deref());
-                run.applier.create_primary_key(&key, columns)
+                run.applier
+                    .create_primary_key(&key, columns)
+                    .map_err(String::from)
             }
             _ => Err("create_primary_key with names only known at run time".to_owned()),
         },
@@ -1288,6 +1302,7 @@ fn op_call(
                 let kind = string(arg(&args, &kwargs, 1 + shift, "type_"));
                 run.applier
                     .drop_constraint(&key, &constraint, kind.as_deref())
+                    .map_err(String::from)
             }
             _ => Err("drop_constraint with names only known at run time".to_owned()),
         },

@@ -204,7 +204,9 @@ fn apply_statement(
                 .iter()
                 .filter_map(constraint_spec)
                 .collect();
-            run.applier.create_table_from(&key, columns, &constraints)
+            run.applier
+                .create_table_from(&key, columns, &constraints)
+                .map_err(String::from)
         }
         Statement::AlterTable(alter) => {
             let (schema, name) = name_of(&alter.name);
@@ -224,11 +226,12 @@ fn apply_statement(
                 let (schema, name) = name_of(name);
                 let key = run.table_key(&name, schema.as_deref());
                 let result = match object_type {
-                    ObjectType::Table => run.applier.drop_table(&key),
-                    ObjectType::Index => run.applier.drop_index(&name, None),
+                    ObjectType::Table => run.applier.drop_table(&key).map_err(String::from),
+                    ObjectType::Index => run.applier.drop_index(&name, None).map_err(String::from),
                     ObjectType::View | ObjectType::MaterializedView => run
                         .applier
-                        .replay(&crate::operation::Operation::DropView { name: name.clone() }),
+                        .replay(&crate::operation::Operation::DropView { name: name.clone() })
+                        .map_err(String::from),
                     other => Err(format!("DROP {other} is not compared")),
                 };
                 if let Err(reason) = result
@@ -256,19 +259,21 @@ fn apply_statement(
             if create.if_not_exists && exists {
                 return Ok(());
             }
-            run.applier.create_index(
-                &key,
-                &name,
-                constraint_columns(&create.columns),
-                create.unique,
-            )
-        }
-        Statement::CreateView(view) => {
             run.applier
-                .replay(&crate::operation::Operation::CreateView {
-                    name: name_of(&view.name).1,
-                })
+                .create_index(
+                    &key,
+                    &name,
+                    constraint_columns(&create.columns),
+                    create.unique,
+                )
+                .map_err(String::from)
         }
+        Statement::CreateView(view) => run
+            .applier
+            .replay(&crate::operation::Operation::CreateView {
+                name: name_of(&view.name).1,
+            })
+            .map_err(String::from),
         statement @ (Statement::Insert(_)
         | Statement::Update(_)
         | Statement::Delete(_)
@@ -356,7 +361,9 @@ fn alter_table(
             if exists && if_not_exists {
                 return Ok(());
             }
-            run.applier.add_column_from(key, definition)
+            run.applier
+                .add_column_from(key, definition)
+                .map_err(String::from)
         }
         AlterTableOperation::DropColumn {
             column_names,
@@ -367,7 +374,7 @@ fn alter_table(
                 if let Err(reason) = run.applier.drop_column(key, &column.value)
                     && !if_exists
                 {
-                    return Err(reason);
+                    return Err(reason.into());
                 }
             }
             Ok(())
@@ -375,19 +382,24 @@ fn alter_table(
         AlterTableOperation::RenameColumn {
             old_column_name,
             new_column_name,
-        } => run.applier.alter_column(
-            key,
-            &old_column_name.value,
-            ColumnChange {
-                new_name: Some(new_column_name.value),
-                ..ColumnChange::default()
-            },
-        ),
+        } => run
+            .applier
+            .alter_column(
+                key,
+                &old_column_name.value,
+                ColumnChange {
+                    new_name: Some(new_column_name.value),
+                    ..ColumnChange::default()
+                },
+            )
+            .map_err(String::from),
         AlterTableOperation::RenameTable { table_name } => {
             let (RenameTableNameKind::As(name) | RenameTableNameKind::To(name)) = table_name;
             let (schema, name) = name_of(&name);
             let new_key = run.table_key(&name, schema.as_deref());
-            run.applier.rename_table(key, &new_key)
+            run.applier
+                .rename_table(key, &new_key)
+                .map_err(String::from)
         }
         AlterTableOperation::AlterColumn { column_name, op } => {
             let change = match op {
@@ -409,7 +421,9 @@ fn alter_table(
                 }
                 other => return Err(format!("ALTER COLUMN {other} is not compared")),
             };
-            run.applier.alter_column(key, &column_name.value, change)
+            run.applier
+                .alter_column(key, &column_name.value, change)
+                .map_err(String::from)
         }
         AlterTableOperation::ChangeColumn {
             old_name,
@@ -422,16 +436,18 @@ fn alter_table(
             let nullable = !options.iter().any(|option| {
                 matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_))
             });
-            run.applier.alter_column(
-                key,
-                &old_name.value,
-                ColumnChange {
-                    nullable: Some(nullable),
-                    type_family: Some(TypeFamily::from_native(dialect, &native)),
-                    native_type: Some(native),
-                    new_name: Some(new_name.value),
-                },
-            )
+            run.applier
+                .alter_column(
+                    key,
+                    &old_name.value,
+                    ColumnChange {
+                        nullable: Some(nullable),
+                        type_family: Some(TypeFamily::from_native(dialect, &native)),
+                        native_type: Some(native),
+                        new_name: Some(new_name.value),
+                    },
+                )
+                .map_err(String::from)
         }
         AlterTableOperation::ModifyColumn {
             col_name,
@@ -443,35 +459,42 @@ fn alter_table(
             let nullable = !options.iter().any(|option| {
                 matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_))
             });
-            run.applier.alter_column(
-                key,
-                &col_name.value,
-                ColumnChange {
-                    nullable: Some(nullable),
-                    type_family: Some(TypeFamily::from_native(dialect, &native)),
-                    native_type: Some(native),
-                    new_name: None,
-                },
-            )
+            run.applier
+                .alter_column(
+                    key,
+                    &col_name.value,
+                    ColumnChange {
+                        nullable: Some(nullable),
+                        type_family: Some(TypeFamily::from_native(dialect, &native)),
+                        native_type: Some(native),
+                        new_name: None,
+                    },
+                )
+                .map_err(String::from)
         }
         AlterTableOperation::AddConstraint { constraint, .. } => {
             match constraint_spec(&constraint) {
-                Some(ConstraintSpec::PrimaryKey { columns, .. }) => {
-                    run.applier.create_primary_key(key, columns)
-                }
-                Some(ConstraintSpec::Unique { name, columns }) => {
-                    run.applier.add_unique(key, name, columns)
-                }
-                Some(ConstraintSpec::ForeignKey(foreign_key)) => {
-                    run.applier.add_foreign_key(key, &foreign_key)
-                }
+                Some(ConstraintSpec::PrimaryKey { columns, .. }) => run
+                    .applier
+                    .create_primary_key(key, columns)
+                    .map_err(String::from),
+                Some(ConstraintSpec::Unique { name, columns }) => run
+                    .applier
+                    .add_unique(key, name, columns)
+                    .map_err(String::from),
+                Some(ConstraintSpec::ForeignKey(foreign_key)) => run
+                    .applier
+                    .add_foreign_key(key, &foreign_key)
+                    .map_err(String::from),
                 Some(ConstraintSpec::Index {
                     name,
                     columns,
                     unique,
                 }) => {
                     let name = name.unwrap_or_else(|| columns.join("_"));
-                    run.applier.create_index(key, &name, columns, unique)
+                    run.applier
+                        .create_index(key, &name, columns, unique)
+                        .map_err(String::from)
                 }
                 Some(ConstraintSpec::Check) | None => {
                     Err(format!("ADD {constraint} is not compared"))
@@ -481,12 +504,13 @@ fn alter_table(
         AlterTableOperation::DropConstraint {
             name, if_exists, ..
         } => match run.applier.drop_constraint(key, &name.value, None) {
-            Err(reason) if !if_exists => Err(reason),
+            Err(reason) if !if_exists => Err(reason.into()),
             _ => Ok(()),
         },
-        AlterTableOperation::DropPrimaryKey { .. } => {
-            run.applier.drop_constraint(key, "", Some("primary"))
-        }
+        AlterTableOperation::DropPrimaryKey { .. } => run
+            .applier
+            .drop_constraint(key, "", Some("primary"))
+            .map_err(String::from),
         other => Err(format!("ALTER TABLE {other} is not compared")),
     }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_schema::{Dialect, Schema};
 
-use crate::apply::Applier;
+use crate::apply::{Applier, ApplyError};
 use crate::interpreter::{RevisionOutcome, run_upgrade_with};
 use crate::models::{BaselineError, run_baseline};
 use crate::modules::ModuleCache;
@@ -301,6 +301,6 @@ pub fn apply_operation(
     schema: &mut Schema,
     dialect: Dialect,
     operation: &Operation,
-) -> Result<(), String> {
+) -> Result<(), ApplyError> {
     Applier::new(schema, dialect).replay(operation)
 }

@@ -265,7 +265,9 @@ pub struct Ensured {
     pub sound: bool,
 }
 
-/// One project and one database; see the module documentation.
+/// One project and one database; see the module documentation. Cloning
+/// shares the project and the expected schemas.
+#[derive(Clone)]
 pub struct Doctor {
     /// Shared with the sessions of a fleet's members.
     pub project: Arc<Project>,

@@ -11,7 +11,9 @@ use migration_doctor_diagnosis::TablePatterns;
 use migration_doctor_live::{Access, connect};
 use migration_doctor_schema::Dialect;
 
-use crate::doctor::{DatabaseTarget, Doctor, DoctorError, Examination};
+use crate::doctor::{
+    DatabaseTarget, Doctor, DoctorError, Ensured, Examination, Recovery, RecoveryRequest,
+};
 
 /// Schemas read with one set of catalog queries: large enough that a
 /// thousand tenants take a handful of round trips, small enough that one
@@ -268,5 +270,90 @@ mod tests {
         assert!(Shard::parse("/4", None).is_err());
         assert!(Shard::parse("4/4", None).is_err());
         assert!(Shard::parse("x", None).is_err());
+    }
+}
+
+/// What a fleet writes on each of its targets.
+pub enum FleetWrite<'a> {
+    /// `recover`, with the same request for every target.
+    Recover(RecoveryRequest<'a>),
+    /// `ensure` without migrations to run (a fleet's runner migrates each
+    /// tenant afterwards).
+    Ensure { complete_partial: bool },
+}
+
+/// What one target's write came to.
+#[derive(Debug)]
+pub enum FleetWritten {
+    Recovered(Box<Recovery>),
+    Ensured(Box<Ensured>),
+}
+
+impl FleetWritten {
+    /// Whether it counts as a failure of the rollout: a recovery refused,
+    /// or a tracking state that did not end sound.
+    pub fn failed(&self) -> bool {
+        match self {
+            FleetWritten::Recovered(recovery) => recovery.outcome.refusal.is_some(),
+            FleetWritten::Ensured(ensured) => !ensured.sound,
+        }
+    }
+}
+
+/// How a fleet's writes are rolled out: waves of `jobs` targets at once; a
+/// wave starts only while no more than `max_failures` targets have failed,
+/// so that a bad rollout stops early.
+#[derive(Debug, Clone, Copy)]
+pub struct Waves {
+    pub jobs: usize,
+    pub max_failures: Option<usize>,
+}
+
+impl Doctor {
+    /// Writes `write` over `targets` in waves; `each` learns every target's
+    /// result as it ends. Returns the targets never started because too
+    /// many had failed.
+    pub async fn write_fleet<'t>(
+        &self,
+        targets: &'t [FleetTarget],
+        write: &FleetWrite<'_>,
+        waves: Waves,
+        mut each: impl FnMut(&'t FleetTarget, Result<FleetWritten, DoctorError>),
+    ) -> Vec<&'t FleetTarget> {
+        let jobs = waves.jobs.max(1);
+        let mut failures = 0usize;
+        for (at, wave) in targets.chunks(jobs).enumerate() {
+            if waves.max_failures.is_some_and(|most| failures > most) {
+                return targets[at * jobs..].iter().collect();
+            }
+            let mut running = stream::iter(wave)
+                .map(|target| async move { (target, self.write_one(target, write).await) })
+                .buffer_unordered(jobs);
+            while let Some((target, result)) = running.next().await {
+                if result.as_ref().map_or(true, FleetWritten::failed) {
+                    failures += 1;
+                }
+                each(target, result);
+            }
+        }
+        Vec::new()
+    }
+
+    async fn write_one(
+        &self,
+        target: &FleetTarget,
+        write: &FleetWrite<'_>,
+    ) -> Result<FleetWritten, DoctorError> {
+        let member = self.for_target(target);
+        match write {
+            FleetWrite::Recover(request) => member
+                .recover(request)
+                .await
+                .map(|recovery| FleetWritten::Recovered(Box::new(recovery))),
+            FleetWrite::Ensure { complete_partial } => member
+                .ensure(None, None, *complete_partial)
+                .await
+                .map(|ensured| FleetWritten::Ensured(Box::new(ensured))),
+        }
     }
 }

@@ -43,7 +43,7 @@ pub use doctor::{
     DatabaseTarget, Doctor, DoctorError, DoctorOptions, Ensured, Examination, Recovery,
     RecoveryRequest, UrlSource,
 };
-pub use fleet::{FleetSource, FleetTarget, Shard};
+pub use fleet::{FleetSource, FleetTarget, FleetWrite, FleetWritten, Shard, Waves};
 pub use migration_doctor_diagnosis as diagnosis;
 pub use migration_doctor_graph as graph;
 pub use migration_doctor_infer as infer;

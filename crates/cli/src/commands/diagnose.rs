@@ -37,6 +37,16 @@ impl Report {
 
 pub fn run(global: &GlobalOptions, status: bool, output: &Output) -> Result<(), Failure> {
     let doctor = database::open_doctor(global, None, output)?;
+    report_on(doctor, global, status, output)
+}
+
+/// `diagnose` (or `status`) in a session already open.
+pub fn report_on(
+    doctor: Doctor,
+    global: &GlobalOptions,
+    status: bool,
+    output: &Output,
+) -> Result<(), Failure> {
     let target = doctor.target()?;
     let runtime = database::runtime()?;
     let examination = runtime.block_on(doctor.examine())?;

@@ -10,9 +10,9 @@
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
 
-use futures_util::stream::{self, StreamExt};
 use migration_doctor::{
-    Attendance, Doctor, Examination, FleetSource, FleetTarget, RecoveryRequest, Shard,
+    Attendance, Examination, FleetSource, FleetTarget, FleetWrite, FleetWritten, RecoveryRequest,
+    Shard, Waves,
 };
 use serde_json::{Value, json};
 
@@ -112,36 +112,16 @@ fn diagnosed(
     }
 }
 
-/// A command of a fleet that writes, run target by target.
-#[derive(Clone, Copy)]
-enum Write<'a> {
-    Recover(&'a RecoverArgs),
-    Ensure(&'a EnsureArgs),
-}
-
-/// Runs `write` on one target.
-async fn run_one(
-    doctor: &Doctor,
+/// One target's report after a fleet's write.
+fn written(
     target: &FleetTarget,
-    write: Write<'_>,
-    attendance: Attendance,
+    result: Result<FleetWritten, migration_doctor::DoctorError>,
 ) -> TargetReport {
-    let member = doctor.for_target(target);
     let target_json = target_value(target);
-    match write {
-        Write::Recover(args) => {
-            let request = RecoveryRequest {
-                attendance,
-                dry_run: args.dry_run,
-                to_revision: args.to_revision.clone(),
-                force: args.force,
-                complete: args.complete,
-                ..RecoveryRequest::default()
-            };
-            let recovery = match member.recover(&request).await {
-                Ok(recovery) => recovery,
-                Err(error) => return failed(target, target_json, &Failure::from(error)),
-            };
+    match result {
+        Err(error) => failed(target, target_json, &Failure::from(error)),
+        Ok(FleetWritten::Recovered(recovery)) => {
+            let recovery = *recovery;
             let outcome = recovery.outcome;
             let diagnosis = outcome.diagnosis.as_ref();
             let mut line = match (&outcome.refusal, outcome.applied) {
@@ -182,11 +162,7 @@ async fn run_one(
                 line,
             }
         }
-        Write::Ensure(args) => {
-            let ensured = match member.ensure(None, None, args.complete_partial).await {
-                Ok(ensured) => ensured,
-                Err(error) => return failed(target, target_json, &Failure::from(error)),
-            };
+        Ok(FleetWritten::Ensured(ensured)) => {
             let outcome = &ensured.recovery.outcome;
             let mut line = format!("{}: {}", target.name, verdict_line(&ensured.after));
             if outcome.applied {
@@ -283,8 +259,17 @@ pub fn run(
     };
     let write = match command {
         FleetCommand::Diagnose => None,
-        FleetCommand::Recover(args) => Some(Write::Recover(args)),
-        FleetCommand::Ensure(args) => Some(Write::Ensure(args)),
+        FleetCommand::Recover(args) => Some(FleetWrite::Recover(RecoveryRequest {
+            attendance,
+            dry_run: args.dry_run,
+            to_revision: args.to_revision.clone(),
+            force: args.force,
+            complete: args.complete,
+            ..RecoveryRequest::default()
+        })),
+        FleetCommand::Ensure(args) => Some(FleetWrite::Ensure {
+            complete_partial: args.complete_partial,
+        }),
     };
     match write {
         // Read-only: the library reads the tenants of one PostgreSQL
@@ -298,29 +283,21 @@ pub fn run(
             }
         }
         // Writing goes in waves, so that --max-failures can stop a bad rollout.
-        Some(write) => runtime.block_on(async {
-            let mut failures = 0usize;
-            for (at, wave) in targets.chunks(jobs).enumerate() {
-                if writes && fleet.max_failures.is_some_and(|most| failures > most) {
-                    skipped.extend(
-                        targets[at * jobs..]
-                            .iter()
-                            .map(|target| target.name.clone()),
-                    );
-                    break;
-                }
-                let mut running = stream::iter(wave)
-                    .map(|target| run_one(&doctor, target, write, attendance))
-                    .buffer_unordered(jobs);
-                while let Some(report) = running.next().await {
-                    if report.code != 0 {
-                        failures += 1;
-                    }
-                    show(&report);
-                    reports.push(report);
-                }
-            }
-        }),
+        Some(write) => {
+            let waves = Waves {
+                jobs,
+                max_failures: if writes { fleet.max_failures } else { None },
+            };
+            let never_started =
+                runtime.block_on(
+                    doctor.write_fleet(&targets, &write, waves, |target, result| {
+                        let report = written(target, result);
+                        show(&report);
+                        reports.push(report);
+                    }),
+                );
+            skipped.extend(never_started.into_iter().map(|target| target.name.clone()));
+        }
     }
     reports.sort_by(|a, b| a.name.cmp(&b.name));
     let mut states: BTreeMap<&str, usize> = BTreeMap::new();

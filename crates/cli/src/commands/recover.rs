@@ -179,6 +179,17 @@ fn preview(
 }
 
 pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Result<(), Failure> {
+    let doctor = database::open_doctor(global, Some(args.recovery.lock_timeout), output)?;
+    run_with(doctor, global, args, output)
+}
+
+/// `recover` in a session already open.
+fn run_with(
+    mut doctor: Doctor,
+    global: &GlobalOptions,
+    args: &RecoverArgs,
+    output: &Output,
+) -> Result<(), Failure> {
     let attendance = if args.unattended {
         Attendance::Unattended
     } else {
@@ -208,7 +219,7 @@ pub fn run(global: &GlobalOptions, args: &RecoverArgs, output: &Output) -> Resul
             )
         })
     };
-    let mut doctor = database::open_doctor(global, Some(args.recovery.lock_timeout), output)?;
+    doctor.lock_timeout = std::time::Duration::from_secs(args.recovery.lock_timeout);
     doctor.audit_log = args.recovery.audit_log.clone();
     let target = doctor.target()?;
     let target_json = database::target_json(&target);
@@ -417,16 +428,17 @@ pub fn interactive(
             "interactive needs a terminal; use `diagnose`, then `recover --dry-run` and `recover --yes`".to_owned(),
         ));
     }
+    // One session for every step: the project is read once.
+    let doctor = database::open_doctor(global, Some(options.lock_timeout), output)?;
     output.print(&output.paint("step 1 of 3: diagnosis", owo_colors::Style::new().bold()));
     // Problems found are what the next steps are for; anything else (the
     // database, the scripts) stops here.
-    match crate::commands::diagnose::run(global, false, output) {
+    match crate::commands::diagnose::report_on(doctor.clone(), global, false, output) {
         Ok(()) | Err(Failure::ProblemsFound) => {}
         Err(other) => return Err(other),
     }
 
     output.print(&output.paint("\nstep 2 of 3: plan", owo_colors::Style::new().bold()));
-    let doctor = database::open_doctor(global, Some(options.lock_timeout), output)?;
     let target = doctor.target()?;
     announce(output, &target);
     let runtime = database::runtime()?;
@@ -442,7 +454,7 @@ pub fn interactive(
             .as_ref()
             .filter(|diagnosis| diagnosis.evidence == Evidence::NeedsConfirmation)
         {
-            return choose(global, options, output, diagnosis, &refusal);
+            return choose(doctor, global, options, output, diagnosis, &refusal);
         }
         output.print(&format!("nothing will be written: {refusal}"));
         return Err(Failure::ProblemsFound);
@@ -470,11 +482,12 @@ pub fn interactive(
         },
         ..RecoverArgs::default()
     };
-    run(global, &args, output)
+    run_with(doctor, global, &args, output)
 }
 
 /// The person picks one of the candidates; its plan is shown and asked for.
 fn choose(
+    doctor: Doctor,
     global: &GlobalOptions,
     options: &RecoveryOptions,
     output: &Output,
@@ -512,5 +525,5 @@ fn choose(
         ..RecoverArgs::default()
     };
     // Shows the plan for the chosen revision and asks again.
-    run(global, &args, output)
+    run_with(doctor, global, &args, output)
 }

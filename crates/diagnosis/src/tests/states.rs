@@ -1,0 +1,213 @@
+//! The states a database ends in when its rows are sound or missing:
+//! fresh, healthy, behind, untracked, partial, drifted.
+
+use migration_doctor_schema::{PlanStep, TypeFamily};
+
+use super::*;
+use crate::Hint;
+
+// --- fresh, healthy, behind ---------------------------------------------
+
+#[test]
+fn an_empty_database_is_fresh_with_everything_pending() {
+    let history = three();
+    let diagnosis = history.empty_database().diagnose();
+    assert_eq!(
+        verdict(&diagnosis),
+        (State::Fresh, Strategy::NormalMigration, Evidence::Proven)
+    );
+    assert_eq!(diagnosis.pending_revisions, ids(&["a1", "a2", "a3"]));
+    assert!(diagnosis.plan.is_none());
+    assert!(diagnosis.is_sound(false));
+}
+
+#[test]
+fn an_empty_version_table_without_tables_is_fresh() {
+    let history = three();
+    let diagnosis = history.empty_database().rows(&[]).diagnose();
+    assert_eq!(diagnosis.state, State::Fresh);
+    assert!(has(&diagnosis, FindingCode::EmptyVersionTable));
+}
+
+#[test]
+fn rows_at_head_with_the_head_schema_are_healthy() {
+    let history = three();
+    let diagnosis = history.database_at(&["a3"]).rows(&["a3"]).diagnose();
+    assert_eq!(
+        verdict(&diagnosis),
+        (State::Healthy, Strategy::NoActionNeeded, Evidence::Proven)
+    );
+    assert_eq!(diagnosis.matched_revisions, ids(&["a3"]));
+    assert!(diagnosis.pending_revisions.is_empty());
+    assert!(diagnosis.findings.is_empty(), "{:?}", diagnosis.findings);
+    assert!(diagnosis.is_sound(true));
+}
+
+#[test]
+fn rows_behind_with_their_schema_are_behind() {
+    let history = three();
+    let diagnosis = history.database_at(&["a1"]).rows(&["a1"]).diagnose();
+    assert_eq!(
+        verdict(&diagnosis),
+        (State::Behind, Strategy::NormalMigration, Evidence::Proven)
+    );
+    assert_eq!(diagnosis.pending_revisions, ids(&["a2", "a3"]));
+    assert!(diagnosis.is_sound(false));
+    assert!(
+        !diagnosis.is_sound(true),
+        "after migrations ran, behind is not sound"
+    );
+}
+
+#[test]
+fn a_table_no_revision_manages_is_a_warning_not_a_block() {
+    let history = three();
+    let diagnosis = history
+        .database_at(&["a3"])
+        .rows(&["a3"])
+        .with_table("dba_notes", &["id"])
+        .diagnose();
+    assert_eq!(diagnosis.state, State::Healthy);
+    let finding = diagnosis
+        .findings
+        .iter()
+        .find(|finding| finding.code == FindingCode::UnmanagedObjects)
+        .expect("unmanaged warning");
+    assert_eq!(finding.hint, Some(Hint::IgnoreTables(ids(&["dba_notes"]))));
+}
+
+#[test]
+fn ignored_tables_are_not_reported() {
+    let history = three();
+    let diagnosis = history
+        .database_at(&["a3"])
+        .rows(&["a3"])
+        .with_table("dba_notes", &["id"])
+        .ignoring(&["dba_*"])
+        .diagnose();
+    assert_eq!(diagnosis.state, State::Healthy);
+    assert!(diagnosis.findings.is_empty(), "{:?}", diagnosis.findings);
+}
+
+// --- untracked ------------------------------------------------------------
+
+#[test]
+fn tables_without_a_version_table_are_stamped_at_the_matched_revision_not_head() {
+    let history = three();
+    let diagnosis = history.database_at(&["a2"]).diagnose();
+    assert_eq!(
+        verdict(&diagnosis),
+        (
+            State::UntrackedSchema,
+            Strategy::InitializeAlembicVersion,
+            Evidence::Proven
+        )
+    );
+    assert_eq!(diagnosis.matched_revisions, ids(&["a2"]));
+    assert_eq!(diagnosis.candidate_revisions, vec![set(&["a2"])]);
+    assert_eq!(diagnosis.pending_revisions, ids(&["a3"]));
+    assert!(has(&diagnosis, FindingCode::VersionTableMissing));
+    let steps = diagnosis.steps.clone().expect("a plan");
+    assert!(matches!(steps[0], PlanStep::CreateVersionTable(_)));
+    assert!(matches!(
+        &steps[1],
+        PlanStep::InsertVersion { version: Some(v), .. } if v == "a2"
+    ));
+    assert_eq!(steps.len(), 2);
+}
+
+#[test]
+fn an_untracked_schema_that_matches_no_state_is_refused_with_the_closest() {
+    let history = three();
+    let diagnosis = history
+        .database_at(&["a2"])
+        .without_column("users", "email")
+        .diagnose();
+    assert_eq!(
+        verdict(&diagnosis),
+        (
+            State::UntrackedSchema,
+            Strategy::ManualIntervention,
+            Evidence::Refused
+        )
+    );
+    assert!(diagnosis.candidate_revisions.is_empty());
+    assert!(has(&diagnosis, FindingCode::NoMatchingRevision));
+    assert_eq!(diagnosis.closest[0].revisions, set(&["a2"]));
+    assert!(diagnosis.plan.is_none());
+}
+
+#[test]
+fn a_look_alike_version_table_keeps_an_untracked_match_for_a_person() {
+    let history = three();
+    let diagnosis = history
+        .database_at(&["a2"])
+        .with_table("app_version", &["version_num"])
+        .diagnose();
+    assert_eq!(diagnosis.state, State::UntrackedSchema);
+    assert_eq!(diagnosis.evidence, Evidence::NeedsConfirmation);
+    assert!(has(&diagnosis, FindingCode::LookAlikeVersionTable));
+}
+
+#[test]
+fn table_names_alone_never_match() {
+    // Every table of a3 is there, but a column of a3 has another type.
+    let history = three();
+    let diagnosis = history
+        .database_at(&["a3"])
+        .without_column("users", "name")
+        .with_column("users", "name", TypeFamily::Integer)
+        .diagnose();
+    assert_eq!(diagnosis.evidence, Evidence::Refused);
+    assert!(diagnosis.matched_revisions.is_empty());
+}
+
+// --- rows against schema ----------------------------------------------------
+
+#[test]
+fn rows_ahead_of_the_schema_are_a_partial_migration_stamped_back() {
+    let history = three();
+    let diagnosis = history.database_at(&["a2"]).rows(&["a3"]).diagnose();
+    assert_eq!(
+        verdict(&diagnosis),
+        (
+            State::PartialMigration,
+            Strategy::CompletePartialMigration,
+            Evidence::Proven
+        )
+    );
+    assert_eq!(diagnosis.matched_revisions, ids(&["a2"]));
+    assert!(has(&diagnosis, FindingCode::MissingObjects));
+    assert!(diagnosis.missing_tables.is_empty());
+}
+
+#[test]
+fn a_schema_ahead_of_the_rows_is_stamped_forward() {
+    let history = three();
+    let diagnosis = history.database_at(&["a3"]).rows(&["a1"]).diagnose();
+    assert_eq!(diagnosis.state, State::PartialMigration);
+    assert_eq!(diagnosis.evidence, Evidence::Proven);
+    assert_eq!(diagnosis.matched_revisions, ids(&["a3"]));
+    assert!(has(&diagnosis, FindingCode::SchemaAheadOfVersion));
+}
+
+#[test]
+fn valid_rows_and_a_schema_no_revision_explains_are_drifted() {
+    let history = three();
+    let diagnosis = history
+        .database_at(&["a3"])
+        .rows(&["a3"])
+        .without_column("users", "email")
+        .diagnose();
+    assert_eq!(
+        verdict(&diagnosis),
+        (
+            State::Drifted,
+            Strategy::ManualIntervention,
+            Evidence::Refused
+        )
+    );
+    assert!(has(&diagnosis, FindingCode::NoMatchingRevision));
+    assert!(!diagnosis.closest.is_empty());
+    assert!(!diagnosis.is_sound(false));
+}

@@ -1,0 +1,192 @@
+//! Ties, probes and collisions.
+
+use migration_doctor_schema::Dialect;
+
+use super::builder::{History, linear};
+use super::*;
+use crate::{Hint, ProbeAnswer, TiePolicy};
+
+// --- ties and probes --------------------------------------------------------
+
+/// users, then a revision that does nothing, then posts.
+fn with_empty_revision() -> History {
+    History::new(
+        linear(&[("a1", USERS), ("a2", ""), ("a3", POSTS)]),
+        Dialect::Sqlite,
+    )
+}
+
+#[test]
+fn states_apart_only_by_a_revision_without_operations_settle_at_the_latest() {
+    let history = with_empty_revision();
+    let diagnosis = history.database_at(&["a1"]).diagnose();
+    assert_eq!(diagnosis.evidence, Evidence::Proven);
+    assert_eq!(
+        diagnosis.candidate_revisions,
+        vec![set(&["a1"]), set(&["a2"])]
+    );
+    assert_eq!(diagnosis.matched_revisions, ids(&["a2"]));
+    assert!(has(&diagnosis, FindingCode::Tie));
+}
+
+/// users, then a data step, then posts.
+pub(super) fn with_data_step() -> History {
+    History::new(
+        linear(&[
+            ("a1", USERS),
+            (
+                "a2",
+                "op.execute(\"UPDATE users SET email = 'none' WHERE email = ''\")",
+            ),
+            ("a3", POSTS),
+        ]),
+        Dialect::Sqlite,
+    )
+}
+
+#[test]
+fn a_data_step_between_ties_asks_for_a_probe() {
+    let history = with_data_step();
+    let diagnosis = history.database_at(&["a1"]).diagnose();
+    assert_eq!(diagnosis.evidence, Evidence::NeedsConfirmation);
+    assert_eq!(diagnosis.probe_requests.len(), 1);
+    assert_eq!(diagnosis.probe_requests[0].revision, "a2");
+    assert!(diagnosis.matched_revisions.is_empty());
+    assert_eq!(diagnosis.data_revisions, ids(&["a2"]));
+}
+
+#[test]
+fn rows_left_to_update_prove_the_data_step_did_not_run() {
+    let history = with_data_step();
+    let diagnosis = history
+        .database_at(&["a1"])
+        .probes_answer(|_| ProbeAnswer::RowsFound)
+        .diagnose();
+    assert_eq!(diagnosis.evidence, Evidence::Proven);
+    assert_eq!(diagnosis.matched_revisions, ids(&["a1"]));
+    assert_eq!(diagnosis.probes.len(), 1);
+    assert_eq!(diagnosis.probes[0].applied, Some(false));
+    assert!(diagnosis.probe_requests.is_empty());
+}
+
+#[test]
+fn nothing_left_to_update_does_not_prove_which() {
+    let history = with_data_step();
+    let diagnosis = history
+        .database_at(&["a1"])
+        .probes_answer(|_| ProbeAnswer::NoRows)
+        .diagnose();
+    assert_eq!(diagnosis.evidence, Evidence::NeedsConfirmation);
+    assert!(diagnosis.matched_revisions.is_empty());
+    assert!(has(&diagnosis, FindingCode::Tie));
+    let tie = diagnosis
+        .findings
+        .iter()
+        .find(|finding| finding.code == FindingCode::Tie)
+        .expect("tie");
+    assert_eq!(
+        tie.hint,
+        Some(Hint::NameRevision(vec![set(&["a1"]), set(&["a2"])]))
+    );
+}
+
+#[test]
+fn a_failed_probe_proves_nothing() {
+    let history = with_data_step();
+    let diagnosis = history
+        .database_at(&["a1"])
+        .probes_answer(|_| ProbeAnswer::Failed("timeout".to_owned()))
+        .diagnose();
+    assert_eq!(diagnosis.evidence, Evidence::NeedsConfirmation);
+    assert_eq!(diagnosis.probes[0].applied, None);
+}
+
+#[test]
+fn a_tie_policy_chooses_for_a_person_but_proves_nothing() {
+    let history = with_data_step();
+    let latest = history
+        .database_at(&["a1"])
+        .on_tie(TiePolicy::Latest)
+        .probes_answer(|_| ProbeAnswer::NoRows)
+        .diagnose();
+    assert_eq!(latest.evidence, Evidence::NeedsConfirmation);
+    assert_eq!(latest.matched_revisions, ids(&["a2"]));
+    let earliest = history
+        .database_at(&["a1"])
+        .on_tie(TiePolicy::Earliest)
+        .probes_answer(|_| ProbeAnswer::NoRows)
+        .diagnose();
+    assert_eq!(earliest.evidence, Evidence::NeedsConfirmation);
+    assert_eq!(earliest.matched_revisions, ids(&["a1"]));
+    let refuse = history
+        .database_at(&["a1"])
+        .on_tie(TiePolicy::Refuse)
+        .probes_answer(|_| ProbeAnswer::NoRows)
+        .diagnose();
+    assert!(refuse.matched_revisions.is_empty());
+    assert_eq!(refuse.strategy, Strategy::ManualIntervention);
+}
+
+#[test]
+fn code_that_cannot_be_followed_leaves_a_tie_to_a_person() {
+    let history = History::new(
+        linear(&[
+            ("a1", USERS),
+            ("a2", "op.execute('THIS IS NOT SQL AT ALL')"),
+            ("a3", POSTS),
+        ]),
+        Dialect::Sqlite,
+    );
+    let diagnosis = history.database_at(&["a1"]).diagnose();
+    assert_eq!(diagnosis.evidence, Evidence::NeedsConfirmation);
+    assert!(diagnosis.uncertain_revisions.contains(&"a2".to_owned()));
+    assert!(has(&diagnosis, FindingCode::UnknownOperations));
+}
+
+#[test]
+fn stamping_past_the_rows_needs_the_skipped_data_step_to_show_it_ran() {
+    // The schema is at a3, the rows at a1: a2's data step lies between.
+    let history = with_data_step();
+    let unprobed = history.database_at(&["a3"]).rows(&["a1"]).diagnose();
+    assert_eq!(unprobed.matched_revisions, ids(&["a3"]));
+    assert_eq!(unprobed.evidence, Evidence::NeedsConfirmation);
+    let not_run = history
+        .database_at(&["a3"])
+        .rows(&["a1"])
+        .probes_answer(|_| ProbeAnswer::RowsFound)
+        .diagnose();
+    assert_eq!(not_run.evidence, Evidence::NeedsConfirmation);
+    assert!(has(&not_run, FindingCode::Unverified));
+}
+
+// --- collisions ---------------------------------------------------------------
+
+#[test]
+fn a_pending_revision_that_would_collide_refuses() {
+    let history = three();
+    let diagnosis = history
+        .database_at(&["a1"])
+        .rows(&["a1"])
+        .with_table("posts", &["id"])
+        .ignoring(&["posts"])
+        .diagnose();
+    assert_eq!(diagnosis.state, State::Behind);
+    assert_eq!(diagnosis.evidence, Evidence::Refused);
+    assert_eq!(diagnosis.collisions.len(), 1);
+    assert_eq!(diagnosis.collisions[0].revision, "a2");
+    assert!(has(&diagnosis, FindingCode::Collision));
+    assert!(!diagnosis.is_sound(false));
+}
+
+#[test]
+fn a_fresh_database_collides_too() {
+    let history = three();
+    let diagnosis = history
+        .empty_database()
+        .with_table("users", &["id"])
+        .ignoring(&["users"])
+        .diagnose();
+    assert_eq!(diagnosis.state, State::Fresh);
+    assert_eq!(diagnosis.evidence, Evidence::Refused);
+    assert_eq!(diagnosis.collisions[0].revision, "a1");
+}
