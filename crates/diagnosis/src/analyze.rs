@@ -407,7 +407,7 @@ fn by_matching(
         let verdict = Verdict::refused(state);
         return finish(context, notes, diagnosis, verdict);
     };
-    let settlement = context.settle(&matching.candidates, &mut notes);
+    let settlement = context.settle(&matching, &mut notes);
     context.report_tie(&matching.candidates, &settlement, &mut notes);
     let mut evidence = settlement.evidence;
     if unconfirmed && evidence == Evidence::Proven {

@@ -125,13 +125,19 @@ pub struct Comparer<'a> {
     live: &'a Schema,
     /// Live and expected tables left out of every comparison.
     skip: &'a dyn Fn(&str) -> bool,
-    /// By table version (its address), then by name.
-    cache: RefCell<HashMap<usize, DifferencesByName>>,
+    /// By table version (its address), then by name. The entry holds the
+    /// version itself: a table made for one state and dropped after it
+    /// must not free its address for another version to be mistaken for it
+    /// (states of several heads are built on the fly).
+    cache: RefCell<HashMap<usize, Cached>>,
 }
 
-/// A table version's difference from the live table of each name it has
-/// (`None`: no difference).
-type DifferencesByName = HashMap<String, Option<Arc<TableDifference>>>;
+/// A table version, kept alive, with its difference from the live table of
+/// each name it has (`None`: no difference).
+struct Cached {
+    _version: Arc<Table>,
+    by_name: HashMap<String, Option<Arc<TableDifference>>>,
+}
 
 /// How far a state is from the live schema: certain and unverified differences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -256,7 +262,7 @@ impl<'a> Comparer<'a> {
             .cache
             .borrow()
             .get(&address)
-            .and_then(|by_name| by_name.get(name))
+            .and_then(|cached| cached.by_name.get(name))
         {
             return known.clone();
         }
@@ -266,7 +272,11 @@ impl<'a> Comparer<'a> {
         self.cache
             .borrow_mut()
             .entry(address)
-            .or_default()
+            .or_insert_with(|| Cached {
+                _version: expected.clone(),
+                by_name: HashMap::new(),
+            })
+            .by_name
             .insert(name.to_owned(), difference.clone());
         difference
     }
@@ -451,6 +461,35 @@ mod tests {
                 })
                 .collect(),
             ..Table::default()
+        }
+    }
+
+    /// States of several heads are built for one comparison and dropped:
+    /// the comparer keeps each table version it cached alive, so that no
+    /// later version can take its address and its cached difference.
+    #[test]
+    fn a_cached_table_version_outlives_its_state() {
+        let mut live = Schema::default();
+        live.insert_table("users".to_owned(), table(&[("id", TypeFamily::Integer)]));
+        let skip = |_: &str| false;
+        let comparer = Comparer::new(&live, &skip);
+        let mut agreeing = ExpectedState::default();
+        agreeing
+            .schema
+            .insert_table("users".to_owned(), table(&[("id", TypeFamily::Integer)]));
+        let version = agreeing.schema.tables["users"].clone();
+        assert_eq!(comparer.score(&agreeing).certain, 0);
+        drop(agreeing);
+        assert_eq!(Arc::strong_count(&version), 2, "the comparer holds it");
+        drop(version);
+        // Many states made and dropped after it: each is judged on its own.
+        for at in 0..200 {
+            let mut differing = ExpectedState::default();
+            differing.schema.insert_table(
+                "users".to_owned(),
+                table(&[("id", TypeFamily::Integer), ("x", TypeFamily::Text)]),
+            );
+            assert_eq!(comparer.score(&differing).certain, 1, "state {at}");
         }
     }
 

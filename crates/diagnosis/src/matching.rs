@@ -22,6 +22,8 @@ pub(crate) struct Matching {
     pub candidates: Vec<Scored>,
     /// The nearest states when none agrees.
     pub closest: Vec<Scored>,
+    /// Every reachable state was weighed (see [`MAX_STATES`]).
+    pub exhaustive: bool,
 }
 
 impl Matching {
@@ -35,103 +37,113 @@ impl Matching {
 }
 
 impl Context<'_> {
-    /// The states a real alembic can leave: the base, each revision with its
-    /// ancestors, each merge point's parents side by side, all heads side by
-    /// side, and `extra` (the version rows).
-    pub fn candidate_states(&self, extra: &[RevisionIndex]) -> Vec<Vec<RevisionIndex>> {
+    /// Every state a real alembic can leave, in a defined order: breadth
+    /// first from the base, one revision at a time (one whose parents and
+    /// dependencies are applied), so by the number of revisions applied,
+    /// then by the history positions of the heads. Each state is its heads
+    /// as alembic's version table holds them: a head that another head's
+    /// `depends_on` already implies is no row. Past [`MAX_STATES`] the list
+    /// is cut, and says so.
+    pub fn reachable_states(&self) -> Reachable {
         let graph = self.input.graph;
-        let mut states: BTreeSet<Vec<RevisionIndex>> = BTreeSet::new();
-        states.insert(Vec::new());
-        for &index in graph.topological() {
-            states.insert(vec![index]);
-            let parents = graph.revision(index).parents();
-            if parents.len() > 1 {
-                let mut parents = parents.to_vec();
-                parents.sort_unstable();
-                states.insert(parents);
+        let mut states: Vec<Vec<RevisionIndex>> = vec![Vec::new()];
+        let mut seen: BTreeSet<Vec<RevisionIndex>> = BTreeSet::from([Vec::new()]);
+        let mut level: Vec<Vec<bool>> = vec![vec![false; graph.len()]];
+        let mut exhaustive = true;
+        while !level.is_empty() {
+            let mut next_level: Vec<(Vec<RevisionIndex>, Vec<bool>)> = Vec::new();
+            for applied in &level {
+                for &index in graph.topological() {
+                    if applied[index] {
+                        continue;
+                    }
+                    let revision = graph.revision(index);
+                    let ready = revision
+                        .parents()
+                        .iter()
+                        .chain(revision.dependencies())
+                        .all(|&before| applied[before]);
+                    if !ready {
+                        continue;
+                    }
+                    let mut further = applied.clone();
+                    further[index] = true;
+                    let heads = self.heads_of(&further);
+                    if seen.contains(&heads) {
+                        continue;
+                    }
+                    if seen.len() >= MAX_STATES {
+                        exhaustive = false;
+                        break;
+                    }
+                    seen.insert(heads.clone());
+                    next_level.push((heads, further));
+                }
+            }
+            next_level.sort_by_key(|(heads, _)| self.history_key(heads));
+            level = Vec::with_capacity(next_level.len());
+            for (heads, applied) in next_level {
+                states.push(heads);
+                level.push(applied);
             }
         }
-        let mut heads = graph.heads();
-        if heads.len() > 1 {
-            heads.sort_unstable();
-            states.insert(heads);
-        }
-        if extra.len() > 1 {
-            let mut extra = extra.to_vec();
-            extra.sort_unstable();
-            states.insert(extra);
-        }
-        states.into_iter().collect()
+        Reachable { states, exhaustive }
     }
 
-    /// The states one revision further than `heads`: each revision not yet
-    /// applied whose parents (and dependencies) all are, added to it.
-    pub fn one_revision_further(&self, heads: &[RevisionIndex]) -> Vec<Vec<RevisionIndex>> {
+    /// The heads of the state that applies `applied`: the applied revisions
+    /// no other applied revision descends from or depends on, by their
+    /// position in the history.
+    pub fn heads_of(&self, applied: &[bool]) -> Vec<RevisionIndex> {
         let graph = self.input.graph;
-        let applied = self.applied_set(heads);
-        let mut out = Vec::new();
-        for index in 0..graph.len() {
-            if applied[index] {
-                continue;
-            }
-            let revision = graph.revision(index);
-            let before: Vec<RevisionIndex> = revision
-                .parents()
-                .iter()
-                .chain(revision.dependencies())
-                .copied()
-                .collect();
-            if !before.iter().all(|&at| applied[at]) {
-                continue;
-            }
-            let mut next: Vec<RevisionIndex> = heads
-                .iter()
-                .copied()
-                .filter(|head| !graph.ancestors(index, false)[*head])
-                .collect();
-            next.push(index);
-            next.sort_unstable();
-            out.push(next);
-        }
-        out
+        graph
+            .topological()
+            .iter()
+            .copied()
+            .filter(|&index| {
+                let revision = graph.revision(index);
+                applied[index]
+                    && !revision
+                        .children()
+                        .iter()
+                        .chain(revision.dependents())
+                        .any(|&after| applied[after])
+            })
+            .collect()
+    }
+
+    /// The heads as alembic's version table holds them (see
+    /// [`Context::heads_of`]).
+    pub fn canonical(&self, heads: &[RevisionIndex]) -> Vec<RevisionIndex> {
+        self.heads_of(&self.applied_set(heads))
+    }
+
+    /// A key that orders states by the history positions of their heads.
+    fn history_key(&self, heads: &[RevisionIndex]) -> Vec<usize> {
+        heads
+            .iter()
+            .map(|&head| self.input.graph.position(head))
+            .collect()
     }
 
     /// Matches the live schema against every state: each is scored (counted,
     /// from differences cached per table version), and only the candidates
-    /// and the closest are compared in full.
-    pub fn matching(&self, extra: &[RevisionIndex]) -> Matching {
+    /// and the closest are compared in full. `rows` (the version rows, when
+    /// they are a state of their own) are weighed too.
+    pub fn matching(&self, rows: &[RevisionIndex]) -> Matching {
         let mut agreeing = Vec::new();
         let mut others = Vec::new();
-        let mut seen: BTreeSet<Vec<RevisionIndex>> = BTreeSet::new();
-        for heads in self.candidate_states(extra) {
-            seen.insert(heads.clone());
+        let reachable = self.reachable_states();
+        let mut states = reachable.states.clone();
+        let rows = self.canonical(rows);
+        if !rows.is_empty() && !states.contains(&rows) {
+            states.push(rows);
+        }
+        for heads in states {
             let score = self.comparer.score(&self.state_of(&heads));
             if score.certain == 0 {
                 agreeing.push((heads, score));
             } else {
                 others.push((heads, score));
-            }
-        }
-        // With branches, a real alembic can also leave any mix of them (one
-        // branch further than another), which the list above does not hold.
-        // From each agreeing state, the states one more revision away on
-        // any branch are tried too, as long as they agree: a state that
-        // agrees alone must not pass for proven while a mix agrees as well.
-        let mut pending: Vec<Vec<RevisionIndex>> =
-            agreeing.iter().map(|(heads, _)| heads.clone()).collect();
-        while let Some(heads) = pending.pop() {
-            if seen.len() >= MAX_BRANCH_MIXES {
-                break;
-            }
-            for next in self.one_revision_further(&heads) {
-                if !seen.insert(next.clone()) {
-                    continue;
-                }
-                let score = self.comparer.score(&self.state_of(&next));
-                if score.certain == 0 {
-                    pending.push(next.clone());
-                    agreeing.push((next, score));
-                }
             }
         }
         if let Some(fewest) = agreeing.iter().map(|(_, score)| score.unverified).min() {
@@ -153,6 +165,7 @@ impl Context<'_> {
         Matching {
             candidates: agreeing.into_iter().map(full).collect(),
             closest: others.into_iter().map(full).collect(),
+            exhaustive: reachable.exhaustive,
         }
     }
 
@@ -177,5 +190,14 @@ impl Context<'_> {
     }
 }
 
-/// How many states the search through mixes of branches may try.
-const MAX_BRANCH_MIXES: usize = 4096;
+/// How many states the matching may weigh: enough for two long-lived
+/// branches of a few hundred revisions side by side; past it the search is
+/// cut and proves nothing (`Reachable::exhaustive`).
+pub(crate) const MAX_STATES: usize = 100_000;
+
+/// The states a real alembic can leave, as far as they were listed.
+pub(crate) struct Reachable {
+    pub states: Vec<Vec<RevisionIndex>>,
+    /// Every reachable state is listed.
+    pub exhaustive: bool,
+}

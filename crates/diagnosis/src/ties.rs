@@ -9,7 +9,7 @@ use migration_doctor_infer::Operation;
 
 use crate::context::{Context, Notes, set_list};
 use crate::diagnosis::{ProbeAnswer, ProbeReport, ProbeRequest};
-use crate::matching::Scored;
+use crate::matching::{MAX_STATES, Matching, Scored};
 use crate::vocabulary::{Evidence, FindingCode, Hint, Severity, TiePolicy};
 
 /// How the tie among candidates was settled.
@@ -131,7 +131,19 @@ impl Context<'_> {
     }
 
     /// Settles the candidates: one is proven, or a person must choose.
-    pub fn settle(&self, candidates: &[Scored], notes: &mut Notes) -> Settlement {
+    /// Nothing is proven where not every reachable state was weighed.
+    pub fn settle(&self, matching: &Matching, notes: &mut Notes) -> Settlement {
+        let mut settlement = self.settle_candidates(&matching.candidates, notes);
+        if !matching.exhaustive && settlement.evidence == Evidence::Proven {
+            settlement.evidence = Evidence::NeedsConfirmation;
+            settlement.reason = format!(
+                "the history allows more than {MAX_STATES} states of its branches side by side, and not all were compared"
+            );
+        }
+        settlement
+    }
+
+    fn settle_candidates(&self, candidates: &[Scored], notes: &mut Notes) -> Settlement {
         let Some(first) = candidates.first() else {
             return Settlement {
                 chosen: None,

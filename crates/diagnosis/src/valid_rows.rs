@@ -40,7 +40,7 @@ pub(crate) fn valid_rows(
     // A child of the rows' revision partly applied explains the schema
     // better than a match that is not proven.
     let settlement = (!matching.candidates.is_empty())
-        .then(|| context.settle(&matching.candidates, &mut notes))
+        .then(|| context.settle(&matching, &mut notes))
         .filter(|settlement| settlement.evidence == Evidence::Proven || half.is_none());
     if let Some(settlement) = settlement {
         context.report_tie(&matching.candidates, &settlement, &mut notes);

@@ -139,7 +139,7 @@ impl RevisionGraph {
                 .map(|part| self.index_of(part.trim()))
                 .collect();
             if let Some(mut heads) = parts.filter(|heads| heads.len() > 1) {
-                heads.sort_unstable();
+                heads.sort_by_key(|&head| self.position(head));
                 heads.dedup();
                 return Ok(heads);
             }

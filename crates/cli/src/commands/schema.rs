@@ -57,8 +57,9 @@ fn expected(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Resul
         return models(global, &project, dialect, output);
     }
     let ident = args.revision.as_deref().unwrap_or("heads");
+    // A state of several heads may be named with `+` between full ids.
     let revisions = graph
-        .resolve(ident)
+        .resolve_state(ident)
         .map_err(|error| Failure::InvalidScripts(vec![error.to_string()]))?;
     let expected = project.expected_schemas(dialect);
     let schema = expected.after_heads(graph, &revisions);
