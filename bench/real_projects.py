@@ -30,8 +30,14 @@ project's own virtualenv, in a worker process that calls alembic's
 directory (the copy sits in a shadow of the project's package, so that
 migration-doctor still finds the project's own modules above it).
 
---check exits 1 when any diagnosis is proven at a wrong revision or
-migration-doctor crashed (exit code >= 100, or a panic). A project that fails
+Each diagnosis is run --repeat more times (default 2): an answer that is not
+the same every time is counted `unstable`. `sole-bad` counts untracked
+databases offered one candidate for a person to confirm that is not their
+state.
+
+--check exits 1 when any diagnosis is proven at a wrong revision, an answer
+changed between runs, or migration-doctor crashed (exit code >= 100, or a
+panic). A project that fails
 to install or to migrate is reported (last line of its error) and the harness
 goes on; every database it creates is dropped.
 
@@ -779,6 +785,7 @@ def run_one(name, project, python, site, dialect, args):
         "intact": {"right": 0, "wrong": 0, "wrong_samples": []},
         "untracked": {"proven-right": 0, "proven-equivalent": 0, "needs-confirmation-with-R": 0,
                       "proven-WRONG": 0, "wrong/other": 0, "samples": []},
+        "unstable": 0, "sole_wrong": 0,
         "crashes": [], "error": None, "notes": [], "seconds": 0.0,
         "timing": {"alembic": 0.0, "inspect": 0.0, "doctor": 0.0}, "per_revision": [],
     }
@@ -881,6 +888,8 @@ def run_one(name, project, python, site, dialect, args):
             # b. diagnose with the version table intact
             want = "healthy" if closure(rows, parents) == closure(heads, parents) else "behind"
             code, diagnosis, stderr, crashed = doctor.run("diagnose")
+            if not same_answer(doctor, diagnosis, args.repeat):
+                result["unstable"] += 1
             state = diagnosis.get("state") if isinstance(diagnosis, dict) else None
             record["intact"] = {"state": state, "evidence": (diagnosis or {}).get("evidence")
                                 if isinstance(diagnosis, dict) else None, "expected": want}
@@ -897,6 +906,8 @@ def run_one(name, project, python, site, dialect, args):
             database.drop_table(version_table)
             try:
                 code, diagnosis, stderr, crashed = doctor.run("diagnose")
+                if not same_answer(doctor, diagnosis, args.repeat):
+                    result["unstable"] += 1
             finally:
                 answer = worker_process.call(300, cmd="stamp", revs=rows)
             if not answer["ok"]:
@@ -904,6 +915,11 @@ def run_one(name, project, python, site, dialect, args):
                 break
             verdict = classify_untracked(diagnosis, rows, bool(live["tables"]), parents)
             result["untracked"][verdict] += 1
+            # One candidate offered to a person that is not the state.
+            offered = states(diagnosis.get("candidate_revisions")) if isinstance(diagnosis, dict) else []
+            if (isinstance(diagnosis, dict) and diagnosis.get("evidence") == "needs_confirmation"
+                    and len(offered) == 1 and closure(offered[0], parents) != closure(rows, parents)):
+                result["sole_wrong"] += 1
             record["untracked"] = {
                 "verdict": verdict,
                 "state": diagnosis.get("state") if isinstance(diagnosis, dict) else None,
@@ -965,6 +981,15 @@ def run_one(name, project, python, site, dialect, args):
     return result
 
 
+def same_answer(doctor, first, repeat):
+    """Whether `repeat` more runs of `diagnose` give `first` again."""
+    for _ in range(repeat):
+        _, again, _, _ = doctor.run("diagnose")
+        if json.dumps(again, sort_keys=True) != json.dumps(first, sort_keys=True):
+            return False
+    return True
+
+
 def _error_of(payload, stderr):
     if isinstance(payload, dict) and "error" in payload:
         return (payload["error"] or {}).get("message")
@@ -998,11 +1023,11 @@ def cause_summary(causes):
 
 def print_table(results):
     header = ("project", "db", "revs", "ident", "diff(o)", "diff causes (revisions)", "intact ok/bad",
-              "untracked right/equiv/conf/WRONG/other", "crash", "time", "note")
+              "untracked right/equiv/conf/WRONG/other", "sole-bad", "unstable", "crash", "time", "note")
     rows = []
     for r in results:
         if r.get("skipped"):
-            rows.append((r["project"], r["database"], "-", "-", "-", "-", "-", "-", "-", "-",
+            rows.append((r["project"], r["database"], "-", "-", "-", "-", "-", "-", "-", "-", "-", "-",
                          "skipped: " + r["skipped"]))
             continue
         u = r["untracked"]
@@ -1022,6 +1047,7 @@ def print_table(results):
             "%d/%d" % (r["intact"]["right"], r["intact"]["wrong"]),
             "%d/%d/%d/%d/%d" % (u["proven-right"], u["proven-equivalent"], u["needs-confirmation-with-R"],
                                 u["proven-WRONG"], u["wrong/other"]),
+            str(r["sole_wrong"]), str(r["unstable"]),
             str(len(r["crashes"])), "%.0fs" % r["seconds"], note))
     widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header) - 1)]
     for row in [header] + rows:
@@ -1092,6 +1118,8 @@ def main():
                         help="exit 1 on a proven-wrong diagnosis or a crash of migration-doctor")
     parser.add_argument("--install-timeout", type=int, default=900)
     parser.add_argument("--step-timeout", type=int, default=600, help="seconds for one alembic upgrade")
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="run each diagnosis this many more times; an answer that changes is counted unstable")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
     parser.add_argument("--list", action="store_true", help="list the projects and exit")
     parser.add_argument("--install-only", action="store_true", help="make the virtualenvs and stop")
@@ -1177,7 +1205,10 @@ def main():
     print_timing(results, installs)
     wrong = sum(r["untracked"]["proven-WRONG"] for r in results if not r.get("skipped"))
     crashes = sum(len(r["crashes"]) for r in results if not r.get("skipped"))
-    print("\nproven-wrong: %d, crashes of migration-doctor: %d" % (wrong, crashes))
+    unstable = sum(r["unstable"] for r in results if not r.get("skipped"))
+    sole_wrong = sum(r["sole_wrong"] for r in results if not r.get("skipped"))
+    print("\nproven-wrong: %d, answers that changed between runs: %d, sole candidates that are not the "
+          "revision: %d, crashes of migration-doctor: %d" % (wrong, unstable, sole_wrong, crashes))
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump({"binary": args.binary, "installs": installs, "results": results}, f, indent=1)
@@ -1192,7 +1223,7 @@ def main():
     ]
     for line in unmeasured:
         print("unmeasured: " + line)
-    if args.check and (wrong or crashes or unmeasured):
+    if args.check and (wrong or unstable or crashes or unmeasured):
         sys.exit(1)
 
 

@@ -430,6 +430,39 @@ fn branch_mixes(dialect: &'static str) {
     );
 }
 
+/// A tenant's data step is probed in the tenant's schema, as it ran there:
+/// with `--schema`, the backfill's unqualified `users` is the tenant's.
+fn postgresql_probes_run_in_the_target_schema() {
+    let python = reference_python();
+    let database = TestDatabase::create(&python, "postgresql");
+    database.sql(&["CREATE SCHEMA tenant_probe"]);
+    let in_tenant = format!("{}?options=-csearch_path%3Dtenant_probe", database.url);
+    let out = run(std::process::Command::new(&python)
+        .args(["-m", "alembic", "-c"])
+        .arg(fixture(CONFIG))
+        .args(["upgrade", "e02e02e02e02"])
+        .env("MIGRATION_DOCTOR_TEST_URL", &in_tenant));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    database.sql(&[
+        "INSERT INTO tenant_probe.users (id, name) VALUES (1, 'ann')",
+        "DROP TABLE tenant_probe.alembic_version",
+    ]);
+    let (_, untracked) = diagnose(&database, &["--schema", "tenant_probe"]);
+    assert_eq!(
+        untracked["probes"][0]["revision"], "e03e03e03e03",
+        "{untracked:#}"
+    );
+    assert_eq!(
+        untracked["probes"][0]["result"], "rows found",
+        "{untracked:#}"
+    );
+    assert_eq!(
+        (&untracked["evidence"], &untracked["matched_revisions"]),
+        (&json!("proven"), &json!(["e02e02e02e02"])),
+        "{untracked:#}"
+    );
+}
+
 fn sqlite_branch_mixes() {
     branch_mixes("sqlite");
 }
@@ -451,6 +484,11 @@ fn main() {
         test!(postgresql_never_proven_wrong, Alembic, Postgresql, Corpus),
         test!(mariadb_never_proven_wrong, Alembic, Mysql, Corpus),
         test!(a_look_alike_version_table_is_named, Alembic),
+        test!(
+            postgresql_probes_run_in_the_target_schema,
+            Alembic,
+            Postgresql
+        ),
         test!(sqlite_branch_mixes, Alembic),
         test!(postgresql_branch_mixes, Alembic, Postgresql),
         test!(mariadb_branch_mixes, Alembic, Mysql),

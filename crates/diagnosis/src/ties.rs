@@ -26,6 +26,9 @@ pub(crate) enum Between {
     Applied,
     /// A probe says it did not run.
     NotApplied,
+    /// Its data steps find nothing left to change: it ran, or had nothing
+    /// to do; running it again changes nothing.
+    NothingLeft,
     Unsettled(String),
 }
 
@@ -74,6 +77,7 @@ impl Context<'_> {
             ));
         }
         let mut all_applied = true;
+        let mut nothing_left = false;
         for at in operations {
             let Operation::Data(step) = &at.operation else {
                 continue;
@@ -107,26 +111,22 @@ impl Context<'_> {
                 answer: answer.clone(),
                 applied,
             });
-            match applied {
-                Some(true) => {}
-                Some(false) => return Between::NotApplied,
-                None => {
-                    return Between::Unsettled(match answer {
-                        ProbeAnswer::Failed(_) => {
-                            format!("the probe of {id}'s data step (line {}) failed", at.line)
-                        }
-                        _ => format!(
-                            "{id}'s data step (line {}) finds nothing left to change: it ran, or had nothing to do",
-                            at.line
-                        ),
-                    });
+            match (applied, &answer) {
+                (Some(true), _) => {}
+                (Some(false), _) => return Between::NotApplied,
+                (None, ProbeAnswer::Failed(_)) => {
+                    return Between::Unsettled(format!(
+                        "the probe of {id}'s data step (line {}) failed",
+                        at.line
+                    ));
                 }
+                (None, _) => nothing_left = true,
             }
         }
-        if all_applied {
-            Between::Applied
-        } else {
-            Between::Unsettled(format!("{id}'s data steps are not probed yet"))
+        match (all_applied, nothing_left) {
+            (false, _) => Between::Unsettled(format!("{id}'s data steps are not probed yet")),
+            (true, true) => Between::NothingLeft,
+            (true, false) => Between::Applied,
         }
     }
 
@@ -195,7 +195,10 @@ impl Context<'_> {
                 for revision in between {
                     match self.between(revision, Shown::No, notes) {
                         Between::Applied => {}
-                        Between::NotApplied => break 'walk,
+                        // Settled at the earliest: alembic reruns the step,
+                        // which changes nothing now (docs/contract.md,
+                        // "Evidence").
+                        Between::NotApplied | Between::NothingLeft => break 'walk,
                         Between::Unsettled(why) => {
                             reason = why;
                             break 'walk;

@@ -219,6 +219,10 @@ fn skipped_revisions_ran(
                 "{}'s schema changes are there but a probe says its data step did not run",
                 graph.revision(revision).id()
             ),
+            Between::NothingLeft => format!(
+                "{}'s data step finds nothing left to change: it ran, or had nothing to do",
+                graph.revision(revision).id()
+            ),
             Between::Unsettled(why) => why,
         };
         notes.hinted(

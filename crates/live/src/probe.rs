@@ -8,15 +8,17 @@ use std::time::Duration;
 
 use crate::connect::Database;
 
-/// Runs each query; `Ok(true)` when it returned a row.
+/// Runs each query in `schema` (the schema the diagnosis read); `Ok(true)`
+/// when it returned a row.
 pub async fn run_probes(
     database: &mut Database,
     queries: &[String],
     timeout: Duration,
+    schema: &str,
 ) -> Vec<Result<bool, String>> {
     let mut answers = Vec::with_capacity(queries.len());
     for query in queries {
-        answers.push(database.probe(query, timeout).await);
+        answers.push(database.probe(query, timeout, schema).await);
     }
     answers
 }

@@ -407,7 +407,7 @@ impl Doctor {
                 probes,
             })
         };
-        let diagnosis = diagnose_with_probes(database, &diagnose).await;
+        let diagnosis = diagnose_with_probes(database, &live, &diagnose).await;
         Examination {
             live,
             diagnosis,

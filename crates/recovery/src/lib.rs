@@ -33,9 +33,13 @@ pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 pub type Decide<'a> = dyn Fn(&LiveDatabase, &[ProbeResult]) -> Decision + 'a;
 
 /// Runs the read-only probes a diagnosis asks for.
-pub async fn answer_probes(database: &mut Database, requests: &[ProbeRequest]) -> Vec<ProbeResult> {
+pub async fn answer_probes(
+    database: &mut Database,
+    requests: &[ProbeRequest],
+    schema: &str,
+) -> Vec<ProbeResult> {
     let queries: Vec<String> = requests.iter().map(|request| request.sql.clone()).collect();
-    let answers = run_probes(database, &queries, PROBE_TIMEOUT).await;
+    let answers = run_probes(database, &queries, PROBE_TIMEOUT, schema).await;
     requests
         .iter()
         .cloned()
@@ -55,13 +59,14 @@ pub async fn answer_probes(database: &mut Database, requests: &[ProbeRequest]) -
 /// and diagnoses again with their answers.
 pub async fn diagnose_with_probes(
     database: &mut Database,
+    live: &LiveDatabase,
     diagnose: &dyn Fn(&[ProbeResult]) -> Diagnosis,
 ) -> Diagnosis {
     let diagnosis = diagnose(&[]);
     if diagnosis.probe_requests.is_empty() {
         return diagnosis;
     }
-    let answers = answer_probes(database, &diagnosis.probe_requests).await;
+    let answers = answer_probes(database, &diagnosis.probe_requests, &live.schema_name).await;
     diagnose(&answers)
 }
 
@@ -75,7 +80,12 @@ pub async fn decide_with_probes(
     if decision.diagnosis.probe_requests.is_empty() {
         return decision;
     }
-    let answers = answer_probes(database, &decision.diagnosis.probe_requests).await;
+    let answers = answer_probes(
+        database,
+        &decision.diagnosis.probe_requests,
+        &live.schema_name,
+    )
+    .await;
     decide(live, &answers)
 }
 

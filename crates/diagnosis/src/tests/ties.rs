@@ -70,15 +70,29 @@ fn rows_left_to_update_prove_the_data_step_did_not_run() {
 }
 
 #[test]
-fn nothing_left_to_update_does_not_prove_which() {
+fn nothing_left_to_update_settles_at_the_earliest() {
+    // alembic reruns the step from there, which changes nothing now.
     let history = with_data_step();
     let diagnosis = history
         .database_at(&["a1"])
         .probes_answer(|_| ProbeAnswer::NoRows)
         .diagnose();
+    assert_eq!(diagnosis.evidence, Evidence::Proven);
+    assert_eq!(diagnosis.matched_revisions, ids(&["a1"]));
+    assert_eq!(diagnosis.pending_revisions, ids(&["a2", "a3"]));
+    assert_eq!(diagnosis.probes[0].applied, None);
+    assert!(has(&diagnosis, FindingCode::Tie));
+}
+
+#[test]
+fn a_tie_nothing_settles_names_its_candidates() {
+    let history = with_data_step();
+    let diagnosis = history
+        .database_at(&["a1"])
+        .probes_answer(|_| ProbeAnswer::Failed("timeout".to_owned()))
+        .diagnose();
     assert_eq!(diagnosis.evidence, Evidence::NeedsConfirmation);
     assert!(diagnosis.matched_revisions.is_empty());
-    assert!(has(&diagnosis, FindingCode::Tie));
     let tie = diagnosis
         .findings
         .iter()
@@ -107,21 +121,21 @@ fn a_tie_policy_chooses_for_a_person_but_proves_nothing() {
     let latest = history
         .database_at(&["a1"])
         .on_tie(TiePolicy::Latest)
-        .probes_answer(|_| ProbeAnswer::NoRows)
+        .probes_answer(|_| ProbeAnswer::Failed("timeout".to_owned()))
         .diagnose();
     assert_eq!(latest.evidence, Evidence::NeedsConfirmation);
     assert_eq!(latest.matched_revisions, ids(&["a2"]));
     let earliest = history
         .database_at(&["a1"])
         .on_tie(TiePolicy::Earliest)
-        .probes_answer(|_| ProbeAnswer::NoRows)
+        .probes_answer(|_| ProbeAnswer::Failed("timeout".to_owned()))
         .diagnose();
     assert_eq!(earliest.evidence, Evidence::NeedsConfirmation);
     assert_eq!(earliest.matched_revisions, ids(&["a1"]));
     let refuse = history
         .database_at(&["a1"])
         .on_tie(TiePolicy::Refuse)
-        .probes_answer(|_| ProbeAnswer::NoRows)
+        .probes_answer(|_| ProbeAnswer::Failed("timeout".to_owned()))
         .diagnose();
     assert!(refuse.matched_revisions.is_empty());
     assert_eq!(refuse.strategy, Strategy::ManualIntervention);

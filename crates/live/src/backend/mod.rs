@@ -83,7 +83,10 @@ pub(crate) trait Backend {
     /// transaction itself (SQLite), so the result can be read back.
     async fn end_write(&mut self) -> Result<(), sqlx::Error>;
     /// Runs a read-only query; `Ok(true)` when it returned a row.
-    async fn probe(&mut self, query: &str, timeout: Duration) -> Result<bool, String>;
+    /// Runs `query` read-only in `schema` (the schema the diagnosis read:
+    /// a fleet's tenant, `--schema`), where the dialect has schemas.
+    async fn probe(&mut self, query: &str, timeout: Duration, schema: &str)
+    -> Result<bool, String>;
     /// The user schemas (PostgreSQL) or databases (MySQL) of the server,
     /// by name; SQLite's one schema, `main`.
     async fn list_schemas(&mut self) -> Result<Vec<String>, sqlx::Error>;
@@ -223,9 +226,14 @@ impl Database {
     }
 
     /// Runs read-only probes, each under `timeout`; a failure is an answer.
-    pub async fn probe(&mut self, query: &str, timeout: Duration) -> Result<bool, String> {
+    pub async fn probe(
+        &mut self,
+        query: &str,
+        timeout: Duration,
+        schema: &str,
+    ) -> Result<bool, String> {
         let running = async {
-            with_backend!(&mut self.connection, backend => backend.probe(query, timeout).await)
+            with_backend!(&mut self.connection, backend => backend.probe(query, timeout, schema).await)
         };
         let started = std::time::Instant::now();
         let answer = tokio::time::timeout(timeout, running)

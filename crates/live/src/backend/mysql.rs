@@ -119,7 +119,14 @@ impl Backend for MySqlConnection {
         Ok(())
     }
 
-    async fn probe(&mut self, query: &str, timeout: Duration) -> Result<bool, String> {
+    // MySQL's schema is the connection's database: a fleet member is
+    // connected to its own.
+    async fn probe(
+        &mut self,
+        query: &str,
+        timeout: Duration,
+        _schema: &str,
+    ) -> Result<bool, String> {
         let text = |error: sqlx::Error| error.to_string();
         let millis = timeout.as_millis().max(1);
         // MariaDB's limit in seconds; MySQL rejects the unknown variable

@@ -103,7 +103,12 @@ impl Backend for PgConnection {
         Ok(())
     }
 
-    async fn probe(&mut self, query: &str, timeout: Duration) -> Result<bool, String> {
+    async fn probe(
+        &mut self,
+        query: &str,
+        timeout: Duration,
+        schema: &str,
+    ) -> Result<bool, String> {
         let text = |error: sqlx::Error| error.to_string();
         let millis = timeout.as_millis().max(1);
         let mut transaction = self.begin().await.map_err(text)?;
@@ -117,6 +122,17 @@ impl Backend for PgConnection {
             )))
             .await
             .map_err(text)?;
+        // The data step ran in the schema the diagnosis read (a tenant's):
+        // its unqualified names mean that schema's tables.
+        if !schema.is_empty() {
+            transaction
+                .execute(AssertSqlSafe(format!(
+                    "SET LOCAL search_path TO {}, public",
+                    Dialect::Postgresql.quote(schema)
+                )))
+                .await
+                .map_err(text)?;
+        }
         let row = sqlx::query(AssertSqlSafe(query.to_owned()))
             .fetch_optional(&mut *transaction)
             .await

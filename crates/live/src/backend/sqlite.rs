@@ -78,7 +78,12 @@ impl Backend for SqliteConnection {
         self.execute("COMMIT").await.map(|_| ())
     }
 
-    async fn probe(&mut self, query: &str, _timeout: Duration) -> Result<bool, String> {
+    async fn probe(
+        &mut self,
+        query: &str,
+        _timeout: Duration,
+        _schema: &str,
+    ) -> Result<bool, String> {
         let text = |error: sqlx::Error| error.to_string();
         self.execute("PRAGMA query_only = ON").await.map_err(text)?;
         let row = sqlx::query(AssertSqlSafe(query.to_owned()))
