@@ -13,7 +13,7 @@ each is async, with a ``_sync`` twin::
 
 Options (keyword arguments): ``config``, ``name``, ``script_location``,
 ``baseline``, ``schema``, ``version_table``, ``version_table_schema``,
-``ignore_tables``, ``lock_timeout``, ``audit_log``, ``binary``, ``env``.
+``ignore_tables``, ``ignore`` (``TABLE.OBJECT`` patterns), ``lock_timeout``, ``audit_log``, ``binary``, ``env``.
 """
 
 from __future__ import annotations

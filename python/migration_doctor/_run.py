@@ -22,6 +22,7 @@ _GLOBAL_FLAGS = {
     "version_table": "--version-table",
     "version_table_schema": "--version-table-schema",
     "ignore_tables": "--ignore-tables",
+    "ignore": "--ignore",
 }
 # Options of the commands that write.
 _RECOVERY_FLAGS = {

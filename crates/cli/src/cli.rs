@@ -96,6 +96,17 @@ pub struct GlobalOptions {
     #[arg(long, global = true, value_delimiter = ',', value_name = "GLOB,...")]
     pub ignore_tables: Vec<String>,
 
+    /// Columns, indexes or constraints left out of the comparison, as
+    /// TABLE.OBJECT glob patterns (`users.ix_dba_*`); added to `ignore` of
+    /// the ini's [migration_doctor] section
+    #[arg(
+        long,
+        global = true,
+        value_delimiter = ',',
+        value_name = "TABLE.OBJECT,..."
+    )]
+    pub ignore: Vec<String>,
+
     /// Which candidate to pick when several revision states match and
     /// nothing proves which (recover and interactive only; ensure never
     /// picks). Without it a person names the revision with --to-revision

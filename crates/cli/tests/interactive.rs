@@ -93,8 +93,16 @@ fn a_person_chooses_among_candidates() {
     let python = reference_python();
     let (_dir, config) = example_copy();
     let database = config.with_file_name("shop.db");
-    // Without the invoice the backfill would change, nothing tells the
-    // merge from the backfill after it.
+    // Without the invoice the backfill would change, it finds nothing left
+    // to change; a revision after it whose code cannot be followed leaves
+    // the merge, the backfill and itself for a person to choose.
+    std::fs::write(
+        config.with_file_name("migrations/versions/f0f0f0f0f0f0_reindex.py"),
+        "from alembic import op\n\nrevision = 'f0f0f0f0f0f0'\ndown_revision = 'e2f3a4b5c6d7'\n\n\n\
+         def upgrade():\n    op.execute(\"SELECT refresh_invoice_totals()\")\n\n\n\
+         def downgrade():\n    pass\n",
+    )
+    .expect("a revision written");
     let out = run(std::process::Command::new(&python)
         .arg(live_db_script())
         .args(["sql", &format!("sqlite:///{}", database.display())])

@@ -31,7 +31,7 @@ use std::collections::BTreeSet;
 use migration_doctor_graph::RevisionIndex;
 use migration_doctor_schema::VersionTableContents;
 
-use crate::compare::Comparer;
+use crate::compare::{Comparer, ObjectRules};
 use crate::context::{Context, Notes, name_list};
 use crate::diagnosis::{AnalysisInput, Diagnosis};
 use crate::partial::report_partial;
@@ -50,7 +50,11 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
         options.ignore_tables.matches(name)
             || expected.is_some_and(|expected| !expected.is_managed(name))
     };
-    let comparer = Comparer::new(&input.live.schema, &skip);
+    let rules = ObjectRules {
+        managed: expected,
+        ignore: Some(&options.ignore_objects),
+    };
+    let comparer = Comparer::new(&input.live.schema, &skip).with_rules(rules);
     let context = Context {
         input: &input,
         comparer: &comparer,
@@ -149,6 +153,45 @@ fn survey(context: &Context<'_>, notes: &mut Notes) -> Survey {
                 name_list(&unmanaged)
             ),
             Hint::IgnoreTables(unmanaged.clone()),
+        );
+    }
+    // Tables the revisions change but none makes: the migrations assume
+    // them; a database holding them is no fresh one.
+    if let Some(expected) = expected
+        && expected.baseline().is_none()
+    {
+        let assumed: Vec<String> = user_tables
+            .iter()
+            .filter(|name| expected.assumed_tables().contains(*name))
+            .cloned()
+            .collect();
+        if !assumed.is_empty() {
+            notes.hinted(
+                Severity::Warning,
+                FindingCode::AssumedTables,
+                format!(
+                    "table(s) {} are changed by the migrations but made by none of them (the application's models made them): \
+                     no revision state holds them until the models that make them are named as the baseline",
+                    name_list(&assumed)
+                ),
+                Hint::Baseline,
+            );
+        }
+    }
+    let objects = context
+        .rules()
+        .unmanaged_objects(&context.live().schema, &|table| {
+            !context.ignored(table) && expected.is_some_and(|expected| expected.is_managed(table))
+        });
+    if !objects.is_empty() {
+        notes.hinted(
+            Severity::Warning,
+            FindingCode::UnmanagedObjects,
+            format!(
+                "column(s), index(es) or constraint(s) no revision creates: {}; they are left out of the comparison",
+                name_list(&objects)
+            ),
+            Hint::IgnoreObjects(objects),
         );
     }
     // A table shaped like alembic's version table under another name: most
@@ -399,7 +442,7 @@ fn by_matching(
                 ),
             );
             if let Some((_, partial)) = context.half_applied(&nearest.heads) {
-                report_partial(&mut notes, &partial);
+                report_partial(&mut notes, &partial, context.live().dialect);
                 diagnosis.partial.push(partial);
             }
         }

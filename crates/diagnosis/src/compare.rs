@@ -15,7 +15,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use migration_doctor_infer::ExpectedState;
+use migration_doctor_infer::{ExpectedSchemas, ExpectedState};
+
+use crate::patterns::ObjectPatterns;
 use migration_doctor_schema::{Schema, Table, TypeFamily};
 
 /// How one table differs.
@@ -115,6 +117,92 @@ impl Comparison {
     }
 }
 
+/// An object of a table, as the rules below see it.
+#[derive(Debug, Clone, Copy)]
+pub enum Object<'o> {
+    Column(&'o str),
+    Index(&'o str),
+    /// A unique constraint, by its columns.
+    Unique(&'o [String]),
+    /// A foreign key, by its columns.
+    ForeignKey(&'o [String]),
+}
+
+/// Which objects of the tables compared are left out: those no revision
+/// makes (unmanaged: a warning, never a difference; docs/contract.md,
+/// "Evidence") and those the user named (`--ignore TABLE.OBJECT`).
+#[derive(Clone, Copy, Default)]
+pub struct ObjectRules<'a> {
+    /// What the history gives each managed table; without it no object is
+    /// taken for unmanaged.
+    pub managed: Option<&'a ExpectedSchemas>,
+    pub ignore: Option<&'a ObjectPatterns>,
+}
+
+impl ObjectRules<'_> {
+    /// Named by an `--ignore` pattern.
+    pub fn ignored(&self, table: &str, object: &str) -> bool {
+        self.ignore
+            .is_some_and(|patterns| patterns.matches(table, object))
+    }
+
+    /// A live object on a managed table that no revision gives it.
+    pub fn unmanaged(&self, table: &str, object: Object<'_>) -> bool {
+        let Some(managed) = self
+            .managed
+            .and_then(|expected| expected.managed_objects(table))
+        else {
+            return false;
+        };
+        match object {
+            Object::Column(name) => !managed.columns.contains(name),
+            Object::Index(name) => !managed.indexes.contains(name),
+            Object::Unique(columns) => !managed.unique_constraints.contains(columns),
+            Object::ForeignKey(columns) => !managed.foreign_keys.contains(columns),
+        }
+    }
+
+    /// The unmanaged objects of `live`'s tables that `compared` keeps, each
+    /// as `table.name` (a constraint without a name by its columns), and
+    /// not ignored by pattern.
+    pub fn unmanaged_objects(&self, live: &Schema, compared: &dyn Fn(&str) -> bool) -> Vec<String> {
+        let mut found = Vec::new();
+        for (table_name, table) in &live.tables {
+            if !compared(table_name) {
+                continue;
+            }
+            let mut note = |object: Object<'_>, label: String| {
+                if !self.ignored(table_name, &label) && self.unmanaged(table_name, object) {
+                    found.push(format!("{table_name}.{label}"));
+                }
+            };
+            for column in &table.columns {
+                note(Object::Column(&column.name), column.name.clone());
+            }
+            for index in &table.indexes {
+                if let Some(name) = &index.name {
+                    note(Object::Index(name), name.clone());
+                }
+            }
+            for unique in &table.unique_constraints {
+                let label = unique
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("unique({})", unique.columns.join(",")));
+                note(Object::Unique(&unique.columns), label);
+            }
+            for key in &table.foreign_keys {
+                let label = key
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("foreign_key({})", key.columns.join(",")));
+                note(Object::ForeignKey(&key.columns), label);
+            }
+        }
+        found
+    }
+}
+
 /// Compares one live schema with many expected states. Tables are shared
 /// between the states of a history, so each distinct table version is
 /// compared once and its difference reused; [`Comparer::score`] counts a
@@ -125,6 +213,8 @@ pub struct Comparer<'a> {
     live: &'a Schema,
     /// Live and expected tables left out of every comparison.
     skip: &'a dyn Fn(&str) -> bool,
+    /// Objects of the tables compared that are left out.
+    rules: ObjectRules<'a>,
     /// By table version (its address), then by name. The entry holds the
     /// version itself: a table made for one state and dropped after it
     /// must not free its address for another version to be mistaken for it
@@ -151,8 +241,15 @@ impl<'a> Comparer<'a> {
         Comparer {
             live,
             skip,
+            rules: ObjectRules::default(),
             cache: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// Leaves out the objects `rules` names.
+    pub fn with_rules(mut self, rules: ObjectRules<'a>) -> Comparer<'a> {
+        self.rules = rules;
+        self
     }
 
     /// The tables of both sides in name order, each with its expected and
@@ -267,7 +364,7 @@ impl<'a> Comparer<'a> {
             return known.clone();
         }
         let live = self.live.tables.get(name)?;
-        let difference = compare_table(name, expected, live);
+        let difference = compare_table(name, expected, live, &self.rules);
         let difference = (!difference.is_empty()).then(|| Arc::new(difference));
         self.cache
             .borrow_mut()
@@ -300,10 +397,25 @@ fn nullability(nullable: bool) -> &'static str {
     if nullable { "NULL allowed" } else { "NOT NULL" }
 }
 
-fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference {
-    let expected_columns: BTreeSet<&str> =
-        expected.columns.iter().map(|c| c.name.as_str()).collect();
-    let live_columns: BTreeSet<&str> = live.columns.iter().map(|c| c.name.as_str()).collect();
+fn compare_table(
+    name: &str,
+    expected: &Table,
+    live: &Table,
+    rules: &ObjectRules<'_>,
+) -> TableDifference {
+    let ignored = |object: &str| rules.ignored(name, object);
+    let expected_columns: BTreeSet<&str> = expected
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|column| !ignored(column))
+        .collect();
+    let live_columns: BTreeSet<&str> = live
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|column| !ignored(column) && !rules.unmanaged(name, Object::Column(column)))
+        .collect();
     let mut difference = TableDifference {
         table: name.to_owned(),
         missing_columns: expected_columns
@@ -320,6 +432,9 @@ fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference 
         let Some(found) = live.column(&column.name) else {
             continue;
         };
+        if ignored(&column.name) {
+            continue;
+        }
         let comparable = !matches!(column.type_family, TypeFamily::Other(_));
         if comparable && !same_type(column, found) {
             difference.details.push(format!(
@@ -344,7 +459,7 @@ fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference 
         ));
     }
     // Indexes: by name, then by what they index.
-    let named = |table: &Table| -> BTreeSet<(String, Vec<String>, bool)> {
+    let named = |table: &Table, live_side: bool| -> BTreeSet<(String, Vec<String>, bool)> {
         table
             .indexes
             .iter()
@@ -352,11 +467,15 @@ fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference 
                 index
                     .name
                     .clone()
-                    .map(|name| (name, index.columns.clone(), index.unique))
+                    .map(|index_name| (index_name, index.columns.clone(), index.unique))
+            })
+            .filter(|(index_name, ..)| {
+                let left_out = live_side && rules.unmanaged(name, Object::Index(index_name));
+                !(ignored(index_name) || left_out)
             })
             .collect()
     };
-    let (expected_indexes, live_indexes) = (named(expected), named(live));
+    let (expected_indexes, live_indexes) = (named(expected, false), named(live, true));
     for (index, columns, unique) in expected_indexes.difference(&live_indexes) {
         match live_indexes.iter().find(|(name, ..)| name == index) {
             Some((_, found_columns, found_unique)) => difference.details.push(format!(
@@ -378,14 +497,18 @@ fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference 
                 .push(format!("index {index}: found, not expected"));
         }
     }
-    let uniques = |table: &Table| -> BTreeSet<Vec<String>> {
+    let uniques = |table: &Table, live_side: bool| -> BTreeSet<Vec<String>> {
         table
             .unique_constraints
             .iter()
+            .filter(|unique| {
+                let left_out = live_side && rules.unmanaged(name, Object::Unique(&unique.columns));
+                !(unique.name.as_deref().is_some_and(&ignored) || left_out)
+            })
             .map(|unique| unique.columns.clone())
             .collect()
     };
-    let (expected_uniques, live_uniques) = (uniques(expected), uniques(live));
+    let (expected_uniques, live_uniques) = (uniques(expected, false), uniques(live, true));
     for columns in expected_uniques.difference(&live_uniques) {
         difference.details.push(format!(
             "unique constraint on ({}): expected, not found",
@@ -398,10 +521,14 @@ fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference 
             columns.join(", ")
         ));
     }
-    let keys = |table: &Table| -> BTreeSet<(Vec<String>, String, Vec<String>)> {
+    let keys = |table: &Table, live_side: bool| -> BTreeSet<(Vec<String>, String, Vec<String>)> {
         table
             .foreign_keys
             .iter()
+            .filter(|key| {
+                let left_out = live_side && rules.unmanaged(name, Object::ForeignKey(&key.columns));
+                !(key.name.as_deref().is_some_and(&ignored) || left_out)
+            })
             .map(|key| {
                 (
                     key.columns.clone(),
@@ -411,7 +538,7 @@ fn compare_table(name: &str, expected: &Table, live: &Table) -> TableDifference 
             })
             .collect()
     };
-    let (expected_keys, live_keys) = (keys(expected), keys(live));
+    let (expected_keys, live_keys) = (keys(expected, false), keys(live, true));
     for (columns, table, referred) in expected_keys.difference(&live_keys) {
         difference.details.push(format!(
             "foreign key ({}) -> {table}({}): expected, not found",

@@ -11,7 +11,7 @@ use migration_doctor_schema::Schema;
 use crate::compare::Comparer;
 use crate::context::{Context, Notes};
 use crate::diagnosis::{Completion, ProbeAnswer, ProbeReport, ProbeRequest};
-use crate::partial::presence;
+use crate::partial::distinguishing_presence;
 use crate::vocabulary::{Hint, Refusal};
 
 /// A completion worked out: what it runs, the state it stamps, and the live
@@ -69,9 +69,10 @@ impl Context<'_> {
             };
         };
         let operations = expected.operations(child);
+        let before = self.state_before(child);
         let presences: Vec<Option<bool>> = operations
             .iter()
-            .map(|at| presence(&at.operation, &live.schema))
+            .map(|at| distinguishing_presence(&at.operation, &live.schema, &before.schema))
             .collect();
         let last_present = presences.iter().rposition(|found| *found == Some(true));
         let first_missing = presences.iter().position(|found| *found == Some(false));
@@ -144,7 +145,9 @@ impl Context<'_> {
         // The schema the completion leaves must be the child's state in
         // every certain detail: nothing else may be missing or different.
         let skip = |name: &str| self.ignored(name) || !expected.is_managed(name);
-        let after = Comparer::new(&completed, &skip).compare(&self.state_of(&target));
+        let after = Comparer::new(&completed, &skip)
+            .with_rules(self.rules())
+            .compare(&self.state_of(&target));
         if !after.agrees() {
             let shown: Vec<String> = after.differences().into_iter().take(5).collect();
             completion.blockers.push(Refusal::new(

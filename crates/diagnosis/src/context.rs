@@ -9,7 +9,7 @@ use migration_doctor_graph::{RevisionGraph, RevisionIndex, RevisionSet};
 use migration_doctor_infer::{ExpectedSchemas, ExpectedState};
 use migration_doctor_schema::{LiveDatabase, VersionTable};
 
-use crate::compare::{Comparer, Comparison};
+use crate::compare::{Comparer, Comparison, ObjectRules};
 use crate::diagnosis::{AnalysisInput, ProbeAnswer, ProbeReport, ProbeRequest};
 use crate::vocabulary::{Finding, FindingCode, Hint, Severity};
 
@@ -48,6 +48,14 @@ impl Context<'_> {
             .iter()
             .find(|result| result.request == *request)
             .map(|result| result.answer.clone())
+    }
+
+    /// Which objects of the compared tables are left out.
+    pub fn rules(&self) -> ObjectRules<'_> {
+        ObjectRules {
+            managed: self.input.expected,
+            ignore: Some(&self.input.options.ignore_objects),
+        }
     }
 
     pub fn ignored(&self, table: &str) -> bool {

@@ -6,7 +6,7 @@ use migration_doctor_infer::ExpectedSchemas;
 use migration_doctor_schema::{LiveDatabase, PlanStep};
 
 use crate::compare::Comparison;
-use crate::patterns::TablePatterns;
+use crate::patterns::{ObjectPatterns, TablePatterns};
 use crate::vocabulary::{Evidence, Finding, Refusal, State, Strategy, TiePolicy};
 
 /// A revision state close to the live schema, with how it differs.
@@ -207,6 +207,8 @@ pub struct AnalysisOptions {
     pub tie_policy: Option<TiePolicy>,
     /// Tables no migration manages.
     pub ignore_tables: TablePatterns,
+    /// Columns, indexes and constraints left out (`TABLE.OBJECT` globs).
+    pub ignore_objects: ObjectPatterns,
 }
 
 /// Everything the analysis looks at.

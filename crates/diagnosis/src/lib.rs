@@ -29,13 +29,13 @@ mod vocabulary;
 mod tests;
 
 pub use analyze::analyze;
-pub use compare::{Comparer, Comparison, Score, TableDifference, compare};
+pub use compare::{Comparer, Comparison, Object, ObjectRules, Score, TableDifference, compare};
 pub use diagnosis::{
     AnalysisInput, AnalysisOptions, ClosestState, Collision, Completion, Diagnosis,
     PartialRevision, ProbeAnswer, ProbeReport, ProbeRequest, ProbeResult,
 };
 pub use migration_doctor_graph::RevisionSet;
-pub use patterns::{InvalidPattern, TablePatterns};
+pub use patterns::{InvalidPattern, ObjectPatterns, TablePatterns};
 pub use plan::plan_for;
 pub use vocabulary::{
     Evidence, Finding, FindingCode, Hint, Refusal, Severity, State, Strategy, TiePolicy,

@@ -149,11 +149,26 @@ impl Context<'_> {
         if let Some(fewest) = agreeing.iter().map(|(_, score)| score.unverified).min() {
             agreeing.retain(|(_, score)| score.unverified == fewest);
         }
+        // Agreement bought by waiving is weaker than agreement in certain
+        // details: a state that agrees only by waiving more differences
+        // than another state has in all is no candidate (docs/contract.md,
+        // "Evidence"); it is listed among the closest instead.
+        let fewest_in_all = others
+            .iter()
+            .map(|(_, score): &(Vec<RevisionIndex>, Score)| score.certain + score.unverified)
+            .min();
+        if let Some(fewest_in_all) = fewest_in_all
+            && agreeing
+                .first()
+                .is_some_and(|(_, score)| score.unverified > fewest_in_all)
+        {
+            others.append(&mut agreeing);
+        }
         agreeing.sort_by_key(|(heads, _)| self.applied_count(heads));
         others.sort_by_key(|(heads, score)| {
             (
+                score.certain + score.unverified,
                 score.certain,
-                score.unverified,
                 std::cmp::Reverse(heads.len()),
             )
         });

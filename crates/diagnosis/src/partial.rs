@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use migration_doctor_graph::RevisionIndex;
-use migration_doctor_infer::Operation;
-use migration_doctor_schema::{Schema, TypeFamily};
+use migration_doctor_infer::{ExpectedState, Operation};
+use migration_doctor_schema::{Dialect, Schema, TypeFamily};
 
 use crate::context::{Context, Notes};
 use crate::diagnosis::PartialRevision;
@@ -27,6 +27,7 @@ impl Context<'_> {
             return partial;
         };
         let live = &self.input.live.schema;
+        let before = self.state_before(revision);
         let mut missing_tables: BTreeSet<&str> = BTreeSet::new();
         for at in expected.operations(revision) {
             let operation = &at.operation;
@@ -36,7 +37,7 @@ impl Context<'_> {
                 continue;
             }
             let description = operation.describe();
-            match presence(operation, live) {
+            match distinguishing_presence(operation, live, &before.schema) {
                 Some(true) => partial.present.push(description),
                 Some(false) => {
                     if let Operation::CreateTable { table, .. } = operation {
@@ -48,6 +49,18 @@ impl Context<'_> {
             }
         }
         partial
+    }
+
+    /// The state just before `revision`: its parents and dependencies applied.
+    pub fn state_before(&self, revision: RevisionIndex) -> ExpectedState {
+        let found = self.input.graph.revision(revision);
+        let before: Vec<RevisionIndex> = found
+            .parents()
+            .iter()
+            .chain(found.dependencies())
+            .copied()
+            .collect();
+        self.state_of(&self.canonical(&before))
     }
 
     /// A child of a row's revision with some operations present and some missing.
@@ -69,18 +82,47 @@ impl Context<'_> {
 }
 
 /// Reports a half-applied revision that the tool cannot finish.
-pub(crate) fn report_partial(notes: &mut Notes, partial: &PartialRevision) {
+pub(crate) fn report_partial(notes: &mut Notes, partial: &PartialRevision, dialect: Dialect) {
     notes.hinted(
         Severity::Error,
         FindingCode::PartlyApplied,
         format!(
-            "revision {} is partly applied (DDL that is not transactional stopped halfway): present {}; missing {}; it is never stamped as applied while an operation is missing: create the missing objects (or drop the present ones) by hand, then recover",
+            "revision {} is partly applied ({}): present {}; missing {}; it is never stamped as applied while an operation is missing: create the missing objects (or drop the present ones) by hand, then recover",
             partial.revision,
+            how_partly(dialect),
             partial.present.join(", "),
             partial.missing.join(", ")
         ),
         Hint::Recover,
     );
+}
+
+/// How a revision comes to be partly applied on `dialect`.
+pub(crate) fn how_partly(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Mysql => {
+            "MySQL and MariaDB commit each DDL statement on its own, so a revision that fails stops halfway"
+        }
+        _ => {
+            "DDL is transactional here, so a failing revision leaves nothing behind: part of it was applied by hand, or it ran outside its transaction (autocommit_block)"
+        }
+    }
+}
+
+/// Whether an operation's effect shows that it ran: as [`presence`], but an
+/// effect the state before the revision already had (re-creating a foreign
+/// key it dropped, setting a nullability that was already so) proves
+/// nothing either way.
+pub(crate) fn distinguishing_presence(
+    operation: &Operation,
+    live: &Schema,
+    before: &Schema,
+) -> Option<bool> {
+    let found = presence(operation, live);
+    if found == Some(true) && presence(operation, before) == Some(true) {
+        return None;
+    }
+    found
 }
 
 /// Whether an operation's effect can be seen in `live`: `Some(true)` when it

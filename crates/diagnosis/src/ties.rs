@@ -22,13 +22,19 @@ pub(crate) struct Settlement {
 
 /// What a revision between two tying candidates tells.
 pub(crate) enum Between {
-    /// It ran (its data steps' probes say so) or it changes nothing visible.
-    Applied,
+    /// It ran (`proven`: its data steps' probes say so) or it changes
+    /// nothing visible.
+    Applied {
+        proven: bool,
+    },
     /// A probe says it did not run.
     NotApplied,
     /// Its data steps find nothing left to change: it ran, or had nothing
     /// to do; running it again changes nothing.
     NothingLeft,
+    /// Its probes are asked for: the next analysis, with their answers,
+    /// can tell.
+    Unprobed(String),
     Unsettled(String),
 }
 
@@ -78,6 +84,7 @@ impl Context<'_> {
         }
         let mut all_applied = true;
         let mut nothing_left = false;
+        let mut proven = false;
         for at in operations {
             let Operation::Data(step) = &at.operation else {
                 continue;
@@ -112,7 +119,7 @@ impl Context<'_> {
                 applied,
             });
             match (applied, &answer) {
-                (Some(true), _) => {}
+                (Some(true), _) => proven = true,
                 (Some(false), _) => return Between::NotApplied,
                 (None, ProbeAnswer::Failed(_)) => {
                     return Between::Unsettled(format!(
@@ -124,9 +131,9 @@ impl Context<'_> {
             }
         }
         match (all_applied, nothing_left) {
-            (false, _) => Between::Unsettled(format!("{id}'s data steps are not probed yet")),
+            (false, _) => Between::Unprobed(format!("{id}'s data steps are not probed yet")),
             (true, true) => Between::NothingLeft,
-            (true, false) => Between::Applied,
+            (true, false) => Between::Applied { proven },
         }
     }
 
@@ -185,7 +192,13 @@ impl Context<'_> {
         };
         let mut reached = 0;
         if chain {
-            let order = self.input.graph.topological().to_vec();
+            let graph = self.input.graph;
+            let order = graph.topological().to_vec();
+            // Data steps that find nothing left to change: the tie is
+            // settled at the earliest state before them (alembic reruns
+            // them, changing nothing now; docs/contract.md, "Evidence"),
+            // unless a later step that surely ran shows they ran too.
+            let mut nothing_left: Vec<RevisionIndex> = Vec::new();
             'walk: for next in 1..candidates.len() {
                 let between: Vec<RevisionIndex> = order
                     .iter()
@@ -194,18 +207,42 @@ impl Context<'_> {
                     .collect();
                 for revision in between {
                     match self.between(revision, Shown::No, notes) {
-                        Between::Applied => {}
-                        // Settled at the earliest: alembic reruns the step,
-                        // which changes nothing now (docs/contract.md,
-                        // "Evidence").
-                        Between::NotApplied | Between::NothingLeft => break 'walk,
+                        Between::Applied { proven: false } => {}
+                        Between::Applied { proven: true } => {
+                            let ancestors = graph.ancestors(revision, true);
+                            if nothing_left.iter().all(|&earlier| ancestors[earlier]) {
+                                nothing_left.clear();
+                            } else {
+                                reason = format!(
+                                    "{} ran, but whether the data steps beside it did cannot be told",
+                                    graph.revision(revision).id()
+                                );
+                                break 'walk;
+                            }
+                        }
+                        Between::NotApplied => break 'walk,
+                        // Walk on to ask for every probe in one round; the
+                        // tie stays open until their answers come.
+                        Between::Unprobed(why) => {
+                            if reason.is_empty() {
+                                reason = why;
+                            }
+                            nothing_left.push(revision);
+                        }
+                        Between::NothingLeft => {
+                            if !nothing_left.contains(&revision) {
+                                nothing_left.push(revision);
+                            }
+                        }
                         Between::Unsettled(why) => {
                             reason = why;
                             break 'walk;
                         }
                     }
                 }
-                reached = next;
+                if nothing_left.is_empty() {
+                    reached = next;
+                }
             }
         }
         if reason.is_empty() {

@@ -214,7 +214,7 @@ fn skipped_revisions_ran(
         .filter(|&index| applied_chosen[index] && !applied_rows[index]);
     for revision in ahead {
         let reason = match context.between(revision, Shown::SchemaChanges, notes) {
-            Between::Applied => continue,
+            Between::Applied { .. } => continue,
             Between::NotApplied => format!(
                 "{}'s schema changes are there but a probe says its data step did not run",
                 graph.revision(revision).id()
@@ -223,7 +223,7 @@ fn skipped_revisions_ran(
                 "{}'s data step finds nothing left to change: it ran, or had nothing to do",
                 graph.revision(revision).id()
             ),
-            Between::Unsettled(why) => why,
+            Between::Unprobed(why) | Between::Unsettled(why) => why,
         };
         notes.hinted(
             Severity::Warning,
@@ -260,7 +260,7 @@ fn half_applied(
     if finishable {
         diagnosis.partial.push(partial);
     } else {
-        report_partial(&mut notes, &partial);
+        report_partial(&mut notes, &partial, context.live().dialect);
         diagnosis.partial.push(partial);
     }
     diagnosis.closest = context.closest_states(&matching.closest);
@@ -281,9 +281,10 @@ fn half_applied(
             Severity::Error,
             FindingCode::PartlyApplied,
             format!(
-                "revision {} is partly applied (DDL that is not transactional stopped halfway) and can be finished: \
+                "revision {} is partly applied ({}) and can be finished: \
                  its {} missing operation(s) all create, and with them the schema is that revision's in every detail{}",
                 completion.revision,
+                crate::partial::how_partly(context.live().dialect),
                 completion.statements.iter().map(|statement| statement.operations.len()).sum::<usize>(),
                 if completion.doubts.is_empty() {
                     String::new()

@@ -137,6 +137,7 @@ pub enum FindingCode {
     InvalidScripts,
     UnknownOperations,
     UnmanagedObjects,
+    AssumedTables,
     VersionTableMissing,
     WrongShape,
     EmptyVersionTable,
@@ -165,6 +166,7 @@ impl FindingCode {
             FindingCode::InvalidScripts => "invalid_scripts",
             FindingCode::UnknownOperations => "unknown_operations",
             FindingCode::UnmanagedObjects => "unmanaged_objects",
+            FindingCode::AssumedTables => "assumed_tables",
             FindingCode::VersionTableMissing => "version_table_missing",
             FindingCode::WrongShape => "wrong_shape",
             FindingCode::EmptyVersionTable => "empty_version_table",
@@ -197,6 +199,9 @@ pub enum Hint {
     /// Leave these tables out of every comparison (empty: the tables in
     /// question, named in the message).
     IgnoreTables(Vec<String>),
+    /// Leave these columns, indexes or constraints (`table.object`) out of
+    /// every comparison.
+    IgnoreObjects(Vec<String>),
     /// A person names the revision state, one of these candidates.
     NameRevision(Vec<RevisionSet>),
     /// Run the recovery once the cause is fixed by hand.
@@ -211,6 +216,9 @@ pub enum Hint {
     Force,
     /// Read this table as the version table (env.py names it).
     VersionTable(String),
+    /// Name the models that make the tables the migrations assume, as the
+    /// state before the first revision.
+    Baseline,
 }
 
 /// Why the tool will not do something by itself (a recovery that writes

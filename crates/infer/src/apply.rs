@@ -3,6 +3,7 @@
 //! constraints, MySQL's implicit index for a foreign key, and MySQL's unique
 //! constraints that are unique indexes.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use migration_doctor_schema::{
@@ -67,6 +68,9 @@ pub struct Applier<'a> {
     /// Names for unnamed indexes and constraints, as the project's
     /// metadata gives them.
     pub naming: Arc<NamingConvention>,
+    /// Tables an operation needed that did not exist: the migrations
+    /// assume them (made outside them, by the models' `create_all`).
+    pub assumed: BTreeSet<String>,
 }
 
 /// Why an operation cannot be applied to the schema at that point of the
@@ -129,6 +133,7 @@ impl<'a> Applier<'a> {
             line: 0,
             log: Vec::new(),
             naming: Arc::new(NamingConvention::default()),
+            assumed: BTreeSet::new(),
         }
     }
 
@@ -364,6 +369,9 @@ impl<'a> Applier<'a> {
 
     fn table(&mut self, key: &str) -> Result<&mut Table, ApplyError> {
         let key = &self.clip_key(key);
+        if !self.schema.tables.contains_key(key) {
+            self.assumed.insert(key.to_owned());
+        }
         self.schema
             .table_mut(key)
             .ok_or_else(|| ApplyError::TableMissing(key.to_owned()))
@@ -549,9 +557,10 @@ impl<'a> Applier<'a> {
 
     pub fn drop_table(&mut self, key: &str) -> Applied {
         let key = &self.clip_key(key);
-        self.schema
-            .remove_table(key)
-            .ok_or_else(|| ApplyError::TableMissing(key.to_owned()))?;
+        self.schema.remove_table(key).ok_or_else(|| {
+            self.assumed.insert(key.to_owned());
+            ApplyError::TableMissing(key.to_owned())
+        })?;
         self.record(Operation::DropTable {
             table: key.to_owned(),
         });

@@ -44,6 +44,9 @@ pub struct RevisionOutcome {
     pub operations: Vec<OperationAt>,
     /// The unknown operations alone.
     pub unknown: Vec<UnknownOperation>,
+    /// Tables an operation needed that no earlier revision made: the
+    /// migrations assume them.
+    pub assumed_tables: Vec<String>,
 }
 
 impl RevisionOutcome {
@@ -317,6 +320,9 @@ impl<'a> Run<'a> {
 
     pub(crate) fn finish(mut self) -> RevisionOutcome {
         self.outcome.operations = std::mem::take(&mut self.applier.log);
+        self.outcome.assumed_tables = std::mem::take(&mut self.applier.assumed)
+            .into_iter()
+            .collect();
         self.outcome
     }
 

@@ -35,4 +35,4 @@ pub use operation::{
     ColumnChange, DataStep, Operation, OperationAt, Probe, Uncertainty, UnknownOperation,
 };
 pub use sa_types::type_family;
-pub use states::{ExpectedSchemas, ExpectedState, ProjectSetup, apply_operation};
+pub use states::{ExpectedSchemas, ExpectedState, ManagedObjects, ProjectSetup, apply_operation};

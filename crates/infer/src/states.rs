@@ -4,10 +4,10 @@
 //! graph's order) with the revision's own `upgrade()` applied. Each
 //! revision's file is interpreted once per revision state, never per query.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
-use migration_doctor_schema::{Dialect, Schema};
+use migration_doctor_schema::{Dialect, Schema, Table};
 
 use crate::apply::{Applier, ApplyError};
 use crate::interpreter::{RevisionOutcome, run_upgrade_with};
@@ -28,6 +28,18 @@ pub struct ProjectSetup {
     pub main_options: std::sync::Arc<Vec<(String, String)>>,
 }
 
+/// What the history gives one table at some point: columns and indexes by
+/// name, unique constraints and foreign keys by their columns. A live
+/// object outside it is one no revision made (a DBA's index, a hand-added
+/// column): unmanaged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ManagedObjects {
+    pub columns: BTreeSet<String>,
+    pub indexes: BTreeSet<String>,
+    pub unique_constraints: BTreeSet<Vec<String>>,
+    pub foreign_keys: BTreeSet<Vec<String>>,
+}
+
 /// The schema a revision state should have, with what of it is uncertain.
 #[derive(Debug, Clone, Default)]
 pub struct ExpectedState {
@@ -44,6 +56,11 @@ pub struct ExpectedSchemas {
     /// Every table name any revision (or the baseline) creates, renames or
     /// touches.
     managed: BTreeSet<String>,
+    /// Per managed table, every column, index and constraint a revision
+    /// (or the baseline) gives it at some point of the history.
+    managed_objects: BTreeMap<String, ManagedObjects>,
+    /// Tables a revision changes that no revision (nor the baseline) makes.
+    assumed: BTreeSet<String>,
     /// The state before the base revisions: empty, or the project's
     /// models when a baseline is configured.
     base: ExpectedState,
@@ -82,6 +99,8 @@ impl ExpectedSchemas {
             states: vec![None; count],
             outcomes: vec![RevisionOutcome::default(); count],
             managed: BTreeSet::new(),
+            managed_objects: BTreeMap::new(),
+            assumed: BTreeSet::new(),
             base: ExpectedState::default(),
             baseline: None,
         };
@@ -91,6 +110,9 @@ impl ExpectedSchemas {
             if let Ok(outcome) = &read {
                 follow_uncertainty(&mut base.uncertainty, &BTreeSet::new(), &outcome.operations);
                 expected.managed.extend(base.schema.tables.keys().cloned());
+                for (name, table) in &base.schema.tables {
+                    expected.record_objects(name, table);
+                }
                 expected.base = base;
             }
             expected.baseline = Some(read);
@@ -121,12 +143,20 @@ impl ExpectedSchemas {
                 setup,
             );
             follow_uncertainty(&mut state.uncertainty, &before, &outcome.operations);
+            for table in &outcome.assumed_tables {
+                expected.managed.insert(table.clone());
+                expected.assumed.insert(table.clone());
+            }
             for at in &outcome.operations {
-                if let Some(table) = at.operation.table() {
+                let touched = at.operation.table().into_iter().chain(match &at.operation {
+                    Operation::RenameTable { new_name, .. } => Some(new_name.as_str()),
+                    _ => None,
+                });
+                for table in touched {
                     expected.managed.insert(table.to_owned());
-                }
-                if let Operation::RenameTable { new_name, .. } = &at.operation {
-                    expected.managed.insert(new_name.clone());
+                    if let Some(found) = state.schema.tables.get(table) {
+                        expected.record_objects(table, found);
+                    }
                 }
             }
             expected.outcomes[index] = outcome;
@@ -187,6 +217,37 @@ impl ExpectedSchemas {
     /// Whether `table` is created, renamed or changed by some revision.
     pub fn is_managed(&self, table: &str) -> bool {
         self.managed.contains(table)
+    }
+
+    /// Tables the revisions change but neither they nor the baseline make:
+    /// the migrations assume them (made by the models' `create_all`).
+    pub fn assumed_tables(&self) -> &BTreeSet<String> {
+        &self.assumed
+    }
+
+    /// The columns, indexes and constraints the history gives `table` at
+    /// some point; `None` for a table no revision manages.
+    pub fn managed_objects(&self, table: &str) -> Option<&ManagedObjects> {
+        self.managed_objects.get(table)
+    }
+
+    fn record_objects(&mut self, name: &str, table: &Table) {
+        let objects = self.managed_objects.entry(name.to_owned()).or_default();
+        objects
+            .columns
+            .extend(table.columns.iter().map(|column| column.name.clone()));
+        objects
+            .indexes
+            .extend(table.indexes.iter().filter_map(|index| index.name.clone()));
+        objects.unique_constraints.extend(
+            table
+                .unique_constraints
+                .iter()
+                .map(|unique| unique.columns.clone()),
+        );
+        objects
+            .foreign_keys
+            .extend(table.foreign_keys.iter().map(|key| key.columns.clone()));
     }
 
     /// On `state` (the state after `first`), replays the revisions that

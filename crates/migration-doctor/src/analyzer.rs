@@ -65,6 +65,7 @@ impl MigrationStateAnalyzer {
             database_url: Some(self.database_url.clone()),
             read_environment: false,
             ignore_tables: self.options.ignore_tables.texts(),
+            ignore_objects: self.options.ignore_objects.texts(),
             tie_policy: self.options.tie_policy,
             introspect: self.introspect.clone(),
             ..DoctorOptions::default()

@@ -10,13 +10,17 @@ use std::path::Path;
 use migration_doctor_recovery::Outcome;
 use serde_json::json;
 
-use crate::doctor::{DatabaseTarget, Doctor};
-
 /// Where the records go, and what each names of the session.
 pub(crate) struct AuditLog<'a> {
     pub path: &'a Path,
-    pub doctor: &'a Doctor,
-    pub target: &'a DatabaseTarget,
+    /// The project's configuration file.
+    pub configuration: Option<&'a Path>,
+    /// The database, its password masked.
+    pub database: String,
+    /// The schema read, when one was named.
+    pub schema: Option<&'a str>,
+    /// Where the database URL came from.
+    pub url_source: &'static str,
 }
 
 impl AuditLog<'_> {
@@ -41,10 +45,10 @@ impl AuditLog<'_> {
             "tool_version": env!("CARGO_PKG_VERSION"),
             "user": user,
             "host": host,
-            "configuration": self.doctor.project.config.ini_file,
-            "database": self.target.url.redacted(),
-            "schema": self.doctor.introspect.schema,
-            "url_source": self.target.source.name(),
+            "configuration": self.configuration,
+            "database": self.database,
+            "schema": self.schema,
+            "url_source": self.url_source,
             "state": outcome.diagnosis.as_ref().map(|diagnosis| diagnosis.state.name()),
             "evidence": outcome.diagnosis.as_ref().map(|diagnosis| diagnosis.evidence.name()),
             "applied": outcome.applied,

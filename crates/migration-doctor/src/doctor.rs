@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use migration_doctor_diagnosis::{
-    AnalysisInput, AnalysisOptions, Diagnosis, ProbeResult, Refusal, TablePatterns, TiePolicy,
-    analyze,
+    AnalysisInput, AnalysisOptions, Diagnosis, ObjectPatterns, ProbeResult, Refusal, TablePatterns,
+    TiePolicy, analyze,
 };
 use migration_doctor_graph::RevisionIndex;
 use migration_doctor_infer::ExpectedSchemas;
@@ -154,6 +154,8 @@ pub struct DoctorOptions {
     pub read_environment: bool,
     /// Added to the ini's `[migration_doctor] ignore_tables`.
     pub ignore_tables: Vec<String>,
+    /// `TABLE.OBJECT` patterns, added to the ini's `[migration_doctor] ignore`.
+    pub ignore_objects: Vec<String>,
     pub tie_policy: Option<TiePolicy>,
     pub introspect: IntrospectOptions,
     pub lock_timeout: Duration,
@@ -166,6 +168,7 @@ impl Default for DoctorOptions {
             database_url: None,
             read_environment: false,
             ignore_tables: Vec::new(),
+            ignore_objects: Vec::new(),
             tie_policy: None,
             introspect: IntrospectOptions::default(),
             lock_timeout: Duration::from_secs(30),
@@ -187,8 +190,8 @@ pub enum DoctorError {
     /// A revision named by the caller that the scripts do not have.
     #[error("{0}")]
     UnknownRevision(String),
-    /// An `ignore_tables` pattern that is no glob.
-    #[error("ignore_tables: {0}")]
+    /// An `ignore_tables` or `ignore` pattern that is no glob.
+    #[error("{0}")]
     IgnoreTables(String),
     /// A fleet that cannot be listed as asked (no match, a dialect without
     /// schemas, a malformed pattern).
@@ -293,11 +296,16 @@ impl Doctor {
         let mut ignore_tables = project.config.ignore_tables.clone();
         ignore_tables.extend(options.ignore_tables.iter().cloned());
         let ignore_tables = TablePatterns::new(&ignore_tables)
-            .map_err(|error| DoctorError::IgnoreTables(error.to_string()))?;
+            .map_err(|error| DoctorError::IgnoreTables(format!("ignore_tables: {error}")))?;
+        let mut ignore_objects = project.config.ignore_objects.clone();
+        ignore_objects.extend(options.ignore_objects.iter().cloned());
+        let ignore_objects = ObjectPatterns::new(&ignore_objects)
+            .map_err(|error| DoctorError::IgnoreTables(format!("ignore: {error}")))?;
         Ok(Doctor {
             options: AnalysisOptions {
                 tie_policy: options.tie_policy,
                 ignore_tables,
+                ignore_objects,
             },
             introspect: options.introspect.clone(),
             lock_timeout: options.lock_timeout,
@@ -477,8 +485,10 @@ impl Doctor {
         };
         let audit = self.audit_log.as_deref().map(|path| AuditLog {
             path,
-            doctor: self,
-            target: &target,
+            configuration: self.project.config.ini_file.as_deref(),
+            database: target.url.redacted(),
+            schema: self.introspect.schema.as_deref(),
+            url_source: target.source.name(),
         });
         let before_write = |outcome: &Outcome| match &audit {
             Some(audit) => audit.intent(outcome),

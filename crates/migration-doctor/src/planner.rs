@@ -8,8 +8,8 @@
 //! - nobody writes on `refused` evidence.
 
 use migration_doctor_diagnosis::{
-    AnalysisInput, AnalysisOptions, Comparer, Diagnosis, Evidence, Hint, ProbeResult, Refusal,
-    RevisionSet, State, Strategy, analyze, plan_for,
+    AnalysisInput, AnalysisOptions, Comparer, Diagnosis, Evidence, Hint, ObjectRules, ProbeResult,
+    Refusal, RevisionSet, State, Strategy, analyze, plan_for,
 };
 use migration_doctor_graph::RevisionIndex;
 use migration_doctor_infer::ExpectedSchemas;
@@ -74,7 +74,13 @@ impl RecoveryPlanner<'_> {
             let skip = |name: &str| {
                 self.options.ignore_tables.matches(name) || !self.expected.is_managed(name)
             };
-            let comparison = Comparer::new(&live.schema, &skip).compare(&state);
+            let rules = ObjectRules {
+                managed: Some(&self.expected),
+                ignore: Some(&self.options.ignore_objects),
+            };
+            let comparison = Comparer::new(&live.schema, &skip)
+                .with_rules(rules)
+                .compare(&state);
             if !comparison.agrees() && !force {
                 let shown: Vec<String> = comparison.differences().into_iter().take(5).collect();
                 return Decision {

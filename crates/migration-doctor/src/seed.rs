@@ -22,6 +22,8 @@ pub struct EnsureOptions {
     pub config_file: PathBuf,
     pub lock_timeout: Duration,
     pub ignore_tables: Vec<String>,
+    /// `TABLE.OBJECT` patterns of columns, indexes and constraints left out.
+    pub ignore_objects: Vec<String>,
     /// Kept for the seed's shape: an unattended run never picks among
     /// tying candidates, whatever the policy.
     pub tie_policy: Option<TiePolicy>,
@@ -34,6 +36,7 @@ impl EnsureOptions {
             config_file: config_file.into(),
             lock_timeout: Duration::from_secs(30),
             ignore_tables: Vec::new(),
+            ignore_objects: Vec::new(),
             tie_policy: None,
             introspect: IntrospectOptions::default(),
         }
@@ -127,6 +130,7 @@ impl Session {
             database_url: Some(self.database_url.clone()),
             read_environment: false,
             ignore_tables: self.options.ignore_tables.clone(),
+            ignore_objects: self.options.ignore_objects.clone(),
             tie_policy: self.options.tie_policy,
             introspect: self.options.introspect.clone(),
             lock_timeout: self.options.lock_timeout,

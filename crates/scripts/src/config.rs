@@ -61,6 +61,9 @@ pub struct AlembicConfig {
     /// Glob patterns of tables no migration manages, from the
     /// `[migration_doctor]` section's `ignore_tables` (commas or spaces).
     pub ignore_tables: Vec<String>,
+    /// Glob patterns `TABLE.OBJECT` of columns, indexes and constraints
+    /// left out, from the `[migration_doctor]` section's `ignore`.
+    pub ignore_objects: Vec<String>,
     /// The project's models that make the schema before its base revision
     /// (`package.module:Base.metadata`), from the `[migration_doctor]`
     /// section's `baseline` or the command line.
@@ -251,17 +254,21 @@ pub fn load_config(request: &ConfigRequest) -> Result<AlembicConfig, ConfigError
         );
     }
     let sqlalchemy_url = ini_option("sqlalchemy.url")?.filter(|url| !url.trim().is_empty());
-    let ignore_tables = match &sources.ini {
-        Some((path, ini)) => ini
-            .get("migration_doctor", "ignore_tables")
-            .map_err(|source| ConfigError::Interpolation {
-                path: path.clone(),
-                source,
-            })?
-            .map(|value| split_locations(&value, None))
-            .unwrap_or_default(),
-        None => Vec::new(),
+    let patterns = |option: &str| -> Result<Vec<String>, ConfigError> {
+        Ok(match &sources.ini {
+            Some((path, ini)) => ini
+                .get("migration_doctor", option)
+                .map_err(|source| ConfigError::Interpolation {
+                    path: path.clone(),
+                    source,
+                })?
+                .map(|value| split_locations(&value, None))
+                .unwrap_or_default(),
+            None => Vec::new(),
+        })
     };
+    let ignore_tables = patterns("ignore_tables")?;
+    let ignore_objects = patterns("ignore")?;
 
     let baseline = match (&request.baseline, &sources.ini) {
         (Some(baseline), _) => Some(baseline.clone()),
@@ -297,6 +304,7 @@ pub fn load_config(request: &ConfigRequest) -> Result<AlembicConfig, ConfigError
         recursive_version_locations,
         sqlalchemy_url,
         ignore_tables,
+        ignore_objects,
         baseline,
         main_options,
         notes,

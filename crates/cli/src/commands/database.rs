@@ -47,6 +47,7 @@ pub fn doctor_options(
         database_url: global.database_url.clone(),
         read_environment: true,
         ignore_tables: global.ignore_tables.clone(),
+        ignore_objects: global.ignore.clone(),
         tie_policy: global.on_tie.map(|policy| match policy {
             OnTie::Latest => TiePolicy::Latest,
             OnTie::Earliest => TiePolicy::Earliest,

@@ -26,6 +26,11 @@ pub fn hint(hint: &migration_doctor::diagnosis::Hint) -> String {
             tables.join(",")
         ),
         Hint::IgnoreTables(_) => "leave such tables out with --ignore-tables GLOB,... (or `ignore_tables` in the ini's [migration_doctor] section)".to_owned(),
+        Hint::IgnoreObjects(objects) if !objects.is_empty() && objects.len() <= 20 => format!(
+            "silence it with --ignore {} (or `ignore` in the ini's [migration_doctor] section)",
+            objects.join(",")
+        ),
+        Hint::IgnoreObjects(_) => "leave such objects out with --ignore TABLE.OBJECT,... (or `ignore` in the ini's [migration_doctor] section)".to_owned(),
         Hint::NameRevision(candidates) => match candidates.last() {
             Some(latest) => format!(
                 "name it: `migration-doctor recover --to-revision {}` (or another candidate), or choose in `migration-doctor interactive`",
@@ -39,6 +44,7 @@ pub fn hint(hint: &migration_doctor::diagnosis::Hint) -> String {
         Hint::Detailed => "`migration-doctor diagnose --detailed` shows why".to_owned(),
         Hint::Force => "pass --force to stamp it anyway".to_owned(),
         Hint::VersionTable(name) => format!("select it with --version-table {name}"),
+        Hint::Baseline => "name them with --baseline package.module:Base.metadata (or `baseline` in the ini's [migration_doctor] section)".to_owned(),
         _ => String::new(),
     }
 }

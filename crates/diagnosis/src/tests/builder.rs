@@ -8,13 +8,14 @@ use std::path::PathBuf;
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_infer::ExpectedSchemas;
 use migration_doctor_schema::{
-    Column, Dialect, LiveDatabase, Schema, Table, TypeFamily, VersionTable, VersionTableContents,
+    Column, Dialect, Index, LiveDatabase, Schema, Table, TypeFamily, VersionTable,
+    VersionTableContents,
 };
 use migration_doctor_scripts::RevisionFile;
 
 use crate::{
-    AnalysisInput, AnalysisOptions, Diagnosis, ProbeAnswer, ProbeRequest, ProbeResult,
-    TablePatterns, TiePolicy, analyze,
+    AnalysisInput, AnalysisOptions, Diagnosis, ObjectPatterns, ProbeAnswer, ProbeRequest,
+    ProbeResult, TablePatterns, TiePolicy, analyze,
 };
 
 /// A revision history, and the expected schemas of one dialect.
@@ -211,9 +212,24 @@ impl Db<'_> {
         self
     }
 
+    pub fn with_index(mut self, table: &str, name: &str, columns: &[&str]) -> Self {
+        self.table(table).indexes.push(Index {
+            name: Some(name.to_owned()),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            unique: false,
+        });
+        self
+    }
+
     pub fn ignoring(mut self, patterns: &[&str]) -> Self {
         let patterns: Vec<String> = patterns.iter().map(|p| (*p).to_owned()).collect();
         self.options.ignore_tables = TablePatterns::new(&patterns).expect("valid test patterns");
+        self
+    }
+
+    pub fn ignoring_objects(mut self, patterns: &[&str]) -> Self {
+        let patterns: Vec<String> = patterns.iter().map(|p| (*p).to_owned()).collect();
+        self.options.ignore_objects = ObjectPatterns::new(&patterns).expect("valid test patterns");
         self
     }
 

@@ -227,3 +227,59 @@ fn names_round_trip() {
     }
     assert_eq!(Strategy::from_name("guess"), None);
 }
+
+#[test]
+fn presence_the_state_before_already_had_proves_nothing() {
+    // a2 sets a nullability that was already so, then adds a column: with
+    // the column missing, the nullability shows nothing of a2, so a2 is
+    // not half-applied; the type found on email is drift.
+    let history = History::new(
+        linear(&[
+            (
+                "a1",
+                "op.create_table('users', sa.Column('id', sa.Integer, primary_key=True), sa.Column('email', sa.String(100)), sa.Column('nickname', sa.String(40), nullable=True))",
+            ),
+            (
+                "a2",
+                "op.alter_column('users', 'nickname', existing_type=sa.String(40), nullable=True)\nop.add_column('users', sa.Column('age', sa.Integer))",
+            ),
+        ]),
+        Dialect::Sqlite,
+    );
+    let diagnosis = history
+        .database_at(&["a1"])
+        .without_column("users", "email")
+        .with_column("users", "email", TypeFamily::Integer)
+        .rows(&["a1"])
+        .diagnose();
+    assert_eq!(diagnosis.state, State::Drifted, "{:?}", diagnosis.findings);
+    assert!(diagnosis.partial.is_empty(), "{:?}", diagnosis.partial);
+    assert!(!has(&diagnosis, FindingCode::PartlyApplied));
+}
+
+#[test]
+fn a_partly_applied_revision_says_how_on_each_dialect() {
+    // On SQLite DDL is transactional: the message does not blame it.
+    let history = History::new(
+        linear(&[
+            ("a1", USERS),
+            ("a2", &format!("{NAME}\nop.drop_column('users', 'email')")),
+        ]),
+        Dialect::Sqlite,
+    );
+    let diagnosis = history
+        .database_at(&["a1"])
+        .with_column("users", "name", TypeFamily::String { length: Some(50) })
+        .rows(&["a1"])
+        .diagnose();
+    let finding = diagnosis
+        .findings
+        .iter()
+        .find(|finding| finding.code == FindingCode::PartlyApplied)
+        .expect("partly applied");
+    assert!(
+        finding.message.contains("DDL is transactional here"),
+        "{}",
+        finding.message
+    );
+}

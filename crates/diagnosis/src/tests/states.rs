@@ -1,8 +1,9 @@
 //! The states a database ends in when its rows are sound or missing:
 //! fresh, healthy, behind, untracked, partial, drifted.
 
-use migration_doctor_schema::{PlanStep, TypeFamily};
+use migration_doctor_schema::{Dialect, PlanStep, TypeFamily};
 
+use super::builder::{History, linear};
 use super::*;
 use crate::Hint;
 
@@ -210,4 +211,107 @@ fn valid_rows_and_a_schema_no_revision_explains_are_drifted() {
     assert!(has(&diagnosis, FindingCode::NoMatchingRevision));
     assert!(!diagnosis.closest.is_empty());
     assert!(!diagnosis.is_sound(false));
+}
+
+// --- objects no revision makes ------------------------------------------------
+
+#[test]
+fn an_index_a_dba_added_is_a_warning_not_drift() {
+    let history = three();
+    let diagnosis = history
+        .database_at(&["a3"])
+        .rows(&["a3"])
+        .with_index("users", "ix_dba_email", &["email"])
+        .diagnose();
+    assert_eq!(
+        verdict(&diagnosis),
+        (State::Healthy, Strategy::NoActionNeeded, Evidence::Proven)
+    );
+    assert!(diagnosis.is_sound(false));
+    let finding = diagnosis
+        .findings
+        .iter()
+        .find(|finding| finding.code == FindingCode::UnmanagedObjects)
+        .expect("a warning");
+    assert_eq!(
+        finding.hint,
+        Some(Hint::IgnoreObjects(ids(&["users.ix_dba_email"])))
+    );
+}
+
+#[test]
+fn a_hand_added_column_is_a_warning_and_untracked_still_proves() {
+    let history = three();
+    let diagnosis = history
+        .database_at(&["a2"])
+        .with_column("posts", "legacy_flag", TypeFamily::Boolean)
+        .diagnose();
+    assert_eq!(diagnosis.state, State::UntrackedSchema);
+    assert_eq!(diagnosis.evidence, Evidence::Proven);
+    assert_eq!(diagnosis.matched_revisions, ids(&["a2"]));
+    assert!(has(&diagnosis, FindingCode::UnmanagedObjects));
+}
+
+#[test]
+fn an_ignored_object_is_not_reported() {
+    let history = three();
+    let diagnosis = history
+        .database_at(&["a3"])
+        .rows(&["a3"])
+        .with_index("users", "ix_dba_email", &["email"])
+        .ignoring_objects(&["users.ix_dba_*"])
+        .diagnose();
+    assert_eq!(diagnosis.state, State::Healthy);
+    assert!(diagnosis.findings.is_empty(), "{:?}", diagnosis.findings);
+}
+
+#[test]
+fn an_object_a_later_revision_makes_is_evidence() {
+    // a2 creates the index: found at a1, it shows a2 ran.
+    let history = History::new(
+        linear(&[
+            ("a1", USERS),
+            (
+                "a2",
+                "op.create_index('ix_users_email', 'users', ['email'])",
+            ),
+        ]),
+        Dialect::Sqlite,
+    );
+    let diagnosis = history
+        .database_at(&["a1"])
+        .rows(&["a1"])
+        .with_index("users", "ix_users_email", &["email"])
+        .diagnose();
+    assert_eq!(diagnosis.state, State::PartialMigration);
+    assert_eq!(diagnosis.matched_revisions, ids(&["a2"]));
+    assert!(!has(&diagnosis, FindingCode::UnmanagedObjects));
+}
+
+#[test]
+fn tables_the_migrations_assume_are_never_a_fresh_database() {
+    // The first revision changes a table the models' create_all made.
+    let history = History::new(
+        linear(&[
+            (
+                "a1",
+                "op.add_column('legacy', sa.Column('note', sa.String(40)))",
+            ),
+            ("a2", USERS),
+        ]),
+        Dialect::Sqlite,
+    );
+    let diagnosis = history
+        .empty_database()
+        .with_table("legacy", &["id"])
+        .diagnose();
+    assert_ne!(diagnosis.state, State::Fresh, "{:?}", diagnosis.findings);
+    assert_ne!(diagnosis.evidence, Evidence::Proven);
+    let finding = diagnosis
+        .findings
+        .iter()
+        .find(|finding| finding.code == FindingCode::AssumedTables)
+        .expect("assumed tables named");
+    assert_eq!(finding.hint, Some(Hint::Baseline));
+    assert!(!has(&diagnosis, FindingCode::UnmanagedObjects));
 }

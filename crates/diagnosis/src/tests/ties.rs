@@ -1,6 +1,6 @@
 //! Ties, probes and collisions.
 
-use migration_doctor_schema::Dialect;
+use migration_doctor_schema::{Dialect, TypeFamily};
 
 use super::builder::{History, linear};
 use super::*;
@@ -203,4 +203,119 @@ fn a_fresh_database_collides_too() {
     assert_eq!(diagnosis.state, State::Fresh);
     assert_eq!(diagnosis.evidence, Evidence::Refused);
     assert_eq!(diagnosis.collisions[0].revision, "a1");
+}
+
+/// users, posts, a column on users, then code that names no table (every
+/// table uncertain after it).
+fn with_unknown_code_at_the_end() -> History {
+    History::new(
+        linear(&[
+            ("a1", USERS),
+            ("a2", POSTS),
+            ("a3", NAME),
+            ("a4", "op.execute('THIS IS NOT SQL AT ALL')"),
+        ]),
+        Dialect::Sqlite,
+    )
+}
+
+#[test]
+fn a_state_that_agrees_only_by_waiving_more_than_another_differs_is_no_candidate() {
+    // The schema is a1's but for one column's type: a4 "agrees" only by
+    // waiving a missing table and a missing column, more than a1's one
+    // difference.
+    let history = with_unknown_code_at_the_end();
+    let diagnosis = history
+        .database_at(&["a1"])
+        .without_column("users", "email")
+        .with_column("users", "email", TypeFamily::Integer)
+        .diagnose();
+    assert!(
+        diagnosis.candidate_revisions.is_empty(),
+        "{:?}",
+        diagnosis.candidate_revisions
+    );
+    assert_eq!(diagnosis.evidence, Evidence::Refused);
+    assert!(
+        diagnosis
+            .closest
+            .iter()
+            .any(|closest| closest.revisions == set(&["a1"])),
+        "{:?}",
+        diagnosis.closest
+    );
+    assert!(diagnosis.plan.is_none());
+}
+
+#[test]
+fn waiving_no_more_than_the_others_differ_leaves_a_candidate_for_a_person() {
+    // At a4 with the schema of a3: only a4's unknown code lies between.
+    let history = with_unknown_code_at_the_end();
+    let diagnosis = history.database_at(&["a3"]).diagnose();
+    assert_eq!(diagnosis.evidence, Evidence::NeedsConfirmation);
+    assert!(
+        diagnosis.candidate_revisions.contains(&set(&["a3"])),
+        "{:?}",
+        diagnosis.candidate_revisions
+    );
+}
+
+#[test]
+fn nothing_left_before_code_that_cannot_be_followed_is_still_a_tie() {
+    // a2's backfill finds nothing left; a3 holds code nobody can follow:
+    // rerunning a3 may fail, so nothing settles at a1.
+    let history = History::new(
+        linear(&[
+            ("a1", USERS),
+            (
+                "a2",
+                "op.execute(\"UPDATE users SET email = 'none' WHERE email = ''\")",
+            ),
+            ("a3", "op.execute('THIS IS NOT SQL AT ALL')"),
+        ]),
+        Dialect::Sqlite,
+    );
+    let diagnosis = history
+        .database_at(&["a1"])
+        .probes_answer(|_| ProbeAnswer::NoRows)
+        .diagnose();
+    assert_eq!(diagnosis.evidence, Evidence::NeedsConfirmation);
+    assert!(diagnosis.matched_revisions.is_empty());
+}
+
+#[test]
+fn a_later_step_that_surely_ran_shows_the_earlier_ones_ran() {
+    // a2 finds nothing left to change; a3's row is there, so a3 ran, and
+    // a2 before it: the state is a3's.
+    let history = History::new(
+        linear(&[
+            ("a1", USERS),
+            (
+                "a2",
+                "op.execute(\"UPDATE users SET email = 'none' WHERE email = ''\")",
+            ),
+            (
+                "a3",
+                "op.execute(\"INSERT INTO users (id, email) VALUES (1, 'root')\")",
+            ),
+        ]),
+        Dialect::Sqlite,
+    );
+    let diagnosis = history
+        .database_at(&["a1"])
+        .probes_answer(|request| {
+            if request.revision == "a3" {
+                ProbeAnswer::RowsFound
+            } else {
+                ProbeAnswer::NoRows
+            }
+        })
+        .diagnose();
+    assert_eq!(
+        diagnosis.evidence,
+        Evidence::Proven,
+        "{:?}",
+        diagnosis.findings
+    );
+    assert_eq!(diagnosis.matched_revisions, ids(&["a3"]));
 }
