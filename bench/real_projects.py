@@ -5,7 +5,7 @@ PostgreSQL and MariaDB, and after each revision R checks migration-doctor:
   a. `schema --revision R` against SQLAlchemy's inspector on the live database
      (identical, or the differences classified by cause); where branches leave
      several version rows, the one revision with the same applied set stands
-     for them, or the state is counted as not compared;
+     for them, or else the rows as one state (`schema --revision a+b`);
   b. `diagnose` with the version table intact: `behind` below the heads,
      `healthy` at them;
   c. `diagnose` with the version table dropped: `untracked_schema` proven at R
@@ -164,6 +164,15 @@ PROJECTS = {
         worker_setup=("import keystone.conf\nkeystone.conf.configure()\n"
                       "keystone.conf.CONF(args=[], project='keystone', default_config_files=[])\n"),
         note="expand/contract branches: most states have two heads",
+    ),
+    "neutron": dict(
+        target_metadata="neutron_lib.db.model_base:BASEV2.metadata",
+        requirements=["neutron==29.0.0", "SQLAlchemy==2.1.9"],
+        script="neutron/db/migration/alembic_migrations",
+        databases=ALL_DATABASES,
+        # neutron's cli.py lists versions/ and each versions/<release>/<branch>
+        ini_options={"version_locations": "{script}/versions", "recursive_version_locations": "true"},
+        note="expand/contract branches, labelled with constants of neutron.db.migration.cli",
     ),
     "prefect": dict(
         target_metadata="prefect.server.database.orm_models:Base.metadata",
@@ -853,6 +862,9 @@ def run_one(name, project, python, site, dialect, args):
             # revision has the same applied set, else not compared)
             expected, differences = None, None
             stands_for = single.get(closure(rows, parents)) if rows else revision
+            if stands_for is None and len(rows) > 1 and not args.single_heads:
+                # several heads side by side: `schema --revision a+b`
+                stands_for = "+".join(rows)
             record["schema_revision"] = stands_for
             if stands_for is None:
                 result["not_compared"] += 1
@@ -1118,6 +1130,9 @@ def main():
                         help="exit 1 on a proven-wrong diagnosis or a crash of migration-doctor")
     parser.add_argument("--install-timeout", type=int, default=900)
     parser.add_argument("--step-timeout", type=int, default=600, help="seconds for one alembic upgrade")
+    parser.add_argument("--single-heads", action="store_true",
+                        help="compare the expected schema only where one revision stands for the state "
+                             "(for binaries without `schema --revision a+b`)")
     parser.add_argument("--repeat", type=int, default=2,
                         help="run each diagnosis this many more times; an answer that changes is counted unstable")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")

@@ -34,6 +34,7 @@ use migration_doctor_schema::VersionTableContents;
 use crate::compare::{Comparer, ObjectRules};
 use crate::context::{Context, Notes, name_list};
 use crate::diagnosis::{AnalysisInput, Diagnosis};
+use crate::matching::Matching;
 use crate::partial::report_partial;
 use crate::valid_rows::valid_rows;
 use crate::verdict::{Verdict, finish};
@@ -286,9 +287,25 @@ fn wrong_shape(
     );
     let matching = context.matching(&[]);
     diagnosis.candidate_revisions = context.candidate_sets(&matching);
+    refuse_with_closest(
+        context,
+        notes,
+        diagnosis,
+        &matching,
+        State::CorruptedVersionTable,
+    )
+}
+
+/// Nobody may write; the closest states are shown with their differences.
+fn refuse_with_closest(
+    context: &Context<'_>,
+    notes: Notes,
+    mut diagnosis: Diagnosis,
+    matching: &Matching,
+    state: State,
+) -> Diagnosis {
     diagnosis.closest = context.closest_states(&matching.closest);
-    let verdict = Verdict::refused(State::CorruptedVersionTable);
-    finish(context, notes, diagnosis, verdict)
+    finish(context, notes, diagnosis, Verdict::refused(state))
 }
 
 /// A version table without rows: at base when nothing else is there,
@@ -407,9 +424,7 @@ fn ahead_of_scripts(
             }
         ),
     );
-    diagnosis.closest = context.closest_states(&matching.closest);
-    let verdict = Verdict::refused(State::AheadOfScripts);
-    finish(context, notes, diagnosis, verdict)
+    refuse_with_closest(context, notes, diagnosis, &matching, State::AheadOfScripts)
 }
 
 /// Untracked or corrupted: recoverable when the schema matches a state.
@@ -446,9 +461,7 @@ fn by_matching(
                 diagnosis.partial.push(partial);
             }
         }
-        diagnosis.closest = context.closest_states(&matching.closest);
-        let verdict = Verdict::refused(state);
-        return finish(context, notes, diagnosis, verdict);
+        return refuse_with_closest(context, notes, diagnosis, &matching, state);
     };
     let settlement = context.settle(&matching, &mut notes);
     context.report_tie(&matching.candidates, &settlement, &mut notes);

@@ -495,6 +495,7 @@ impl<'a> Applier<'a> {
                         text: format!("check constraint on {key}"),
                         reason: "check constraints are not compared".to_owned(),
                         names: vec![key.to_owned()],
+                        touches_no_table: false,
                     }))
                 }
                 ConstraintSpec::Unique { name, columns } => {

@@ -362,6 +362,16 @@ impl<'a> Run<'a> {
 
     /// Records something that could not be followed.
     pub fn unknown(&mut self, range: TextRange, reason: &str) {
+        self.unknown_touching(range, reason, true);
+    }
+
+    /// Records code that cannot be followed but cannot change any table
+    /// either (see [`UnknownOperation::touches_no_table`]).
+    pub fn unknown_without_tables(&mut self, range: TextRange, reason: &str) {
+        self.unknown_touching(range, reason, false);
+    }
+
+    fn unknown_touching(&mut self, range: TextRange, reason: &str, touches_tables: bool) {
         let line = self.line(range);
         if !self.unknown_lines.insert(line) {
             return;
@@ -373,6 +383,7 @@ impl<'a> Run<'a> {
             text,
             reason: reason.to_owned(),
             names: self.names_in(range),
+            touches_no_table: !touches_tables,
         };
         self.outcome.unknown.push(unknown.clone());
         self.applier.line = line;

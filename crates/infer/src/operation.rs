@@ -176,6 +176,11 @@ pub struct UnknownOperation {
     /// any table.
     #[serde(skip)]
     pub names: Vec<String>,
+    /// It cannot change any detail of a table the comparison sees (a
+    /// sequence, a function, a grant, a comment): it makes no table
+    /// uncertain, though whether it ran cannot be told.
+    #[serde(skip)]
+    pub touches_no_table: bool,
 }
 
 impl Operation {
@@ -335,6 +340,7 @@ impl Uncertainty {
             Operation::DropTable { table } => {
                 self.tables.remove(table);
             }
+            Operation::Unknown(unknown) if unknown.touches_no_table => {}
             Operation::Unknown(unknown) => {
                 let named: Vec<&String> = unknown
                     .names

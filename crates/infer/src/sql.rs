@@ -60,6 +60,46 @@ const UNCOMPARED_PREFIXES: &[&str] = &[
     "create rule",
 ];
 
+/// Statements that cannot change a detail of a table the comparison sees:
+/// code that is not followed, but makes no table uncertain.
+const NO_TABLE_PREFIXES: &[&str] = &[
+    "comment on",
+    "grant ",
+    "revoke ",
+    "set ",
+    "create extension",
+    "create function",
+    "create or replace function",
+    "drop function",
+    "create sequence",
+    "alter sequence",
+    "drop sequence",
+    "create policy",
+    "drop policy",
+    "analyze",
+    "vacuum",
+    "select setval",
+    "refresh materialized view",
+    "create aggregate",
+    "create procedure",
+    "create or replace procedure",
+    "drop procedure",
+    "create trigger",
+    "create or replace trigger",
+    "drop trigger",
+    "pragma",
+];
+
+/// Whether `text`, one statement, can change no table the comparison sees.
+fn touches_no_table(text: &str) -> bool {
+    let lowered = text.trim_start().to_lowercase();
+    let single = !lowered.trim_end().trim_end_matches(';').contains(';');
+    single
+        && NO_TABLE_PREFIXES
+            .iter()
+            .any(|prefix| lowered.starts_with(prefix))
+}
+
 const DATA_PREFIXES: &[&str] = &[
     "insert",
     "update",
@@ -94,6 +134,8 @@ pub fn apply_sql(run: &mut Run<'_>, text: &str, range: TextRange) {
                         modelled: false,
                     },
                 );
+            } else if touches_no_table(text) {
+                run.unknown_without_tables(range, "SQL whose effect the comparison does not see");
             } else if UNCOMPARED_PREFIXES
                 .iter()
                 .any(|prefix| lowered.starts_with(prefix))
@@ -106,8 +148,13 @@ pub fn apply_sql(run: &mut Run<'_>, text: &str, range: TextRange) {
         }
     };
     for statement in statements {
+        let harmless = touches_no_table(&statement.to_string());
         if let Err(reason) = apply_statement(run, statement, range) {
-            run.unknown(range, &reason);
+            if harmless {
+                run.unknown_without_tables(range, &reason);
+            } else {
+                run.unknown(range, &reason);
+            }
         }
     }
 }

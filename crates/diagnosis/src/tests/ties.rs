@@ -118,27 +118,26 @@ fn a_failed_probe_proves_nothing() {
 #[test]
 fn a_tie_policy_chooses_for_a_person_but_proves_nothing() {
     let history = with_data_step();
-    let latest = history
-        .database_at(&["a1"])
-        .on_tie(TiePolicy::Latest)
-        .probes_answer(|_| ProbeAnswer::Failed("timeout".to_owned()))
-        .diagnose();
-    assert_eq!(latest.evidence, Evidence::NeedsConfirmation);
-    assert_eq!(latest.matched_revisions, ids(&["a2"]));
-    let earliest = history
-        .database_at(&["a1"])
-        .on_tie(TiePolicy::Earliest)
-        .probes_answer(|_| ProbeAnswer::Failed("timeout".to_owned()))
-        .diagnose();
-    assert_eq!(earliest.evidence, Evidence::NeedsConfirmation);
-    assert_eq!(earliest.matched_revisions, ids(&["a1"]));
-    let refuse = history
-        .database_at(&["a1"])
-        .on_tie(TiePolicy::Refuse)
-        .probes_answer(|_| ProbeAnswer::Failed("timeout".to_owned()))
-        .diagnose();
-    assert!(refuse.matched_revisions.is_empty());
-    assert_eq!(refuse.strategy, Strategy::ManualIntervention);
+    for (policy, chosen) in [
+        (TiePolicy::Latest, ids(&["a2"])),
+        (TiePolicy::Earliest, ids(&["a1"])),
+        (TiePolicy::Refuse, Vec::new()),
+    ] {
+        let diagnosis = history
+            .database_at(&["a1"])
+            .on_tie(policy)
+            .probes_answer(|_| ProbeAnswer::Failed("timeout".to_owned()))
+            .diagnose();
+        assert_eq!(
+            diagnosis.evidence,
+            Evidence::NeedsConfirmation,
+            "{policy:?}"
+        );
+        assert_eq!(diagnosis.matched_revisions, chosen, "{policy:?}");
+        if chosen.is_empty() {
+            assert_eq!(diagnosis.strategy, Strategy::ManualIntervention);
+        }
+    }
 }
 
 #[test]
@@ -318,4 +317,30 @@ fn a_later_step_that_surely_ran_shows_the_earlier_ones_ran() {
         diagnosis.findings
     );
     assert_eq!(diagnosis.matched_revisions, ids(&["a3"]));
+}
+
+#[test]
+fn sql_that_cannot_touch_a_table_waives_nothing() {
+    // A sequence made by SQL the tool does not follow: the tables stay
+    // certain, so a changed column is drift, not an unverified difference.
+    let history = History::new(
+        linear(&[
+            ("a1", USERS),
+            (
+                "a2",
+                "op.execute('CREATE SEQUENCE order_numbers START 1000')",
+            ),
+        ]),
+        Dialect::Postgresql,
+    );
+    let diagnosis = history
+        .database_at(&["a2"])
+        .without_column("users", "email")
+        .with_column("users", "email", TypeFamily::Integer)
+        .rows(&["a2"])
+        .diagnose();
+    assert_eq!(diagnosis.state, State::Drifted, "{:?}", diagnosis.findings);
+    assert!(
+        diagnosis.uncertain_revisions.is_empty() || diagnosis.uncertain_revisions == ids(&["a2"])
+    );
 }
