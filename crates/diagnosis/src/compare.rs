@@ -458,7 +458,20 @@ fn compare_table(
             live.primary_key.join(", ")
         ));
     }
-    // Indexes: by name, then by what they index.
+    compare_indexes(name, expected, live, rules, &mut difference);
+    compare_constraints(name, expected, live, rules, &mut difference);
+    difference
+}
+
+/// Indexes: by name, then by what they index.
+fn compare_indexes(
+    name: &str,
+    expected: &Table,
+    live: &Table,
+    rules: &ObjectRules<'_>,
+    difference: &mut TableDifference,
+) {
+    let ignored = |object: &str| rules.ignored(name, object);
     let named = |table: &Table, live_side: bool| -> BTreeSet<(String, Vec<String>, bool)> {
         table
             .indexes
@@ -497,6 +510,17 @@ fn compare_table(
                 .push(format!("index {index}: found, not expected"));
         }
     }
+}
+
+/// Unique constraints and foreign keys, by what they constrain.
+fn compare_constraints(
+    name: &str,
+    expected: &Table,
+    live: &Table,
+    rules: &ObjectRules<'_>,
+    difference: &mut TableDifference,
+) {
+    let ignored = |object: &str| rules.ignored(name, object);
     let uniques = |table: &Table, live_side: bool| -> BTreeSet<Vec<String>> {
         table
             .unique_constraints
@@ -553,7 +577,6 @@ fn compare_table(
             referred.join(", ")
         ));
     }
-    difference
 }
 
 /// Whether a column's expected type is the one found. SQLAlchemy's `Uuid`
