@@ -98,10 +98,33 @@ def test_seed_ensure_stamps_what_the_schema_proves(project) -> None:
     assert HEAD in project.current()
 
 
-def test_seed_ensure_writes_nothing_on_a_tie(project) -> None:
-    # No invoice to probe: the backfill may or may not have run, so the
-    # merge and the head agree alike and an unattended run stamps nothing.
+def test_seed_ensure_settles_a_data_tie_at_the_earliest_state(project) -> None:
+    # No invoice to probe: the backfill finds nothing left to change, so the
+    # merge and the head agree alike and the tie settles at the merge;
+    # alembic reruns the backfill from there, which changes nothing now.
     untracked(project)
+    success, state_info = ensure_migration_state_healthy_sync(project.url, config=project.ini)
+    assert success is True
+    assert state_info["evidence"] == "proven"
+    assert state_info["recovery"]["after"] == [MERGE]
+    project.alembic("upgrade", "head")
+    assert HEAD in project.current()
+
+
+def test_seed_ensure_writes_nothing_on_a_tie(project) -> None:
+    # After the head, a revision whose code cannot be followed: whether it
+    # ran cannot be told, so the states agree alike and an unattended run
+    # stamps nothing.
+    untracked(project)
+    (project.folder / "migrations" / "versions" / "f0f0f0f0f0f0_reindex.py").write_text(
+        "from alembic import op\n\n"
+        "revision = 'f0f0f0f0f0f0'\n"
+        f"down_revision = '{HEAD}'\n\n\n"
+        "def upgrade():\n"
+        "    op.execute(\"SELECT refresh_invoice_totals()\")\n\n\n"
+        "def downgrade():\n"
+        "    pass\n"
+    )
     success, state_info = ensure_migration_state_healthy_sync(project.url, config=project.ini)
     assert success is False
     assert state_info["evidence"] == "needs_confirmation"
