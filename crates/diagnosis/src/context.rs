@@ -9,7 +9,7 @@ use migration_doctor_graph::{RevisionGraph, RevisionIndex, RevisionSet};
 use migration_doctor_infer::{ExpectedSchemas, ExpectedState};
 use migration_doctor_schema::{LiveDatabase, VersionTable};
 
-use crate::compare::{Comparer, Comparison, ObjectRules};
+use crate::compare::{Comparer, Comparison, ObjectRules, Score};
 use crate::diagnosis::{AnalysisInput, ProbeAnswer, ProbeReport, ProbeRequest};
 use crate::vocabulary::{Finding, FindingCode, Hint, Severity};
 
@@ -80,6 +80,19 @@ impl Context<'_> {
             (None, _) => ExpectedState::default(),
             (Some(expected), [one]) => expected.state(*one).cloned().unwrap_or_default(),
             (Some(expected), many) => expected.state_after_heads(self.input.graph, many),
+        }
+    }
+
+    /// The state's differences, counted; a single revision's state is
+    /// scored where it is kept, without a copy.
+    pub fn score_of(&self, heads: &[RevisionIndex]) -> Score {
+        match (self.input.expected, heads) {
+            (Some(expected), [one]) => match expected.state(*one) {
+                Some(state) => self.comparer.score(state),
+                None => self.comparer.score(&ExpectedState::default()),
+            },
+            (Some(expected), []) => self.comparer.score(expected.base()),
+            _ => self.comparer.score(&self.state_of(heads)),
         }
     }
 

@@ -48,44 +48,50 @@ impl Context<'_> {
         let graph = self.input.graph;
         let mut states: Vec<Vec<RevisionIndex>> = vec![Vec::new()];
         let mut seen: BTreeSet<Vec<RevisionIndex>> = BTreeSet::from([Vec::new()]);
-        let mut level: Vec<Vec<bool>> = vec![vec![false; graph.len()]];
+        // Each state of the level: its heads and the revisions it applies.
+        let mut level: Vec<(Vec<RevisionIndex>, Vec<bool>)> =
+            vec![(Vec::new(), vec![false; graph.len()])];
         let mut exhaustive = true;
         while !level.is_empty() {
             let mut next_level: Vec<(Vec<RevisionIndex>, Vec<bool>)> = Vec::new();
-            for applied in &level {
+            for (heads, applied) in &level {
                 for &index in graph.topological() {
                     if applied[index] {
                         continue;
                     }
                     let revision = graph.revision(index);
-                    let ready = revision
-                        .parents()
-                        .iter()
-                        .chain(revision.dependencies())
-                        .all(|&before| applied[before]);
-                    if !ready {
+                    let mut before = revision.parents().iter().chain(revision.dependencies());
+                    if !before.all(|&earlier| applied[earlier]) {
                         continue;
                     }
-                    let mut further = applied.clone();
-                    further[index] = true;
-                    let heads = self.heads_of(&further);
-                    if seen.contains(&heads) {
+                    // Adding a revision ends the headship of exactly what
+                    // it descends from or depends on.
+                    let mut further_heads: Vec<RevisionIndex> = heads
+                        .iter()
+                        .copied()
+                        .filter(|head| {
+                            !revision.parents().contains(head)
+                                && !revision.dependencies().contains(head)
+                        })
+                        .collect();
+                    further_heads.push(index);
+                    further_heads.sort_by_key(|&head| graph.position(head));
+                    if seen.contains(&further_heads) {
                         continue;
                     }
                     if seen.len() >= MAX_STATES {
                         exhaustive = false;
                         break;
                     }
-                    seen.insert(heads.clone());
-                    next_level.push((heads, further));
+                    seen.insert(further_heads.clone());
+                    let mut further = applied.clone();
+                    further[index] = true;
+                    next_level.push((further_heads, further));
                 }
             }
             next_level.sort_by_key(|(heads, _)| self.history_key(heads));
-            level = Vec::with_capacity(next_level.len());
-            for (heads, applied) in next_level {
-                states.push(heads);
-                level.push(applied);
-            }
+            states.extend(next_level.iter().map(|(heads, _)| heads.clone()));
+            level = next_level;
         }
         Reachable { states, exhaustive }
     }
@@ -139,7 +145,7 @@ impl Context<'_> {
             states.push(rows);
         }
         for heads in states {
-            let score = self.comparer.score(&self.state_of(&heads));
+            let score = self.score_of(&heads);
             if score.certain == 0 {
                 agreeing.push((heads, score));
             } else {
