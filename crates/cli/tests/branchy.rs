@@ -197,6 +197,69 @@ fn mariadb_every_state() {
     every_state("mysql");
 }
 
+/// A DBA's index and a hand-added column on tables the migrations manage:
+/// warnings that name them, never a block; `--ignore` silences them.
+fn objects_no_revision_makes(dialect: &'static str) {
+    let python = reference_python();
+    let database = TestDatabase::create(&python, dialect);
+    let out = database.alembic(&fixture(CONFIG), &["upgrade", "heads"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    database.sql(&[
+        "CREATE INDEX ix_dba_accounts_name ON accounts (name)",
+        "ALTER TABLE users ADD COLUMN dba_note VARCHAR(10)",
+    ]);
+    let diagnose = |extra: &[&str]| -> (i32, Value) {
+        let out = run(doctor()
+            .arg("-c")
+            .arg(fixture(CONFIG))
+            .args(["diagnose", "--json", "--database-url", &database.url])
+            .args(extra));
+        (out.code, serde_json::from_str(&out.stdout).expect("JSON"))
+    };
+    let (code, warned) = diagnose(&[]);
+    assert_eq!(
+        (
+            code,
+            &warned["state"],
+            &warned["evidence"],
+            &warned["sound"]
+        ),
+        (
+            0,
+            &serde_json::json!("healthy"),
+            &serde_json::json!("proven"),
+            &serde_json::json!(true)
+        ),
+        "{warned:#}"
+    );
+    let findings = warned["findings"].to_string();
+    assert!(
+        findings.contains("unmanaged_objects")
+            && findings.contains("accounts.ix_dba_accounts_name")
+            && findings.contains("users.dba_note")
+            && findings.contains("--ignore"),
+        "{warned:#}"
+    );
+    let (code, silent) = diagnose(&["--ignore", "accounts.ix_dba_*,users.dba_note"]);
+    assert_eq!(code, 0, "{silent:#}");
+    assert!(
+        !silent["findings"].to_string().contains("unmanaged_objects"),
+        "{silent:#}"
+    );
+}
+
+fn sqlite_objects_no_revision_makes() {
+    objects_no_revision_makes("sqlite");
+}
+
+fn postgresql_objects_no_revision_makes() {
+    objects_no_revision_makes("postgresql");
+}
+
+fn mariadb_objects_no_revision_makes() {
+    objects_no_revision_makes("mysql");
+}
+
 /// `schema --revision a+b`: a state of several heads can be inspected.
 fn a_state_of_several_heads_has_a_schema() {
     let out = run(doctor().arg("-c").arg(fixture(CONFIG)).args([
@@ -230,5 +293,8 @@ fn main() {
         test!(postgresql_every_state, Alembic, Postgresql),
         test!(mariadb_every_state, Alembic, Mysql),
         test!(a_state_of_several_heads_has_a_schema),
+        test!(sqlite_objects_no_revision_makes, Alembic),
+        test!(postgresql_objects_no_revision_makes, Alembic, Postgresql),
+        test!(mariadb_objects_no_revision_makes, Alembic, Mysql),
     ]);
 }
