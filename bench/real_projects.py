@@ -178,7 +178,9 @@ PROJECTS = {
             "postgresql": "d553edeb540f runs MySQL's ALTER TABLE tags CONVERT TO CHARACTER SET and only "
                           "catches OperationalError, while PostgreSQL raises a syntax error",
         },
-        note="expand/contract branches, labelled with constants of neutron.db.migration.cli",
+        note="expand/contract branches, labelled with constants of neutron.db.migration.cli; "
+             "about ten minutes per database server",
+        default=False,
     ),
     "prefect": dict(
         target_metadata="prefect.server.database.orm_models:Base.metadata",
