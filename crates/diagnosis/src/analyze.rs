@@ -29,7 +29,7 @@
 use std::collections::BTreeSet;
 
 use migration_doctor_graph::RevisionIndex;
-use migration_doctor_schema::VersionTableContents;
+use migration_doctor_schema::{Dialect, VersionTableContents};
 
 use crate::compare::{Comparer, ObjectRules};
 use crate::context::{Context, Notes, name_list};
@@ -54,6 +54,7 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     let rules = ObjectRules {
         managed: expected,
         ignore: Some(&options.ignore_objects),
+        server_names_key_indexes: input.live.dialect == Dialect::Mysql,
     };
     let comparer = Comparer::new(&input.live.schema, &skip).with_rules(rules);
     let context = Context {

@@ -137,6 +137,11 @@ pub struct ObjectRules<'a> {
     /// taken for unmanaged.
     pub managed: Option<&'a ExpectedSchemas>,
     pub ignore: Option<&'a ObjectPatterns>,
+    /// The server names the index that backs a foreign key itself (MySQL
+    /// and MariaDB re-create it under a name of their choosing when the
+    /// index serving the key goes): such an index is compared by its
+    /// columns, its name proves nothing.
+    pub server_names_key_indexes: bool,
 }
 
 impl ObjectRules<'_> {
@@ -489,7 +494,21 @@ fn compare_indexes(
             .collect()
     };
     let (expected_indexes, live_indexes) = (named(expected, false), named(live, true));
+    // An index backing a foreign key, found under another name.
+    let renamed_key_index = |columns: &[String], unique: bool, other: &Table| {
+        rules.server_names_key_indexes
+            && !unique
+            && live.foreign_keys.iter().any(|key| key.columns == columns)
+            && other
+                .indexes
+                .iter()
+                .any(|index| !index.unique && index.columns == columns)
+    };
     for (index, columns, unique) in expected_indexes.difference(&live_indexes) {
+        let same_name = live_indexes.iter().any(|(name, ..)| name == index);
+        if !same_name && renamed_key_index(columns, *unique, live) {
+            continue;
+        }
         match live_indexes.iter().find(|(name, ..)| name == index) {
             Some((_, found_columns, found_unique)) => difference.details.push(format!(
                 "index {index}: expected {}({}), found {}({})",
@@ -503,7 +522,10 @@ fn compare_indexes(
                 .push(format!("index {index}: expected, not found")),
         }
     }
-    for (index, ..) in live_indexes.difference(&expected_indexes) {
+    for (index, columns, unique) in live_indexes.difference(&expected_indexes) {
+        if renamed_key_index(columns, *unique, expected) {
+            continue;
+        }
         if !expected_indexes.iter().any(|(name, ..)| name == index) {
             difference
                 .details

@@ -77,6 +77,7 @@ impl RecoveryPlanner<'_> {
             let rules = ObjectRules {
                 managed: Some(&self.expected),
                 ignore: Some(&self.options.ignore_objects),
+                server_names_key_indexes: live.dialect == migration_doctor_schema::Dialect::Mysql,
             };
             let comparison = Comparer::new(&live.schema, &skip)
                 .with_rules(rules)

@@ -315,3 +315,36 @@ fn tables_the_migrations_assume_are_never_a_fresh_database() {
     assert_eq!(finding.hint, Some(Hint::Baseline));
     assert!(!has(&diagnosis, FindingCode::UnmanagedObjects));
 }
+
+/// users, then posts with a foreign key to users and an index on it.
+fn with_key_index(dialect: Dialect) -> History {
+    History::new(
+        linear(&[
+            ("a1", USERS),
+            (
+                "a2",
+                "op.create_table('posts', sa.Column('id', sa.Integer, primary_key=True), sa.Column('user_id', sa.Integer, sa.ForeignKey('users.id')))\nop.create_index('ix_posts_user_id', 'posts', ['user_id'])",
+            ),
+        ]),
+        dialect,
+    )
+}
+
+#[test]
+fn mysql_names_the_index_behind_a_foreign_key_itself() {
+    // MariaDB re-created the index serving the key under its own name.
+    let history = with_key_index(Dialect::Mysql);
+    let renamed = |history: &History| {
+        history
+            .database_at(&["a2"])
+            .without_index("posts", "ix_posts_user_id")
+            .with_index("posts", "posts_ibfk_1", &["user_id"])
+            .rows(&["a2"])
+            .diagnose()
+    };
+    let diagnosis = renamed(&history);
+    assert_eq!(diagnosis.state, State::Healthy, "{:?}", diagnosis.findings);
+    // Elsewhere the server does not name it: the index is missing.
+    let diagnosis = renamed(&with_key_index(Dialect::Postgresql));
+    assert_eq!(diagnosis.state, State::Drifted, "{:?}", diagnosis.findings);
+}
