@@ -17,6 +17,11 @@ fn verdict(diagnosis: &Diagnosis) -> String {
         revisions => revisions.join(", "),
     };
     let heads = diagnosis.head_revisions.join(", ");
+    // `alembic stamp` takes several revisions as separate arguments.
+    let stamp = match diagnosis.matched_revisions.as_slice() {
+        [] => "base".to_owned(),
+        revisions => revisions.join(" "),
+    };
     match diagnosis.state {
         State::Fresh => "the database has no tables yet: run `alembic upgrade heads`".to_owned(),
         State::Healthy => format!("the database is at {matched}, the head, and its schema agrees: nothing to do"),
@@ -34,11 +39,11 @@ fn verdict(diagnosis: &Diagnosis) -> String {
         }
         State::UntrackedSchema if diagnosis.strategy == Strategy::InitializeAlembicVersion => format!(
             "the database has tables but no version table; its schema matches revision {matched} (heads: {heads}): \
-             the recovery is to create the version table and stamp {matched} (`alembic stamp {matched}` does that)"
+             the recovery is to create the version table and stamp {matched} (`alembic stamp {stamp}` does that)"
         ),
         State::UntrackedSchema => "the database has tables but no version table, and its schema matches no revision: stamping would be a guess".to_owned(),
         State::CorruptedVersionTable if diagnosis.strategy == Strategy::RepairCorruptedAlembic => format!(
-            "the version table is corrupted; the schema matches revision {matched}: the recovery is to rewrite the rows to {matched} (`alembic stamp --purge {matched}` does that)"
+            "the version table is corrupted; the schema matches revision {matched}: the recovery is to rewrite the rows to {matched} (`alembic stamp --purge {stamp}` does that)"
         ),
         State::CorruptedVersionTable => "the version table is corrupted and the schema does not prove a revision".to_owned(),
         State::PartialMigration
@@ -53,7 +58,7 @@ fn verdict(diagnosis: &Diagnosis) -> String {
             )
         }
         State::PartialMigration if diagnosis.strategy == Strategy::CompletePartialMigration => format!(
-            "the version rows say {}, but the schema matches {matched}: the recovery is to re-stamp {matched} (`alembic stamp --purge {matched}`) so that `alembic upgrade` runs what is missing",
+            "the version rows say {}, but the schema matches {matched}: the recovery is to re-stamp {matched} (`alembic stamp --purge {stamp}`) so that `alembic upgrade` runs what is missing",
             diagnosis.current_revisions.join(", ")
         ),
         State::PartialMigration => "a revision is partly applied; recovering needs a person".to_owned(),
