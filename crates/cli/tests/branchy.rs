@@ -39,21 +39,13 @@ fn predecessors() -> BTreeMap<String, Vec<String>> {
         .args(["graph", "--format", "json"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     let graph: Value = serde_json::from_str(&out.stdout).expect("JSON");
-    let names = |value: &Value| -> Vec<String> {
-        value
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|id| id.as_str().map(str::to_owned))
-            .collect()
-    };
     graph["revisions"]
         .as_array()
         .expect("revisions")
         .iter()
         .map(|revision| {
-            let mut before = names(&revision["down_revisions"]);
-            before.extend(names(&revision["depends_on"]));
+            let mut before = ids(&revision["down_revisions"]);
+            before.extend(ids(&revision["depends_on"]));
             (
                 revision["revision"].as_str().unwrap_or_default().to_owned(),
                 before,
@@ -208,14 +200,7 @@ fn objects_no_revision_makes(dialect: &'static str) {
         "CREATE INDEX ix_dba_accounts_name ON accounts (name)",
         "ALTER TABLE users ADD COLUMN dba_note VARCHAR(10)",
     ]);
-    let diagnose = |extra: &[&str]| -> (i32, Value) {
-        let out = run(doctor()
-            .arg("-c")
-            .arg(fixture(CONFIG))
-            .args(["diagnose", "--json", "--database-url", &database.url])
-            .args(extra));
-        (out.code, serde_json::from_str(&out.stdout).expect("JSON"))
-    };
+    let diagnose = |extra: &[&str]| diagnose_fixture(CONFIG, &database, extra);
     let (code, warned) = diagnose(&[]);
     assert_eq!(
         (

@@ -151,6 +151,20 @@ impl ObjectRules<'_> {
             .is_some_and(|patterns| patterns.matches(table, object))
     }
 
+    /// Whether an object of `table` on one side is compared: not named by
+    /// an `--ignore` pattern (`name`, when it has one) and, on the live side
+    /// (`live_side`), not unmanaged.
+    fn compared(
+        &self,
+        table: &str,
+        object: Object<'_>,
+        name: Option<&str>,
+        live_side: bool,
+    ) -> bool {
+        !(name.is_some_and(|name| self.ignored(table, name))
+            || live_side && self.unmanaged(table, object))
+    }
+
     /// A live object on a managed table that no revision gives it.
     pub fn unmanaged(&self, table: &str, object: Object<'_>) -> bool {
         let Some(managed) = self
@@ -408,19 +422,16 @@ fn compare_table(
     live: &Table,
     rules: &ObjectRules<'_>,
 ) -> TableDifference {
-    let ignored = |object: &str| rules.ignored(name, object);
-    let expected_columns: BTreeSet<&str> = expected
-        .columns
-        .iter()
-        .map(|c| c.name.as_str())
-        .filter(|column| !ignored(column))
-        .collect();
-    let live_columns: BTreeSet<&str> = live
-        .columns
-        .iter()
-        .map(|c| c.name.as_str())
-        .filter(|column| !ignored(column) && !rules.unmanaged(name, Object::Column(column)))
-        .collect();
+    let columns = |table: &Table, live_side: bool| -> BTreeSet<String> {
+        table
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .filter(|&column| rules.compared(name, Object::Column(column), Some(column), live_side))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (expected_columns, live_columns) = (columns(expected, false), columns(live, true));
     let mut difference = TableDifference {
         table: name.to_owned(),
         missing_columns: expected_columns
@@ -437,7 +448,7 @@ fn compare_table(
         let Some(found) = live.column(&column.name) else {
             continue;
         };
-        if ignored(&column.name) {
+        if rules.ignored(name, &column.name) {
             continue;
         }
         let comparable = !matches!(column.type_family, TypeFamily::Other(_));
@@ -476,7 +487,6 @@ fn compare_indexes(
     rules: &ObjectRules<'_>,
     difference: &mut TableDifference,
 ) {
-    let ignored = |object: &str| rules.ignored(name, object);
     let named = |table: &Table, live_side: bool| -> BTreeSet<(String, Vec<String>, bool)> {
         table
             .indexes
@@ -488,8 +498,7 @@ fn compare_indexes(
                     .map(|index_name| (index_name, index.columns.clone(), index.unique))
             })
             .filter(|(index_name, ..)| {
-                let left_out = live_side && rules.unmanaged(name, Object::Index(index_name));
-                !(ignored(index_name) || left_out)
+                rules.compared(name, Object::Index(index_name), Some(index_name), live_side)
             })
             .collect()
     };
@@ -505,11 +514,11 @@ fn compare_indexes(
                 .any(|index| !index.unique && index.columns == columns)
     };
     for (index, columns, unique) in expected_indexes.difference(&live_indexes) {
-        let same_name = live_indexes.iter().any(|(name, ..)| name == index);
-        if !same_name && renamed_key_index(columns, *unique, live) {
+        let same_name = live_indexes.iter().find(|(name, ..)| name == index);
+        if same_name.is_none() && renamed_key_index(columns, *unique, live) {
             continue;
         }
-        match live_indexes.iter().find(|(name, ..)| name == index) {
+        match same_name {
             Some((_, found_columns, found_unique)) => difference.details.push(format!(
                 "index {index}: expected {}({}), found {}({})",
                 if *unique { "unique " } else { "" },
@@ -542,14 +551,13 @@ fn compare_constraints(
     rules: &ObjectRules<'_>,
     difference: &mut TableDifference,
 ) {
-    let ignored = |object: &str| rules.ignored(name, object);
     let uniques = |table: &Table, live_side: bool| -> BTreeSet<Vec<String>> {
         table
             .unique_constraints
             .iter()
             .filter(|unique| {
-                let left_out = live_side && rules.unmanaged(name, Object::Unique(&unique.columns));
-                !(unique.name.as_deref().is_some_and(&ignored) || left_out)
+                let object = Object::Unique(&unique.columns);
+                rules.compared(name, object, unique.name.as_deref(), live_side)
             })
             .map(|unique| unique.columns.clone())
             .collect()
@@ -572,8 +580,8 @@ fn compare_constraints(
             .foreign_keys
             .iter()
             .filter(|key| {
-                let left_out = live_side && rules.unmanaged(name, Object::ForeignKey(&key.columns));
-                !(key.name.as_deref().is_some_and(&ignored) || left_out)
+                let object = Object::ForeignKey(&key.columns);
+                rules.compared(name, object, key.name.as_deref(), live_side)
             })
             .map(|key| {
                 (

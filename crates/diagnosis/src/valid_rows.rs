@@ -23,18 +23,24 @@ pub(crate) fn valid_rows(
     current: Vec<RevisionIndex>,
 ) -> Diagnosis {
     let comparison = context.compare_with(&current);
-    // A child of the rows' revision partly applied, computed once: it turns
-    // unverified differences into a half-applied child rather than harmless
-    // drift, and explains the schema before any match that is not proven.
-    let half = context.half_applied(&current);
-    if rows_stand(context, &current, &comparison, half.is_some()) {
+    // A child of the rows' revision partly applied, looked for only when
+    // the schema does not simply agree: it turns unverified differences
+    // into a half-applied child rather than harmless drift, and explains
+    // the schema before any match that is not proven.
+    let half = (!comparison.agrees() || !comparison.unverified.is_empty())
+        .then(|| context.half_applied(&current))
+        .flatten();
+    // Whether the rows stand beside a half-applied child depends on the
+    // other states that agree: matched once, for this and what follows.
+    let early = (comparison.agrees() && half.is_some()).then(|| context.matching(&current));
+    if rows_stand(&current, &comparison, early.as_ref()) {
         return in_step(context, notes, diagnosis, current, comparison);
     }
     diagnosis.missing_tables = comparison.missing_tables.clone();
     diagnosis.unexpected_tables = comparison.unexpected_tables.clone();
     let against_rows = comparison.differences().join("; ");
     diagnosis.comparison = Some(comparison);
-    let matching = context.matching(&current);
+    let matching = early.unwrap_or_else(|| context.matching(&current));
     diagnosis.candidate_revisions = context.candidate_sets(&matching);
     let judged = matching.candidate_heads();
     // A child of the rows' revision partly applied explains the schema
@@ -65,21 +71,22 @@ pub(crate) fn valid_rows(
 /// rows' state tying with other agreeing states (one after a revision that
 /// does nothing) still stands; a half-applied child explains unverified
 /// differences only where the rows' state is the one state that agrees.
+/// `matching` is given where a half-applied child and unverified
+/// differences make the other states matter.
 fn rows_stand(
-    context: &Context<'_>,
     current: &[RevisionIndex],
     comparison: &Comparison,
-    half_applied_child: bool,
+    matching: Option<&Matching>,
 ) -> bool {
     if !comparison.agrees() {
         return false;
     }
-    if comparison.unverified.is_empty() || !half_applied_child {
+    let Some(matching) = matching else {
         return true;
-    }
+    };
     let mut rows_state = current.to_vec();
     rows_state.sort_unstable();
-    let candidates = context.matching(current).candidates;
+    let candidates = &matching.candidates;
     candidates.len() > 1
         && candidates.iter().any(|scored| {
             let mut heads = scored.heads.clone();

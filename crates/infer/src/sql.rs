@@ -21,83 +21,61 @@ use crate::interpreter::Run;
 use crate::operation::{ColumnChange, DataStep};
 use crate::value::{ConstraintSpec, ForeignKeySpec};
 
-/// Statements with real effects that the comparison does not look at: they
-/// are unknown operations (a revision made of them is not "nothing").
-const UNCOMPARED_PREFIXES: &[&str] = &[
+/// Statements with real effects that the comparison does not look at, and
+/// that cannot change a detail of a table it sees: unknown operations (a
+/// revision made of them is not "nothing") that make no table uncertain.
+const NO_TABLE_PREFIXES: &[&str] = &[
     "comment on",
     "grant",
     "revoke",
     "set ",
     "create extension",
-    "drop extension",
     "create function",
     "create or replace function",
     "drop function",
     "create trigger",
     "create or replace trigger",
     "drop trigger",
+    "pragma",
+    "create sequence",
+    "alter sequence",
+    "drop sequence",
+    "create policy",
+    "drop policy",
+    "analyze",
+    "vacuum",
+    "select setval",
+    "refresh materialized view",
+    "create aggregate",
+    "create or replace procedure",
+    "create procedure",
+    "drop procedure",
+];
+
+/// Statements with real effects that the comparison does not look at and
+/// that may change tables (a type dropped with its columns, a `DO` block):
+/// unknown operations that make tables uncertain.
+const OTHER_UNCOMPARED_PREFIXES: &[&str] = &[
+    "drop extension",
     "create type",
     "alter type",
     "drop type",
     "do $$",
     "do $",
     "do language",
-    "pragma",
-    "create sequence",
-    "alter sequence",
-    "drop sequence",
-    "create policy",
-    "drop policy",
-    "analyze",
-    "vacuum",
     "lock table",
-    "select setval",
-    "refresh materialized view",
-    "create aggregate",
-    "create or replace procedure",
-    "create procedure",
-    "drop procedure",
     "create rule",
 ];
 
-/// Statements that cannot change a detail of a table the comparison sees:
-/// code that is not followed, but makes no table uncertain.
-const NO_TABLE_PREFIXES: &[&str] = &[
-    "comment on",
-    "grant ",
-    "revoke ",
-    "set ",
-    "create extension",
-    "create function",
-    "create or replace function",
-    "drop function",
-    "create sequence",
-    "alter sequence",
-    "drop sequence",
-    "create policy",
-    "drop policy",
-    "analyze",
-    "vacuum",
-    "select setval",
-    "refresh materialized view",
-    "create aggregate",
-    "create procedure",
-    "create or replace procedure",
-    "drop procedure",
-    "create trigger",
-    "create or replace trigger",
-    "drop trigger",
-    "pragma",
-];
+fn starts_with_any(lowered: &str, prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|prefix| lowered.starts_with(prefix))
+}
 
 /// Whether `text`, one statement, can change no table the comparison sees.
 fn touches_no_table(text: &str) -> bool {
     let lowered = text.trim_start().to_lowercase();
     let single = !lowered.trim_end().trim_end_matches(';').contains(';');
-    single
-        && NO_TABLE_PREFIXES
-            .iter()
-            .any(|prefix| lowered.starts_with(prefix))
+    single && starts_with_any(&lowered, NO_TABLE_PREFIXES)
 }
 
 const DATA_PREFIXES: &[&str] = &[
@@ -122,10 +100,7 @@ pub fn apply_sql(run: &mut Run<'_>, text: &str, range: TextRange) {
         Ok(statements) => statements,
         Err(_) => {
             let lowered = text.trim_start().to_lowercase();
-            if DATA_PREFIXES
-                .iter()
-                .any(|prefix| lowered.starts_with(prefix))
-            {
+            if starts_with_any(&lowered, DATA_PREFIXES) {
                 run.data_step(
                     range,
                     DataStep {
@@ -136,9 +111,8 @@ pub fn apply_sql(run: &mut Run<'_>, text: &str, range: TextRange) {
                 );
             } else if touches_no_table(text) {
                 run.unknown_without_tables(range, "SQL whose effect the comparison does not see");
-            } else if UNCOMPARED_PREFIXES
-                .iter()
-                .any(|prefix| lowered.starts_with(prefix))
+            } else if starts_with_any(&lowered, NO_TABLE_PREFIXES)
+                || starts_with_any(&lowered, OTHER_UNCOMPARED_PREFIXES)
             {
                 run.unknown(range, "SQL whose effect the comparison does not see");
             } else {

@@ -29,17 +29,13 @@ fn states_apart_only_by_a_revision_without_operations_settle_at_the_latest() {
     assert!(has(&diagnosis, FindingCode::Tie));
 }
 
+/// A data step: rows with an empty email get a placeholder.
+const BACKFILL: &str = "op.execute(\"UPDATE users SET email = 'none' WHERE email = ''\")";
+
 /// users, then a data step, then posts.
 pub(super) fn with_data_step() -> History {
     History::new(
-        linear(&[
-            ("a1", USERS),
-            (
-                "a2",
-                "op.execute(\"UPDATE users SET email = 'none' WHERE email = ''\")",
-            ),
-            ("a3", POSTS),
-        ]),
+        linear(&[("a1", USERS), ("a2", BACKFILL), ("a3", POSTS)]),
         Dialect::Sqlite,
     )
 }
@@ -266,10 +262,7 @@ fn nothing_left_before_code_that_cannot_be_followed_is_still_a_tie() {
     let history = History::new(
         linear(&[
             ("a1", USERS),
-            (
-                "a2",
-                "op.execute(\"UPDATE users SET email = 'none' WHERE email = ''\")",
-            ),
+            ("a2", BACKFILL),
             ("a3", "op.execute('THIS IS NOT SQL AT ALL')"),
         ]),
         Dialect::Sqlite,
@@ -289,10 +282,7 @@ fn a_later_step_that_surely_ran_shows_the_earlier_ones_ran() {
     let history = History::new(
         linear(&[
             ("a1", USERS),
-            (
-                "a2",
-                "op.execute(\"UPDATE users SET email = 'none' WHERE email = ''\")",
-            ),
+            ("a2", BACKFILL),
             (
                 "a3",
                 "op.execute(\"INSERT INTO users (id, email) VALUES (1, 'root')\")",
