@@ -334,6 +334,21 @@ fn a_malformed_ignore_pattern_is_a_usage_error() {
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
 }
 
+/// An `--ignore` pattern that names no object, or is no glob, is a usage
+/// error naming it and the form to write.
+fn a_malformed_object_pattern_is_a_usage_error() {
+    for (pattern, said) in [("users", "TABLE.OBJECT"), ("users.[x", "users.[x")] {
+        let out = run(doctor()
+            .arg("-c")
+            .arg(fixture("scripts/linear/alembic.ini"))
+            .args(["--database-url", "sqlite:///does-not-matter.db"])
+            .args(["--ignore", pattern, "diagnose"]));
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains(said), "{}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+}
+
 fn main() {
     common::harness::main(&[
         test!(cycle),
@@ -349,5 +364,6 @@ fn main() {
         test!(helper_files_without_revision_are_ignored_with_a_warning),
         test!(a_reader_failure_stays_with_its_file, FaultInjection),
         test!(a_malformed_ignore_pattern_is_a_usage_error),
+        test!(a_malformed_object_pattern_is_a_usage_error),
     ]);
 }
