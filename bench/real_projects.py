@@ -33,7 +33,12 @@ migration-doctor still finds the project's own modules above it).
 Each diagnosis is run --repeat more times (default 2): an answer that is not
 the same every time is counted `unstable`. `sole-bad` counts untracked
 databases offered one candidate for a person to confirm that is not their
-state.
+state. `healthy-bad` counts databases at the heads, version table intact (the
+state alembic left), that `diagnose` does not call `healthy` (they are among
+"intact bad" too). `warned` counts intact diagnoses that are right (healthy or
+behind as expected) but carry a finding of severity `warning`; the JSON keeps
+per project and database the warning codes (how many diagnoses show each) and
+a sample message or two of each, printed in the details.
 
 --check exits 1 when any diagnosis is proven at a wrong revision, an answer
 changed between runs, or migration-doctor crashed (exit code >= 100, or a
@@ -231,6 +236,59 @@ PROJECTS = {
         env_by_dialect={"mysql": {"AIRFLOW__DATABASE__SQL_ENGINE_COLLATION_FOR_IDS": "utf8mb3_bin"}},
         note="airflow supports MySQL 8 (not MariaDB) through mysqlclient: its migrations send "
              "multi-statement SQL (CREATE PROCEDURE ...; CALL ...) that PyMySQL refuses",
+    ),
+    "placement": dict(
+        target_metadata="placement.db.sqlalchemy.models:BASE.metadata",
+        requirements=["openstack-placement==16.0.0", "SQLAlchemy==2.1.9"],
+        script="placement/db/sqlalchemy/alembic",
+        databases=ALL_DATABASES,
+    ),
+    "ironic": dict(
+        target_metadata="ironic.db.sqlalchemy.models:Base.metadata",
+        requirements=["ironic==39.0.0", "SQLAlchemy==2.1.9"],
+        script="ironic/db/sqlalchemy/alembic",
+        databases=ALL_DATABASES,
+    ),
+    "glance": dict(
+        target_metadata="glance.db.sqlalchemy.models:BASE.metadata",
+        requirements=["glance==33.0.0", "SQLAlchemy==2.1.9"],
+        script="glance/db/sqlalchemy/alembic_migrations",
+        databases=ALL_DATABASES,
+    ),
+    "aodh": dict(
+        target_metadata="aodh.storage.sqlalchemy.models:Base.metadata",
+        requirements=["aodh==23.0.0", "SQLAlchemy==2.1.9"],
+        script="aodh/storage/sqlalchemy/alembic",
+        databases=ALL_DATABASES,
+    ),
+    "masakari": dict(
+        target_metadata="masakari.db.sqlalchemy.models:BASE.metadata",
+        requirements=["masakari==22.0.0", "SQLAlchemy==2.1.9"],
+        script="masakari/db/sqlalchemy/migrations",
+        databases=ALL_DATABASES,
+    ),
+    "ckan": dict(
+        requirements=["ckan==2.12.0", "SQLAlchemy==2.0.51"],
+        script="ckan/migration",
+        databases=("postgresql",),
+    ),
+    "octavia": dict(
+        # octavia's env.py passes target_metadata=None
+        requirements=["octavia==19.0.0", "SQLAlchemy==2.1.9"],
+        script="octavia/db/migration/alembic_migrations",
+        databases=ALL_DATABASES,
+    ),
+    "cinder": dict(
+        target_metadata="cinder.db.models:BASE.metadata",
+        requirements=["cinder==29.0.0", "SQLAlchemy==2.1.9"],
+        script="cinder/db/migrations",
+        databases=ALL_DATABASES,
+    ),
+    "phoenix": dict(
+        target_metadata="phoenix.db.models:Base.metadata",
+        requirements=["arize-phoenix==20.26.1", "SQLAlchemy==2.1.9"],
+        script="phoenix/db/migrations",
+        databases=("sqlite", "postgresql"),
     ),
 }
 
@@ -802,7 +860,12 @@ def run_one(name, project, python, site, dialect, args):
         "intact": {"right": 0, "wrong": 0, "wrong_samples": []},
         "untracked": {"proven-right": 0, "proven-equivalent": 0, "needs-confirmation-with-R": 0,
                       "proven-WRONG": 0, "wrong/other": 0, "samples": []},
-        "unstable": 0, "sole_wrong": 0,
+        "unstable": 0, "sole_wrong": 0, "unstable_samples": [], "sole_wrong_samples": [],
+        # at the heads, version table intact, not called healthy
+        "healthy_bad": 0, "healthy_bad_samples": [],
+        # right intact diagnoses that carry a warning finding; the warning
+        # codes (diagnoses showing each) and a few of their messages
+        "warned": 0, "warning_codes": {}, "warning_samples": {},
         "crashes": [], "error": None, "notes": [], "seconds": 0.0,
         "timing": {"alembic": 0.0, "inspect": 0.0, "doctor": 0.0}, "per_revision": [],
     }
@@ -908,26 +971,46 @@ def run_one(name, project, python, site, dialect, args):
             # b. diagnose with the version table intact
             want = "healthy" if closure(rows, parents) == closure(heads, parents) else "behind"
             code, diagnosis, stderr, crashed = doctor.run("diagnose")
-            if not same_answer(doctor, diagnosis, args.repeat):
+            again = []
+            if not same_answer(doctor, diagnosis, args.repeat, again):
                 result["unstable"] += 1
+                _unstable_sample(result, revision, "intact", diagnosis, again[0])
             state = diagnosis.get("state") if isinstance(diagnosis, dict) else None
             record["intact"] = {"state": state, "evidence": (diagnosis or {}).get("evidence")
                                 if isinstance(diagnosis, dict) else None, "expected": want}
+            warnings = _warnings(diagnosis)
+            record["intact"]["warnings"] = sorted({w["code"] for w in warnings})
             if state == want:
                 result["intact"]["right"] += 1
+                if warnings:
+                    result["warned"] += 1
+                    for code in sorted({w["code"] for w in warnings}):
+                        result["warning_codes"][code] = result["warning_codes"].get(code, 0) + 1
+                    for w in warnings:
+                        kept = result["warning_samples"].setdefault(w["code"], [])
+                        if len(kept) < 2 and all(k["message"] != w["message"] for k in kept):
+                            kept.append({"revision": revision, "message": w["message"]})
             else:
                 result["intact"]["wrong"] += 1
                 if len(result["intact"]["wrong_samples"]) < 5:
                     result["intact"]["wrong_samples"].append(dict(
                         record["intact"], revision=revision, error=_error_of(diagnosis, stderr),
                         findings=_findings(diagnosis)))
+            if want == "healthy" and state != "healthy":
+                result["healthy_bad"] += 1
+                if len(result["healthy_bad_samples"]) < 3:
+                    result["healthy_bad_samples"].append(dict(
+                        record["intact"], revision=revision, rows=rows, error=_error_of(diagnosis, stderr),
+                        messages=_messages(diagnosis)))
 
             # c. diagnose with the version table dropped, then put it back
             database.drop_table(version_table)
             try:
                 code, diagnosis, stderr, crashed = doctor.run("diagnose")
-                if not same_answer(doctor, diagnosis, args.repeat):
+                again = []
+                if not same_answer(doctor, diagnosis, args.repeat, again):
                     result["unstable"] += 1
+                    _unstable_sample(result, revision, "untracked", diagnosis, again[0])
             finally:
                 answer = worker_process.call(300, cmd="stamp", revs=rows)
             if not answer["ok"]:
@@ -940,6 +1023,10 @@ def run_one(name, project, python, site, dialect, args):
             if (isinstance(diagnosis, dict) and diagnosis.get("evidence") == "needs_confirmation"
                     and len(offered) == 1 and closure(offered[0], parents) != closure(rows, parents)):
                 result["sole_wrong"] += 1
+                if len(result["sole_wrong_samples"]) < 5:
+                    result["sole_wrong_samples"].append({
+                        "revision": revision, "rows": rows, "offered": sorted(offered[0]),
+                        "state": diagnosis.get("state"), "messages": _messages(diagnosis)})
             record["untracked"] = {
                 "verdict": verdict,
                 "state": diagnosis.get("state") if isinstance(diagnosis, dict) else None,
@@ -975,7 +1062,7 @@ def run_one(name, project, python, site, dialect, args):
             if verdict != "proven-right" and len(result["untracked"]["samples"]) < 6:
                 result["untracked"]["samples"].append(dict(
                     record["untracked"], revision=revision, error=_error_of(diagnosis, stderr),
-                    findings=_findings(diagnosis)))
+                    findings=_findings(diagnosis), messages=_messages(diagnosis)))
             if args.verbose:
                 print("  %s %s %s: diffs=%d intact=%s untracked=%s" % (
                     name, dialect, revision, len(differences), state, verdict), file=sys.stderr)
@@ -1001,13 +1088,31 @@ def run_one(name, project, python, site, dialect, args):
     return result
 
 
-def same_answer(doctor, first, repeat):
-    """Whether `repeat` more runs of `diagnose` give `first` again."""
+def same_answer(doctor, first, repeat, seen=None):
+    """Whether `repeat` more runs of `diagnose` give `first` again (the
+    first answer that differs is appended to `seen`)."""
     for _ in range(repeat):
         _, again, _, _ = doctor.run("diagnose")
         if json.dumps(again, sort_keys=True) != json.dumps(first, sort_keys=True):
+            if seen is not None:
+                seen.append(again)
             return False
     return True
+
+
+def _unstable_sample(result, revision, check, first, then):
+    """Where two runs of `diagnose` answered differently: the keys whose
+    values changed, with both values (cut short)."""
+    if len(result["unstable_samples"]) >= 5:
+        return
+    a = first if isinstance(first, dict) else {"answer": first}
+    b = then if isinstance(then, dict) else {"answer": then}
+    changed = sorted(k for k in set(a) | set(b) if json.dumps(a.get(k), sort_keys=True)
+                     != json.dumps(b.get(k), sort_keys=True))
+    result["unstable_samples"].append({
+        "revision": revision, "check": check, "changed": changed,
+        "first": {k: json.dumps(a.get(k), sort_keys=True)[:600] for k in changed},
+        "then": {k: json.dumps(b.get(k), sort_keys=True)[:600] for k in changed}})
 
 
 def _error_of(payload, stderr):
@@ -1022,6 +1127,22 @@ def _findings(payload):
     if not isinstance(payload, dict):
         return None
     return [f.get("code") for f in payload.get("findings") or []][:8]
+
+
+def _warnings(payload):
+    """The diagnosis's findings of severity `warning`: [{code, message}]."""
+    if not isinstance(payload, dict):
+        return []
+    return [{"code": f.get("code"), "message": (f.get("message") or "")[:1000]}
+            for f in payload.get("findings") or [] if isinstance(f, dict) and f.get("severity") == "warning"]
+
+
+def _messages(payload):
+    """Every finding of the diagnosis as `severity code: message` (cut short)."""
+    if not isinstance(payload, dict):
+        return None
+    return ["%s %s: %s" % (f.get("severity"), f.get("code"), (f.get("message") or "")[:600])
+            for f in payload.get("findings") or [] if isinstance(f, dict)][:8]
 
 
 # --------------------------------------------------------------------------
@@ -1043,12 +1164,13 @@ def cause_summary(causes):
 
 def print_table(results):
     header = ("project", "db", "revs", "ident", "diff(o)", "diff causes (revisions)", "intact ok/bad",
-              "untracked right/equiv/conf/WRONG/other", "sole-bad", "unstable", "crash", "time", "note")
+              "healthy-bad", "warned", "untracked right/equiv/conf/WRONG/other", "sole-bad", "unstable",
+              "crash", "time", "note")
     rows = []
     for r in results:
         if r.get("skipped"):
-            rows.append((r["project"], r["database"], "-", "-", "-", "-", "-", "-", "-", "-", "-", "-",
-                         "skipped: " + r["skipped"]))
+            rows.append((r["project"], r["database"], "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-",
+                         "-", "skipped: " + r["skipped"]))
             continue
         u = r["untracked"]
         error = r["error"]
@@ -1065,6 +1187,7 @@ def print_table(results):
             str(r["identical"]), "%d(%d)" % (r["differing"], r["only_type_other"]),
             cause_summary(r["causes"]) or "-",
             "%d/%d" % (r["intact"]["right"], r["intact"]["wrong"]),
+            str(r.get("healthy_bad", 0)), str(r.get("warned", 0)),
             "%d/%d/%d/%d/%d" % (u["proven-right"], u["proven-equivalent"], u["needs-confirmation-with-R"],
                                 u["proven-WRONG"], u["wrong/other"]),
             str(r["sole_wrong"]), str(r["unstable"]),
@@ -1088,7 +1211,8 @@ def print_timing(results, installs):
 def print_details(results):
     for r in results:
         if r.get("skipped") or not (r["samples"] or r["intact"]["wrong_samples"] or r["untracked"]["samples"]
-                                    or r["crashes"]):
+                                    or r["crashes"] or r.get("warning_codes") or r.get("unstable_samples")
+                                    or r.get("sole_wrong_samples")):
             continue
         print("\n== %s on %s (alembic %.0fs, inspector %.0fs, migration-doctor %.0fs)" % (
             r["project"], r["database"], r["timing"]["alembic"], r["timing"]["inspect"],
@@ -1108,6 +1232,32 @@ def print_details(results):
                 s["state"], s["evidence"], s["matched"],
                 s["candidates"][:6] if s["candidates"] else s["candidates"], s.get("error") or "",
                 s.get("findings") or ""))
+        for s in r.get("healthy_bad_samples") or []:
+            print("  HEALTHY-BAD at %s (rows %s): %s (%s); %s" % (
+                s["revision"][:12], "+".join(x[:12] for x in s["rows"]), s["state"], s["evidence"],
+                s.get("error") or ""))
+            for m in s.get("messages") or []:
+                print("      %s" % m[:300])
+        for s in r["untracked"]["samples"]:
+            if s["verdict"] == "proven-WRONG":
+                for m in s.get("messages") or []:
+                    print("      WRONG at %s: %s" % (s["revision"][:12], m[:300]))
+        for s in r.get("sole_wrong_samples") or []:
+            print("  SOLE-BAD at %s (rows %s): offered %s: %s" % (
+                s["revision"][:12], "+".join(x[:12] for x in s["rows"]), "+".join(s["offered"]), s["state"]))
+            for m in s.get("messages") or []:
+                print("      %s" % m[:300])
+        for s in r.get("unstable_samples") or []:
+            print("  UNSTABLE at %s (%s): changed %s" % (s["revision"][:12], s["check"], ", ".join(s["changed"])))
+            for k in s["changed"][:3]:
+                print("      %s: %s  then  %s" % (k, s["first"][k][:200], s["then"][k][:200]))
+        codes = r.get("warning_codes") or {}
+        if codes:
+            print("  warnings on %d right intact diagnoses (diagnoses per code): %s" % (
+                r["warned"], ", ".join("%s %d" % kv for kv in sorted(codes.items(), key=lambda kv: -kv[1]))))
+            for code, _ in sorted(codes.items(), key=lambda kv: -kv[1])[:5]:
+                for w in r["warning_samples"].get(code, [])[:2]:
+                    print("      %s (at %s): %s" % (code, w["revision"][:12], w["message"][:300]))
         for c in r["crashes"][:3]:
             print("  CRASH %s exit %s: %s" % (" ".join(c["arguments"]), c["exit"], last_line(c["stderr"])))
 
@@ -1222,7 +1372,8 @@ def main():
     print("revs: checked/total; ident: revisions whose expected schema equals the live one; diff(o): "
           "differing (of which only in\n'other(...)' types); causes: revisions showing each cause "
           "(exp = only in the expected schema, live = only in the live one);\nintact: diagnose with "
-          "the version table (behind/healthy expected); untracked: diagnose without it.")
+          "the version table (behind/healthy expected); healthy-bad: at the heads, not called healthy;\nwarned: right "
+          "intact diagnoses with a warning finding; untracked: diagnose without it.")
     print_table(results)
     print_details(results)
     print_timing(results, installs)
@@ -1230,8 +1381,11 @@ def main():
     crashes = sum(len(r["crashes"]) for r in results if not r.get("skipped"))
     unstable = sum(r["unstable"] for r in results if not r.get("skipped"))
     sole_wrong = sum(r["sole_wrong"] for r in results if not r.get("skipped"))
+    healthy_bad = sum(r.get("healthy_bad", 0) for r in results if not r.get("skipped"))
+    warned = sum(r.get("warned", 0) for r in results if not r.get("skipped"))
     print("\nproven-wrong: %d, answers that changed between runs: %d, sole candidates that are not the "
-          "revision: %d, crashes of migration-doctor: %d" % (wrong, unstable, sole_wrong, crashes))
+          "revision: %d, heads not called healthy: %d, right intact diagnoses with a warning: %d, "
+          "crashes of migration-doctor: %d" % (wrong, unstable, sole_wrong, healthy_bad, warned, crashes))
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump({"binary": args.binary, "installs": installs, "results": results}, f, indent=1)

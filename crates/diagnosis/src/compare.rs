@@ -17,8 +17,9 @@ use std::sync::Arc;
 
 use migration_doctor_infer::{ExpectedSchemas, ExpectedState};
 
+use crate::expression::index_column_key;
 use crate::patterns::ObjectPatterns;
-use migration_doctor_schema::{Schema, Table, TypeFamily};
+use migration_doctor_schema::{ForeignKey, Schema, Table, TypeFamily};
 
 /// How one table differs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -121,7 +122,11 @@ impl Comparison {
 #[derive(Debug, Clone, Copy)]
 pub enum Object<'o> {
     Column(&'o str),
-    Index(&'o str),
+    Index {
+        name: &'o str,
+        columns: &'o [String],
+        unique: bool,
+    },
     /// A unique constraint, by its columns.
     Unique(&'o [String]),
     /// A foreign key, by its columns.
@@ -175,7 +180,16 @@ impl ObjectRules<'_> {
         };
         match object {
             Object::Column(name) => !managed.columns.contains(name),
-            Object::Index(name) => !managed.indexes.contains(name),
+            Object::Index {
+                name,
+                columns,
+                unique,
+            } => {
+                !managed.indexes.contains(name)
+                    && !managed
+                        .guessed_index_shapes
+                        .contains(&(columns.to_vec(), unique))
+            }
             Object::Unique(columns) => !managed.unique_constraints.contains(columns),
             Object::ForeignKey(columns) => !managed.foreign_keys.contains(columns),
         }
@@ -200,7 +214,12 @@ impl ObjectRules<'_> {
             }
             for index in &table.indexes {
                 if let Some(name) = &index.name {
-                    note(Object::Index(name), name.clone());
+                    let object = Object::Index {
+                        name,
+                        columns: &index.columns,
+                        unique: index.unique,
+                    };
+                    note(object, name.clone());
                 }
             }
             for unique in &table.unique_constraints {
@@ -492,17 +511,59 @@ fn compare_indexes(
             .indexes
             .iter()
             .filter_map(|index| {
+                let columns: Vec<String> =
+                    index.columns.iter().map(|c| index_column_key(c)).collect();
                 index
                     .name
                     .clone()
-                    .map(|index_name| (index_name, index.columns.clone(), index.unique))
+                    .map(|index_name| (index_name, columns, index.unique))
             })
-            .filter(|(index_name, ..)| {
-                rules.compared(name, Object::Index(index_name), Some(index_name), live_side)
+            .filter(|(index_name, columns, unique)| {
+                let object = Object::Index {
+                    name: index_name,
+                    columns,
+                    unique: *unique,
+                };
+                rules.compared(name, object, Some(index_name), live_side)
             })
             .collect()
     };
-    let (expected_indexes, live_indexes) = (named(expected, false), named(live, true));
+    let (mut expected_indexes, mut live_indexes) = (named(expected, false), named(live, true));
+    // Indexes whose names an unconfirmed naming convention gave: known by
+    // their shape, the name proves nothing either way.
+    let guessed_names = rules
+        .managed
+        .and_then(|managed| managed.managed_objects(name))
+        .map(|objects| &objects.guessed_index_names);
+    if let Some(guessed_names) = guessed_names.filter(|names| !names.is_empty()) {
+        let guessed: Vec<(String, Vec<String>, bool)> = expected_indexes
+            .iter()
+            .filter(|(index, ..)| guessed_names.contains(index))
+            .cloned()
+            .collect();
+        for entry in guessed {
+            expected_indexes.remove(&entry);
+            let (index, columns, unique) = entry;
+            let same_shape = live_indexes
+                .iter()
+                .find(|(found, found_columns, found_unique)| {
+                    *found_columns == columns
+                        && *found_unique == unique
+                        && (*found == index || !expected_indexes.iter().any(|(e, ..)| e == found))
+                })
+                .cloned();
+            match same_shape {
+                Some(found) => {
+                    live_indexes.remove(&found);
+                }
+                None => difference.details.push(format!(
+                    "{}index on ({}): expected, not found",
+                    if unique { "unique " } else { "" },
+                    columns.join(", ")
+                )),
+            }
+        }
+    }
     // An index backing a foreign key, found under another name.
     let renamed_key_index = |columns: &[String], unique: bool, other: &Table| {
         rules.server_names_key_indexes
@@ -606,6 +667,52 @@ fn compare_constraints(
             columns.join(", "),
             referred.join(", ")
         ));
+    }
+    compare_key_actions(name, expected, live, rules, difference);
+}
+
+/// `ON DELETE` and `ON UPDATE` of the foreign keys found on both sides,
+/// where both are known.
+fn compare_key_actions(
+    name: &str,
+    expected: &Table,
+    live: &Table,
+    rules: &ObjectRules<'_>,
+    difference: &mut TableDifference,
+) {
+    let same_target = |a: &ForeignKey, b: &ForeignKey| {
+        a.columns == b.columns
+            && a.referred_table == b.referred_table
+            && a.referred_columns == b.referred_columns
+    };
+    for key in &expected.foreign_keys {
+        if key
+            .name
+            .as_deref()
+            .is_some_and(|key_name| rules.ignored(name, key_name))
+        {
+            continue;
+        }
+        let Some(found) = live
+            .foreign_keys
+            .iter()
+            .find(|found| same_target(key, found))
+        else {
+            continue;
+        };
+        for (what, wanted, got) in [
+            ("ON DELETE", key.on_delete, found.on_delete),
+            ("ON UPDATE", key.on_update, found.on_update),
+        ] {
+            if wanted.differs_from(got) {
+                difference.details.push(format!(
+                    "foreign key ({}) -> {}({}): expected {what} {wanted}, found {got}",
+                    key.columns.join(", "),
+                    key.referred_table,
+                    key.referred_columns.join(", ")
+                ));
+            }
+        }
     }
 }
 

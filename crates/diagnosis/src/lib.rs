@@ -15,6 +15,7 @@ mod compare;
 mod completion;
 mod context;
 mod diagnosis;
+mod expression;
 mod matching;
 mod partial;
 mod patterns;

@@ -71,6 +71,8 @@ pub struct Applier<'a> {
     /// Tables an operation needed that did not exist: the migrations
     /// assume them (made outside them, by the models' `create_all`).
     pub assumed: BTreeSet<String>,
+    /// Indexes (table, name) named by an unconfirmed naming convention.
+    pub guessed_index_names: BTreeSet<(String, String)>,
 }
 
 /// Why an operation cannot be applied to the schema at that point of the
@@ -134,6 +136,7 @@ impl<'a> Applier<'a> {
             log: Vec::new(),
             naming: Arc::new(NamingConvention::default()),
             assumed: BTreeSet::new(),
+            guessed_index_names: BTreeSet::new(),
         }
     }
 
@@ -467,7 +470,7 @@ impl<'a> Applier<'a> {
                 self.add_unique(key, None, vec![name.clone()])?;
             }
             if definition.index {
-                let index = self.index_name(&bare, std::slice::from_ref(&name));
+                let index = self.index_name(key, &bare, std::slice::from_ref(&name));
                 self.create_index(key, &index, vec![name.clone()], false)?;
             }
         }
@@ -510,7 +513,7 @@ impl<'a> Applier<'a> {
                 } => {
                     let name = name
                         .clone()
-                        .unwrap_or_else(|| self.index_name(&bare, columns));
+                        .unwrap_or_else(|| self.index_name(key, &bare, columns));
                     self.create_index(key, &name, columns.clone(), *unique)?
                 }
             }
@@ -611,7 +614,7 @@ impl<'a> Applier<'a> {
         }
         if definition.index {
             let bare = bare_name(key).to_owned();
-            let index = self.index_name(&bare, std::slice::from_ref(&name));
+            let index = self.index_name(key, &bare, std::slice::from_ref(&name));
             self.create_index(key, &index, vec![name.clone()], false)?;
         }
         for foreign_key in &definition.foreign_keys {
@@ -654,6 +657,7 @@ impl<'a> Applier<'a> {
     pub fn drop_column(&mut self, key: &str, name: &str) -> Applied {
         let clipped = self.clip(name);
         let name = clipped.as_str();
+        let dialect = self.dialect;
         let table = self.table(key)?;
         let before = table.columns.len();
         table.columns.retain(|column| column.name != name);
@@ -663,14 +667,37 @@ impl<'a> Applier<'a> {
                 column: name.to_owned(),
             });
         }
-        // Whatever covers the column goes with it, as the databases do.
-        table.primary_key.retain(|column| column != name);
-        table
-            .indexes
-            .retain(|index| !index.columns.iter().any(|column| column == name));
-        table
-            .unique_constraints
-            .retain(|unique| !unique.columns.iter().any(|column| column == name));
+        // Whatever covers the column goes with it, as the databases do:
+        // PostgreSQL drops every key and index that names it, whole; MySQL
+        // and MariaDB take the column out of them (an index left without
+        // columns goes); SQLite's batch rebuild keeps the rest of the
+        // primary key and drops the indexes.
+        let whole = dialect != Dialect::Mysql;
+        let primary_key_goes = dialect == Dialect::Postgresql;
+        if primary_key_goes && table.primary_key.iter().any(|column| column == name) {
+            table.primary_key.clear();
+        } else {
+            table.primary_key.retain(|column| column != name);
+        }
+        if whole {
+            table
+                .indexes
+                .retain(|index| !index.columns.iter().any(|column| column == name));
+            table
+                .unique_constraints
+                .retain(|unique| !unique.columns.iter().any(|column| column == name));
+        } else {
+            for index in &mut table.indexes {
+                index.columns.retain(|column| column != name);
+            }
+            table.indexes.retain(|index| !index.columns.is_empty());
+            for unique in &mut table.unique_constraints {
+                unique.columns.retain(|column| column != name);
+            }
+            table
+                .unique_constraints
+                .retain(|unique| !unique.columns.is_empty());
+        }
         table
             .foreign_keys
             .retain(|key| !key.columns.iter().any(|column| column == name));
@@ -858,6 +885,8 @@ impl<'a> Applier<'a> {
         let columns = self.clip_all(&columns);
         let dialect = self.dialect;
         let bare = bare_name(key).to_owned();
+        let given_name = name.is_some();
+        let mut guessed = None;
         let name = name.or_else(|| {
             self.naming.name(
                 "uq",
@@ -879,6 +908,9 @@ impl<'a> Applier<'a> {
         if dialect == Dialect::Mysql {
             // A MySQL unique constraint is its unique index, which can
             // serve a foreign key in place of the index InnoDB made for it.
+            if !given_name && let Some(name) = &name {
+                guessed = Some(name.clone());
+            }
             drop_implicit_key_indexes(table, &columns);
             table.indexes.push(Index {
                 name: name.clone(),
@@ -890,6 +922,9 @@ impl<'a> Applier<'a> {
             name: name.clone(),
             columns: columns.clone(),
         });
+        if let Some(guessed) = guessed {
+            self.guess_name_unless_confirmed(key, &guessed);
+        }
         self.record(Operation::AddUniqueConstraint {
             table: key.to_owned(),
             name,
@@ -951,12 +986,15 @@ impl<'a> Applier<'a> {
                 });
             }
         }
+        let (on_delete, on_update) = spec.actions.compared();
         let foreign_key = ForeignKey {
             name,
             columns: spec.columns.clone(),
             referred_schema: spec.referred_schema.clone(),
             referred_table: spec.referred_table.clone(),
             referred_columns: spec.referred_columns.clone(),
+            on_delete,
+            on_update,
         };
         table.foreign_keys.push(foreign_key.clone());
         self.record(Operation::AddForeignKey {
@@ -1038,9 +1076,12 @@ impl<'a> Applier<'a> {
 }
 
 impl Applier<'_> {
-    /// The name of an unnamed index (`index=True`): the convention's `ix`.
-    fn index_name(&self, table: &str, columns: &[String]) -> String {
-        self.naming
+    /// The name of an unnamed index (`index=True`) of the table `key`
+    /// (`table` bare): the convention's `ix`; a guess when the convention
+    /// is not confirmed.
+    fn index_name(&mut self, key: &str, table: &str, columns: &[String]) -> String {
+        let name = self
+            .naming
             .name(
                 "ix",
                 &Named {
@@ -1051,7 +1092,16 @@ impl Applier<'_> {
                 },
                 self.dialect,
             )
-            .unwrap_or_else(|| format!("ix_{table}_{}", columns.join("_")))
+            .unwrap_or_else(|| format!("ix_{table}_{}", columns.join("_")));
+        self.guess_name_unless_confirmed(key, &name);
+        name
+    }
+
+    fn guess_name_unless_confirmed(&mut self, key: &str, name: &str) {
+        if !self.naming.is_confirmed() {
+            self.guessed_index_names
+                .insert((key.to_owned(), name.to_owned()));
+        }
     }
 }
 

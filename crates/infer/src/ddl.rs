@@ -283,14 +283,18 @@ fn constraint_sql(operation: &Operation, dialect: Dialect, name: Option<&str>) -
                 named(name),
                 quoted_list(&foreign_key.columns, dialect),
                 quoted_list(&foreign_key.referred_columns, dialect),
-                actions_sql(actions)
+                actions_sql(actions)?
             ))
         }
         _ => None,
     }
 }
 
-fn actions_sql(actions: &ReferentialActions) -> String {
+/// `None` when an action could not be read.
+fn actions_sql(actions: &ReferentialActions) -> Option<String> {
+    if actions.unreadable {
+        return None;
+    }
     let mut sql = String::new();
     if let Some(action) = &actions.on_delete {
         sql.push_str(&format!(" ON DELETE {action}"));
@@ -298,7 +302,7 @@ fn actions_sql(actions: &ReferentialActions) -> String {
     if let Some(action) = &actions.on_update {
         sql.push_str(&format!(" ON UPDATE {action}"));
     }
-    sql
+    Some(sql)
 }
 
 /// The column SQLAlchemy makes autoincrementing (`autoincrement="auto"`):
@@ -445,6 +449,7 @@ pub(crate) fn is_generated_mysql_key_name(table: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use migration_doctor_schema::ReferentialAction;
 
     fn column(name: &str, family: TypeFamily, nullable: bool, default: Option<&str>) -> Column {
         Column {
@@ -480,10 +485,13 @@ mod tests {
                     referred_schema: None,
                     referred_table: "users".to_owned(),
                     referred_columns: vec!["id".to_owned()],
+                    on_delete: ReferentialAction::Cascade,
+                    on_update: ReferentialAction::NoAction,
                 },
                 actions: ReferentialActions {
                     on_delete: Some("CASCADE".to_owned()),
                     on_update: None,
+                    unreadable: false,
                 },
             },
             Operation::CreateIndex {

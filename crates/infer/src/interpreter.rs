@@ -47,6 +47,9 @@ pub struct RevisionOutcome {
     /// Tables an operation needed that no earlier revision made: the
     /// migrations assume them.
     pub assumed_tables: Vec<String>,
+    /// Indexes (table, name) named by a naming convention that was not
+    /// confirmed: their names are guesses.
+    pub guessed_index_names: Vec<(String, String)>,
 }
 
 impl RevisionOutcome {
@@ -223,7 +226,7 @@ pub fn run_upgrade_with(
 /// The naming convention of the `target_metadata` that `env.py` hands to
 /// alembic (followed into the project's modules: `Base.metadata`, a
 /// `MetaData(naming_convention=...)`); SQLAlchemy's default when it has
-/// none or it cannot be followed.
+/// none, and that default unconfirmed when it cannot be followed.
 pub fn env_naming_convention(path: &Path, source: &str, modules: &ModuleCache) -> NamingConvention {
     let parsed =
         ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
@@ -244,7 +247,10 @@ pub fn env_naming_convention(path: &Path, source: &str, modules: &ModuleCache) -
     };
     match metadata {
         Value::MetaData(entries) => NamingConvention::from_entries(entries),
-        _ => NamingConvention::default(),
+        // `target_metadata = None`: alembic's operations use SQLAlchemy's
+        // default.
+        Value::None => NamingConvention::default(),
+        _ => NamingConvention::unconfirmed(),
     }
 }
 
@@ -321,6 +327,9 @@ impl<'a> Run<'a> {
     pub(crate) fn finish(mut self) -> RevisionOutcome {
         self.outcome.operations = std::mem::take(&mut self.applier.log);
         self.outcome.assumed_tables = std::mem::take(&mut self.applier.assumed)
+            .into_iter()
+            .collect();
+        self.outcome.guessed_index_names = std::mem::take(&mut self.applier.guessed_index_names)
             .into_iter()
             .collect();
         self.outcome

@@ -15,6 +15,11 @@ use migration_doctor_schema::Dialect;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamingConvention {
     templates: Vec<(String, String)>,
+    /// Whether the project's convention was found. When `env.py`'s
+    /// `target_metadata` could not be followed, SQLAlchemy's default is
+    /// assumed and the names it gives are guesses: an index so named is
+    /// known by its columns, not by its name.
+    confirmed: bool,
 }
 
 impl Default for NamingConvention {
@@ -22,6 +27,7 @@ impl Default for NamingConvention {
     fn default() -> NamingConvention {
         NamingConvention {
             templates: vec![("ix".to_owned(), "ix_%(column_0_label)s".to_owned())],
+            confirmed: true,
         }
     }
 }
@@ -44,11 +50,28 @@ impl NamingConvention {
         if !templates.iter().any(|(kind, _)| kind == "ix") {
             templates.extend(NamingConvention::default().templates);
         }
-        NamingConvention { templates }
+        NamingConvention {
+            templates,
+            confirmed: true,
+        }
+    }
+
+    /// SQLAlchemy's default, assumed for a project whose convention could
+    /// not be found.
+    pub fn unconfirmed() -> NamingConvention {
+        NamingConvention {
+            confirmed: false,
+            ..NamingConvention::default()
+        }
     }
 
     pub fn is_default(&self) -> bool {
-        *self == NamingConvention::default()
+        self.templates == NamingConvention::default().templates
+    }
+
+    /// Whether the names this convention gives are the project's own.
+    pub fn is_confirmed(&self) -> bool {
+        self.confirmed
     }
 
     /// The name `kind` (`ix`, `uq`, `fk`) gets, when the convention has a

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use migration_doctor_schema::{Column, ForeignKey, TypeFamily};
+use migration_doctor_schema::{Column, ForeignKey, ReferentialAction, TypeFamily};
 use serde::Serialize;
 
 /// One operation of a revision, with the line of the revision file it
@@ -31,11 +31,25 @@ pub struct ReferentialActions {
     pub on_delete: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_update: Option<String>,
+    /// An `ondelete=` or `onupdate=` whose value could not be read: the
+    /// key's actions are unknown, and its DDL cannot be written.
+    #[serde(skip)]
+    pub unreadable: bool,
 }
 
 impl ReferentialActions {
     pub fn is_empty(&self) -> bool {
-        self.on_delete.is_none() && self.on_update.is_none()
+        self.on_delete.is_none() && self.on_update.is_none() && !self.unreadable
+    }
+
+    /// `(ON DELETE, ON UPDATE)` as the schema compares them.
+    pub fn compared(&self) -> (ReferentialAction, ReferentialAction) {
+        let action = |keyword: &Option<String>| match keyword {
+            _ if self.unreadable => ReferentialAction::Unknown,
+            Some(keyword) => ReferentialAction::parse(keyword),
+            None => ReferentialAction::NoAction,
+        };
+        (action(&self.on_delete), action(&self.on_update))
     }
 }
 

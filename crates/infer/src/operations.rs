@@ -43,6 +43,10 @@ const SQLALCHEMY_NON_TYPES: &[&str] = &[
     "Identity",
     "Computed",
     "DDL",
+    "CreateSequence",
+    "DropSequence",
+    "CreateSchema",
+    "DropSchema",
     "exists",
     "join",
     "outerjoin",
@@ -162,7 +166,7 @@ pub fn attribute(run: &mut Run<'_>, base: Value, name: &str) -> Value {
         Value::MetaData(entries) if name == "metadata" => Value::MetaData(entries),
         // Reflection reads what the database holds, which is the schema
         // built so far: nothing changes.
-        Value::MetaData(entries) if name == "reflect" => {
+        Value::MetaData(entries) if name == "reflect" || name == "generate_base" => {
             Value::Method(Box::new(Value::MetaData(entries)), name.to_owned())
         }
         Value::Table(table) if name == "name" || name == "fullname" => Value::Str(table),
@@ -173,6 +177,10 @@ pub fn attribute(run: &mut Run<'_>, base: Value, name: &str) -> Value {
 }
 
 /// What `sqlalchemy.orm.Session(...)` evaluates to.
+/// What `sa.schema.DropSequence(...)` and its like evaluate to: DDL that
+/// changes no table.
+const NO_TABLE_DDL: &str = "ddl without a table";
+
 const SESSION: &str = "session";
 /// What `logging.getLogger(...)` (or structlog's) evaluates to: its
 /// methods write logs, not the schema.
@@ -341,7 +349,11 @@ fn sqlalchemy_call(
                 .collect(),
             unique: matches!(kwarg(&kwargs, "unique"), Some(Value::Bool(true))),
         }),
-        "text" => string(args.first()).map_or(Value::Unknown(String::new()), Value::Sql),
+        "text" | "DDL" => string(args.first()).map_or(Value::Unknown(String::new()), Value::Sql),
+        // Statements on sequences and schemas, which hold no table.
+        "CreateSequence" | "DropSequence" | "CreateSchema" | "DropSchema" => {
+            Value::Opaque(NO_TABLE_DDL.to_owned())
+        }
         "inspect" => match args.first() {
             Some(Value::Bind) => Value::Inspector,
             _ => Value::Opaque("inspect".to_owned()),
@@ -431,9 +443,15 @@ fn foreign_key_target(
 
 /// `ondelete=` and `onupdate=` among `kwargs`.
 fn referential_actions(kwargs: &[(String, Value)]) -> ReferentialActions {
+    let on_delete = kwarg(kwargs, "ondelete");
+    let on_update = kwarg(kwargs, "onupdate");
+    let unreadable = |value: Option<&Value>| {
+        value.is_some_and(|value| !matches!(value, Value::None | Value::Str(_)))
+    };
     ReferentialActions {
-        on_delete: optional_string(kwarg(kwargs, "ondelete")),
-        on_update: optional_string(kwarg(kwargs, "onupdate")),
+        on_delete: optional_string(on_delete),
+        on_update: optional_string(on_update),
+        unreadable: unreadable(on_delete) || unreadable(on_update),
     }
 }
 
@@ -682,6 +700,8 @@ pub fn call_method(
             _ => Value::Unknown(String::new()),
         },
         Value::MetaData(_) if name == "reflect" => Value::None,
+        // `registry(metadata=...).generate_base()`: a base with that metadata.
+        Value::MetaData(entries) if name == "generate_base" => Value::MetaData(entries),
         Value::Dict(items) => match name {
             "get" => {
                 let key = args.first().cloned().unwrap_or(Value::None);
@@ -1004,6 +1024,10 @@ fn execute_sql(run: &mut Run<'_>, statement: Option<&Value>, range: TextRange) -
             sql::apply_sql(run, text, range);
             Value::None
         }
+        Some(Value::Opaque(what)) if what == NO_TABLE_DDL => {
+            run.unknown_without_tables(range, "a statement on a sequence or a schema");
+            Value::None
+        }
         Some(Value::Opaque(_)) => {
             // `table.update()…`, `sa.insert(…)`: data, built with SQLAlchemy.
             run.data_step(
@@ -1187,7 +1211,15 @@ fn op_call(
                     _ => None,
                 };
                 let mut nullable = flag("nullable");
-                let new_type = kwarg(&kwargs, "type_").and_then(type_of);
+                let mut new_type = kwarg(&kwargs, "type_").and_then(type_of);
+                // A nullability change or a rename restates the column on
+                // MySQL with `existing_type`, which becomes its type.
+                if dialect == migration_doctor_schema::Dialect::Mysql
+                    && new_type.is_none()
+                    && (nullable.is_some() || kwarg(&kwargs, "new_column_name").is_some())
+                {
+                    new_type = kwarg(&kwargs, "existing_type").and_then(type_of);
+                }
                 // MySQL restates the whole column (`MODIFY`/`CHANGE`) for a
                 // new type or name, and alembic writes `NULL` there unless
                 // told otherwise (alembic 1.20, ddl/mysql.py).

@@ -306,6 +306,15 @@ impl<'a> Run<'a> {
                 known => Some(known),
             };
         }
+        // A declarative base may give its metadata through its registry
+        // (`registry = registry(metadata=MetaData(...))`).
+        if attribute == "metadata"
+            && let Some(metadata @ Value::MetaData(_)) =
+                self.class_attribute(module, body, class, "registry")
+        {
+            return Some(metadata);
+        }
+        let mut declarative = false;
         for base in class_bases(class) {
             match self.eval_in_module(module, body, base) {
                 Value::Path(base) if !is_library(&base) => {
@@ -313,10 +322,14 @@ impl<'a> Run<'a> {
                         return Some(value);
                     }
                 }
+                Value::Path(base) => {
+                    declarative |= base.rsplit('.').next() == Some("DeclarativeBase");
+                }
                 _ => {}
             }
         }
-        None
+        // SQLAlchemy's `DeclarativeBase` makes a plain `MetaData()`.
+        (declarative && attribute == "metadata").then(|| Value::MetaData(Vec::new()))
     }
 
     /// The column type a class of the project stands for, called with

@@ -334,6 +334,7 @@ fn foreign_key_spec(foreign: &sqlparser::ast::ForeignKeyConstraint) -> ForeignKe
         actions: crate::operation::ReferentialActions {
             on_delete: foreign.on_delete.as_ref().map(ToString::to_string),
             on_update: foreign.on_update.as_ref().map(ToString::to_string),
+            unreadable: false,
         },
     }
 }

@@ -38,6 +38,18 @@ pub struct ManagedObjects {
     pub indexes: BTreeSet<String>,
     pub unique_constraints: BTreeSet<Vec<String>>,
     pub foreign_keys: BTreeSet<Vec<String>>,
+    /// Indexes whose names are guesses (an unconfirmed naming convention
+    /// gave them), by name: they are known by their shape instead.
+    pub guessed_index_names: BTreeSet<String>,
+    /// The columns and uniqueness of those indexes.
+    pub guessed_index_shapes: BTreeSet<(Vec<String>, bool)>,
+}
+
+impl ManagedObjects {
+    /// Whether the index of `table` named `name` has a guessed name.
+    pub fn index_name_is_guess(&self, name: &str) -> bool {
+        self.guessed_index_names.contains(name)
+    }
 }
 
 /// The schema a revision state should have, with what of it is uncertain.
@@ -113,6 +125,7 @@ impl ExpectedSchemas {
                 for (name, table) in &base.schema.tables {
                     expected.record_objects(name, table);
                 }
+                expected.record_guessed_names(outcome, &base.schema);
                 expected.base = base;
             }
             expected.baseline = Some(read);
@@ -147,6 +160,7 @@ impl ExpectedSchemas {
                 expected.managed.insert(table.clone());
                 expected.assumed.insert(table.clone());
             }
+            expected.record_guessed_names(&outcome, &state.schema);
             for at in &outcome.operations {
                 let touched = at.operation.table().into_iter().chain(match &at.operation {
                     Operation::RenameTable { new_name, .. } => Some(new_name.as_str()),
@@ -229,6 +243,23 @@ impl ExpectedSchemas {
     /// some point; `None` for a table no revision manages.
     pub fn managed_objects(&self, table: &str) -> Option<&ManagedObjects> {
         self.managed_objects.get(table)
+    }
+
+    /// The indexes `outcome` named by an unconfirmed convention, with
+    /// their shapes in `schema`.
+    fn record_guessed_names(&mut self, outcome: &RevisionOutcome, schema: &Schema) {
+        for (table, index) in &outcome.guessed_index_names {
+            let shape = schema.tables.get(table).and_then(|found| {
+                found
+                    .indexes
+                    .iter()
+                    .find(|candidate| candidate.name.as_deref() == Some(index.as_str()))
+                    .map(|found| (found.columns.clone(), found.unique))
+            });
+            let objects = self.managed_objects.entry(table.clone()).or_default();
+            objects.guessed_index_names.insert(index.clone());
+            objects.guessed_index_shapes.extend(shape);
+        }
     }
 
     fn record_objects(&mut self, name: &str, table: &Table) {

@@ -16,7 +16,8 @@ mod types;
 
 pub use database::{DEFAULT_VERSION_TABLE, LiveDatabase, VersionTable, VersionTableContents};
 pub use model::{
-    Column, Dialect, ForeignKey, Index, Schema, Table, UniqueConstraint, string_literal,
+    Column, Dialect, ForeignKey, Index, ReferentialAction, Schema, Table, UniqueConstraint,
+    string_literal,
 };
 pub use plan::{PlanStep, VersionTablePlace};
 pub use types::TypeFamily;

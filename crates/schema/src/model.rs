@@ -145,4 +145,70 @@ pub struct ForeignKey {
     pub referred_schema: Option<String>,
     pub referred_table: String,
     pub referred_columns: Vec<String>,
+    /// `ON DELETE`; left out of the JSON when it is `NO ACTION`.
+    #[serde(skip_serializing_if = "ReferentialAction::is_no_action")]
+    pub on_delete: ReferentialAction,
+    /// `ON UPDATE`; left out of the JSON when it is `NO ACTION`.
+    #[serde(skip_serializing_if = "ReferentialAction::is_no_action")]
+    pub on_update: ReferentialAction,
+}
+
+/// What a foreign key does to its rows when the row it refers to is deleted
+/// or its key changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum ReferentialAction {
+    /// `NO ACTION`, also for `RESTRICT`: the change is refused either way
+    /// (they differ only in when a deferred check runs), and MySQL and
+    /// MariaDB report one for the other.
+    #[default]
+    #[serde(rename = "NO ACTION")]
+    NoAction,
+    #[serde(rename = "CASCADE")]
+    Cascade,
+    #[serde(rename = "SET NULL")]
+    SetNull,
+    #[serde(rename = "SET DEFAULT")]
+    SetDefault,
+    /// A migration's value that could not be read: never compared.
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl ReferentialAction {
+    /// The action an SQL keyword names (any case); `Unknown` for anything
+    /// else.
+    pub fn parse(keyword: &str) -> ReferentialAction {
+        let words: Vec<String> = keyword
+            .split_whitespace()
+            .map(str::to_ascii_uppercase)
+            .collect();
+        match words.join(" ").as_str() {
+            "NO ACTION" | "RESTRICT" => ReferentialAction::NoAction,
+            "CASCADE" => ReferentialAction::Cascade,
+            "SET NULL" => ReferentialAction::SetNull,
+            "SET DEFAULT" => ReferentialAction::SetDefault,
+            _ => ReferentialAction::Unknown,
+        }
+    }
+
+    pub fn is_no_action(&self) -> bool {
+        *self == ReferentialAction::NoAction
+    }
+
+    /// Both sides known and different.
+    pub fn differs_from(self, other: ReferentialAction) -> bool {
+        self != other && self != ReferentialAction::Unknown && other != ReferentialAction::Unknown
+    }
+}
+
+impl fmt::Display for ReferentialAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ReferentialAction::NoAction => "NO ACTION",
+            ReferentialAction::Cascade => "CASCADE",
+            ReferentialAction::SetNull => "SET NULL",
+            ReferentialAction::SetDefault => "SET DEFAULT",
+            ReferentialAction::Unknown => "an action not known",
+        })
+    }
 }

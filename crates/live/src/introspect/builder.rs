@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use migration_doctor_schema::{
-    Column, Dialect, ForeignKey, Index, Schema, Table, TypeFamily, UniqueConstraint,
+    Column, Dialect, ForeignKey, Index, ReferentialAction, Schema, Table, TypeFamily,
+    UniqueConstraint,
 };
 
 use migration_doctor_schema::{VersionTable, VersionTableContents};
@@ -136,6 +137,8 @@ impl SchemaBuilder {
                 referred_schema: referred_schema.map(str::to_owned),
                 referred_table: referred_table.to_owned(),
                 referred_columns: Vec::new(),
+                on_delete: ReferentialAction::NoAction,
+                on_update: ReferentialAction::NoAction,
             });
             Some(table.foreign_keys.len() - 1)
         }) else {
@@ -148,6 +151,28 @@ impl SchemaBuilder {
             if let Some(referred) = referred_column {
                 foreign_key.referred_columns.push(referred.to_owned());
             }
+        }
+    }
+
+    /// The `ON DELETE` and `ON UPDATE` of the foreign key `slot_key` of
+    /// `table` (after its first column).
+    pub fn foreign_key_actions(
+        &mut self,
+        table: &str,
+        slot_key: &str,
+        on_delete: ReferentialAction,
+        on_update: ReferentialAction,
+    ) {
+        let key = (table.to_owned(), slot_key.to_owned());
+        let Some(slot) = self.foreign_key_slots.get(&key).copied() else {
+            return;
+        };
+        if let Some(foreign_key) = self
+            .table_mut(table)
+            .and_then(|table| table.foreign_keys.get_mut(slot))
+        {
+            foreign_key.on_delete = on_delete;
+            foreign_key.on_update = on_update;
         }
     }
 

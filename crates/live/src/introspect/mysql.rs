@@ -2,7 +2,7 @@
 //! Every value is cast to text or a signed number in SQL, because the two
 //! servers disagree on the column types of `information_schema`.
 
-use migration_doctor_schema::{Dialect, TypeFamily};
+use migration_doctor_schema::{Dialect, ReferentialAction, TypeFamily};
 use sqlx::mysql::{MySqlConnection, MySqlRow};
 use sqlx::{AssertSqlSafe, Row};
 
@@ -36,6 +36,13 @@ SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), CAST(COLUMN_NAME
 FROM information_schema.KEY_COLUMN_USAGE
 WHERE TABLE_SCHEMA = ?
 ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION";
+
+/// What each foreign key does on delete and on update.
+const REFERENTIAL_RULES: &str = "
+SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), CAST(DELETE_RULE AS CHAR),
+       CAST(UPDATE_RULE AS CHAR)
+FROM information_schema.REFERENTIAL_CONSTRAINTS
+WHERE CONSTRAINT_SCHEMA = ?";
 
 /// MariaDB keeps JSON columns as LONGTEXT guarded by `CHECK (json_valid(col))`.
 /// Asked only for the tables that have a LONGTEXT column (`{tables}`).
@@ -89,6 +96,7 @@ pub async fn read(
         None => fetch_foreign_keys(connection, &schema_name).await?,
     };
     apply_foreign_keys(foreign_keys, &schema_name, &mut builder)?;
+    read_referential_rules(connection, &schema_name, &mut builder).await?;
     if server_version.contains("MariaDB") {
         mark_json_columns(connection, &schema_name, &mut builder).await?;
     }
@@ -275,6 +283,32 @@ async fn fetch_foreign_keys(
         .fetch_all(connection)
         .await
         .map_err(failed("read the catalog"))
+}
+
+async fn read_referential_rules(
+    connection: &mut MySqlConnection,
+    schema: &str,
+    builder: &mut SchemaBuilder,
+) -> Result<(), Failed> {
+    let doing = "read the catalog";
+    let rows = sqlx::query(REFERENTIAL_RULES)
+        .bind(schema)
+        .fetch_all(connection)
+        .await
+        .map_err(failed(doing))?;
+    for row in rows {
+        let table: String = row.try_get(0).map_err(failed(doing))?;
+        let name: String = row.try_get(1).map_err(failed(doing))?;
+        let on_delete: String = row.try_get(2).map_err(failed(doing))?;
+        let on_update: String = row.try_get(3).map_err(failed(doing))?;
+        builder.foreign_key_actions(
+            &table,
+            &name,
+            ReferentialAction::parse(&on_delete),
+            ReferentialAction::parse(&on_update),
+        );
+    }
+    Ok(())
 }
 
 fn apply_foreign_keys(

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use migration_doctor_schema::{Dialect, Table, TypeFamily, string_literal};
+use migration_doctor_schema::{Dialect, ReferentialAction, Table, TypeFamily, string_literal};
 use sqlx::postgres::PgConnection;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -46,7 +46,7 @@ WHERE a.attnum > 0 AND NOT a.attisdropped";
 const CONSTRAINTS: &str = "
 SELECT n.nspname::text, c.relname::text, con.conname::text, con.contype::text,
        c.oid::int8, con.conkey, fn.nspname::text, fc.relname::text,
-       con.confrelid::int8, con.confkey
+       con.confrelid::int8, con.confkey, con.confdeltype::text, con.confupdtype::text
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -376,6 +376,14 @@ async fn read_schemas(
                         referred_columns.get(at).map(String::as_str),
                     );
                 }
+                let on_delete: Option<String> = row.try_get(10).map_err(failed(doing))?;
+                let on_update: Option<String> = row.try_get(11).map_err(failed(doing))?;
+                builder.foreign_key_actions(
+                    &table,
+                    &name,
+                    action_of_code(on_delete.as_deref()),
+                    action_of_code(on_update.as_deref()),
+                );
             }
         }
     }
@@ -418,4 +426,16 @@ async fn read_schemas(
 /// A PostgreSQL identifier, quoted.
 pub fn quote(identifier: &str) -> String {
     migration_doctor_schema::Dialect::Postgresql.quote(identifier)
+}
+
+/// `pg_constraint.confdeltype` and `confupdtype`: `a` no action, `r`
+/// restrict, `c` cascade, `n` set null, `d` set default.
+fn action_of_code(code: Option<&str>) -> ReferentialAction {
+    match code {
+        Some("a" | "r") => ReferentialAction::NoAction,
+        Some("c") => ReferentialAction::Cascade,
+        Some("n") => ReferentialAction::SetNull,
+        Some("d") => ReferentialAction::SetDefault,
+        _ => ReferentialAction::Unknown,
+    }
 }

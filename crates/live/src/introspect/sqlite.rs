@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use migration_doctor_schema::Dialect;
+use migration_doctor_schema::{Dialect, ReferentialAction};
 use sqlparser::ast::{ColumnOption, Statement, TableConstraint};
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
@@ -214,6 +214,22 @@ async fn read_schema(
     )
     .await?;
     index_parts.sort_by_key(|row| (text(row, 0), text(row, 1), int(row, 4)));
+    // An expression index part has no column name: its text is read from
+    // the index's `CREATE INDEX`.
+    let expressions = if index_parts.iter().any(|row| text(row, 5).is_none()) {
+        let definitions = json_rows(
+            connection,
+            &["name", "sql"],
+            &format!("FROM {master} WHERE type = 'index' AND sql IS NOT NULL"),
+        )
+        .await?;
+        definitions
+            .iter()
+            .filter_map(|row| Some((text(row, 0)?, index_expressions(&text(row, 1)?))))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let mut unique_parts: Vec<(String, String, Vec<String>)> = Vec::new();
     let mut primary_key_parts: Vec<(String, String, Vec<String>)> = Vec::new();
     for row in &index_parts {
@@ -221,8 +237,12 @@ async fn read_schema(
         else {
             continue;
         };
-        // An expression index part has no column name.
-        let column = text(row, 5).unwrap_or_else(|| "(expression)".to_owned());
+        let column = text(row, 5).unwrap_or_else(|| {
+            usize::try_from(int(row, 4))
+                .ok()
+                .and_then(|at| expressions.get(&index)?.get(at).cloned())
+                .unwrap_or_else(|| "(expression)".to_owned())
+        });
         match origin.as_str() {
             "c" => builder.index_column(&table, &index, int(row, 2) != 0, &column),
             "u" => push_index_part(&mut unique_parts, table, index, column),
@@ -258,6 +278,8 @@ async fn read_schema(
             "fk.\"table\"",
             "fk.\"from\"",
             "fk.\"to\"",
+            "fk.on_delete",
+            "fk.on_update",
         ],
         &format!(
             "FROM {master} m JOIN pragma_foreign_key_list(m.name, {schema_literal}) fk \
@@ -286,14 +308,21 @@ async fn read_schema(
         if referred_column.is_none() {
             implicit_targets.push((table.clone(), referred_table.clone()));
         }
+        let slot = int(row, 1).to_string();
         builder.foreign_key_column(
             &table,
             name.as_deref(),
-            &int(row, 1).to_string(),
+            &slot,
             &column,
             None,
             &referred_table,
             referred_column.as_deref(),
+        );
+        builder.foreign_key_actions(
+            &table,
+            &slot,
+            ReferentialAction::parse(&text(row, 6).unwrap_or_default()),
+            ReferentialAction::parse(&text(row, 7).unwrap_or_default()),
         );
     }
     // `REFERENCES parent` without columns means the parent's primary key.
@@ -328,6 +357,21 @@ fn push_index_part(
             columns.push(column)
         }
         _ => indexes.push((table, index, vec![column])),
+    }
+}
+
+/// The key parts of a `CREATE INDEX` statement as SQL text, in order.
+fn index_expressions(definition: &str) -> Vec<String> {
+    let Ok(statements) = Parser::parse_sql(&SQLiteDialect {}, definition) else {
+        return Vec::new();
+    };
+    match statements.into_iter().next() {
+        Some(Statement::CreateIndex(create)) => create
+            .columns
+            .iter()
+            .map(|column| column.column.expr.to_string())
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
