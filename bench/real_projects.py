@@ -304,22 +304,16 @@ import os
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+# the project's target_metadata: its naming_convention names the constraints
+# and indexes that op.create_table and friends leave unnamed (imported as the
+# project's env.py does, so that migration-doctor reads it here as well)
+@TARGET_METADATA@
+
 config = context.config
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness_configure.json")) as f:
     options = json.load(f)
 # the project's own driver, when it is not the harness's (e.g. asyncpg)
 url = options.pop("harness_url", None)
-# the project's target_metadata: its naming_convention names the constraints
-# and indexes that op.create_table and friends leave unnamed
-target_metadata = None
-spec = options.pop("harness_target_metadata", None)
-if spec:
-    import importlib
-
-    module, _, path = spec.partition(":")
-    target_metadata = importlib.import_module(module)
-    for part in path.split("."):
-        target_metadata = getattr(target_metadata, part)
 
 
 def run(connection):
@@ -651,15 +645,31 @@ def shadow_copy(site, script, destination):
     return target
 
 
+def target_metadata_lines(spec):
+    """env.py's lines for target_metadata "module:attribute.path": an import
+    of the module's name and an assignment, as projects write them."""
+    if not spec:
+        return "target_metadata = None"
+    module, _, path = spec.partition(":")
+    first, _, rest = path.partition(".")
+    # a name that env.py uses itself is imported under another one
+    local = "harness_" + first if first in ENV_PY_NAMES else first
+    return "from %s import %s%s\ntarget_metadata = %s%s" % (
+        module, first, " as " + local if local != first else "", local, "." + rest if rest else "")
+
+
+ENV_PY_NAMES = {"json", "os", "context", "engine_from_config", "pool", "config", "options", "f", "url",
+                "target_metadata", "run", "asyncio", "create_async_engine", "main", "section", "connectable",
+                "connection"}
+
+
 def prepare_project(project, site, folder, url, dialect):
     script = shadow_copy(site, project["script"], os.path.join(folder, "tree"))
     with open(os.path.join(script, "env.py"), "w") as f:
-        f.write(ENV_PY)
+        f.write(ENV_PY.replace("@TARGET_METADATA@", target_metadata_lines(project.get("target_metadata"))))
     configure = dict(project.get("configure") or {})
     if project.get("version_table"):
         configure["version_table"] = project["version_table"]
-    if project.get("target_metadata"):
-        configure["harness_target_metadata"] = project["target_metadata"]
     driver = (project.get("alembic_drivers") or {}).get(dialect)
     if driver:
         configure["harness_url"] = driver + url[url.index("://"):]

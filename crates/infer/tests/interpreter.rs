@@ -423,6 +423,173 @@ def upgrade():
 }
 
 #[test]
+fn a_naming_convention_through_a_registry_or_a_declarative_class() {
+    let mut modules = std::collections::HashMap::new();
+    modules.insert(
+        "shop.models".to_owned(),
+        r#"
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase, registry
+
+convention = {"ix": "idx_%(table_name)s_%(column_0_N_name)s"}
+mapper_registry = registry(metadata=MetaData(naming_convention=convention))
+Base = mapper_registry.generate_base()
+
+class Modern(DeclarativeBase):
+    metadata = MetaData(naming_convention={"ix": "modern_%(column_0_name)s"})
+
+class ThroughRegistry(DeclarativeBase):
+    registry = registry(metadata=MetaData(naming_convention={"ix": "reg_%(column_0_name)s"}))
+
+class Plain(DeclarativeBase):
+    pass
+"#
+        .to_owned(),
+    );
+    let modules = migration_doctor_infer::ModuleCache::new(modules);
+    let index_name = |target: &str| {
+        let env = format!(
+            "from alembic import context\nfrom shop.models import Base, Modern, ThroughRegistry, Plain\ntarget_metadata = {target}\n"
+        );
+        let naming =
+            migration_doctor_infer::env_naming_convention(Path::new("env.py"), &env, &modules);
+        let source = with_header(
+            "def upgrade():\n    op.create_table(\"t\", sa.Column(\"a\", sa.Integer, index=True))\n",
+        );
+        let mut schema = Schema::default();
+        migration_doctor_infer::run_upgrade_with(
+            Path::new("versions/x.py"),
+            &source,
+            Dialect::Postgresql,
+            &mut schema,
+            &modules,
+            &migration_doctor_infer::ProjectSetup {
+                naming: std::sync::Arc::new(naming.clone()),
+                ..Default::default()
+            },
+        );
+        let name = schema.tables["t"].indexes[0].name.clone();
+        (name.unwrap_or_default(), naming.is_confirmed())
+    };
+    assert_eq!(index_name("Base.metadata"), ("idx_t_a".to_owned(), true));
+    assert_eq!(index_name("Modern.metadata"), ("modern_a".to_owned(), true));
+    assert_eq!(
+        index_name("ThroughRegistry.metadata"),
+        ("reg_a".to_owned(), true)
+    );
+    // SQLAlchemy's default, known to be the project's.
+    assert_eq!(index_name("Plain.metadata"), ("ix_t_a".to_owned(), true));
+    assert_eq!(index_name("None"), ("ix_t_a".to_owned(), true));
+    // A metadata that cannot be followed: the default is a guess, and the
+    // revision says which names it guessed.
+    assert_eq!(index_name("load_metadata()"), ("ix_t_a".to_owned(), false));
+    let env = "target_metadata = load_metadata()\n";
+    let naming = migration_doctor_infer::env_naming_convention(Path::new("env.py"), env, &modules);
+    let mut schema = Schema::default();
+    let outcome = migration_doctor_infer::run_upgrade_with(
+        Path::new("versions/x.py"),
+        &with_header(
+            "def upgrade():\n    op.create_table(\"t\", sa.Column(\"a\", sa.Integer, index=True))\n",
+        ),
+        Dialect::Postgresql,
+        &mut schema,
+        &modules,
+        &migration_doctor_infer::ProjectSetup {
+            naming: std::sync::Arc::new(naming),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        outcome.guessed_index_names,
+        [("t".to_owned(), "ix_t_a".to_owned())]
+    );
+}
+
+#[test]
+fn what_each_dialect_does_on_its_own() {
+    let base = with_header(
+        r#"
+def upgrade():
+    op.create_table(
+        "lines",
+        sa.Column("order_id", sa.Integer, primary_key=True),
+        sa.Column("line", sa.Integer, primary_key=True),
+        sa.Column("note", sa.String(40)),
+        sa.Column("owner_id", sa.Integer, sa.ForeignKey("owners.id", ondelete="cascade")),
+    )
+"#,
+    );
+    let later = with_header(
+        r#"
+def upgrade():
+    op.alter_column("lines", "note", existing_type=sa.String(80), nullable=False)
+    op.drop_column("lines", "line")
+"#,
+    );
+    let mut found = Vec::new();
+    for dialect in [Dialect::Postgresql, Dialect::Mysql, Dialect::Sqlite] {
+        let mut schema = Schema::default();
+        upgrade(
+            "def upgrade():\n    op.create_table('owners', sa.Column('id', sa.Integer, primary_key=True))\n",
+            dialect,
+            &mut schema,
+        );
+        upgrade(&base, dialect, &mut schema);
+        let key = &schema.tables["lines"].foreign_keys[0];
+        assert_eq!(
+            key.on_delete,
+            migration_doctor_schema::ReferentialAction::Cascade
+        );
+        upgrade(&later, dialect, &mut schema);
+        let table = &schema.tables["lines"];
+        let note = table
+            .column("note")
+            .map(|note| note.type_family.to_string());
+        found.push((dialect, note, table.primary_key.clone()));
+    }
+    assert_eq!(
+        found,
+        [
+            // PostgreSQL drops the whole key with one of its columns.
+            (Dialect::Postgresql, Some("string(40)".to_owned()), vec![]),
+            // MySQL restates the column with `existing_type`.
+            (
+                Dialect::Mysql,
+                Some("string(80)".to_owned()),
+                vec!["order_id".to_owned()]
+            ),
+            (
+                Dialect::Sqlite,
+                Some("string(40)".to_owned()),
+                vec!["order_id".to_owned()]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn ddl_on_sequences_waives_no_table() {
+    let source = with_header(
+        r#"
+def upgrade():
+    op.execute(sa.schema.DropSequence(sa.Sequence("legacy_numbers")))
+    op.execute(sa.DDL("DROP SEQUENCE IF EXISTS other_numbers"))
+"#,
+    );
+    let mut schema = Schema::default();
+    let outcome = upgrade(&source, Dialect::Postgresql, &mut schema);
+    assert!(!outcome.unknown.is_empty());
+    assert!(
+        outcome
+            .unknown
+            .iter()
+            .all(|unknown| unknown.touches_no_table),
+        "{:?}",
+        outcome.unknown
+    );
+}
+
+#[test]
 fn helper_classes_of_the_project_run_their_methods() {
     // The shape of galaxy's migration utilities: operation objects whose
     // `run()` checks the configuration and the schema, then calls `op.*`.

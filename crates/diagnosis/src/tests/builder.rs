@@ -6,10 +6,10 @@
 use std::path::PathBuf;
 
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
-use migration_doctor_infer::ExpectedSchemas;
+use migration_doctor_infer::{ExpectedSchemas, ModuleCache, NamingConvention, ProjectSetup};
 use migration_doctor_schema::{
-    Column, Dialect, Index, LiveDatabase, Schema, Table, TypeFamily, VersionTable,
-    VersionTableContents,
+    Column, Dialect, Index, LiveDatabase, ReferentialAction, Schema, Table, TypeFamily,
+    VersionTable, VersionTableContents,
 };
 use migration_doctor_scripts::RevisionFile;
 
@@ -58,6 +58,11 @@ pub fn linear(revisions: &[(&'static str, &str)]) -> Vec<Rev> {
 
 impl History {
     pub fn new(revisions: Vec<Rev>, dialect: Dialect) -> History {
+        History::with_naming(revisions, dialect, NamingConvention::default())
+    }
+
+    /// A history whose project's naming convention is `naming`.
+    pub fn with_naming(revisions: Vec<Rev>, dialect: Dialect, naming: NamingConvention) -> History {
         let files: Vec<RevisionFile> = revisions
             .into_iter()
             .map(|revision| {
@@ -87,7 +92,11 @@ impl History {
             })
             .collect();
         let graph = RevisionGraph::build(files);
-        let expected = ExpectedSchemas::compute(&graph, dialect);
+        let setup = ProjectSetup {
+            naming: std::sync::Arc::new(naming),
+            ..ProjectSetup::default()
+        };
+        let expected = ExpectedSchemas::compute_from(&graph, dialect, &ModuleCache::none(), &setup);
         History { graph, expected }
     }
 
@@ -218,6 +227,26 @@ impl Db<'_> {
             columns: columns.iter().map(|c| (*c).to_owned()).collect(),
             unique: false,
         });
+        self
+    }
+
+    /// The index's key parts as the server spells them.
+    pub fn with_index_spelled(mut self, table: &str, name: &str, columns: &[&str]) -> Self {
+        let found = self.table(table);
+        let index = found
+            .indexes
+            .iter_mut()
+            .find(|index| index.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("no index {name} on {table}"));
+        index.columns = columns.iter().map(|c| (*c).to_owned()).collect();
+        self
+    }
+
+    /// Every foreign key of `table` with this `ON DELETE`.
+    pub fn with_on_delete(mut self, table: &str, action: ReferentialAction) -> Self {
+        for key in &mut self.table(table).foreign_keys {
+            key.on_delete = action;
+        }
         self
     }
 

@@ -3,6 +3,7 @@
 //! Python) and runs in milliseconds.
 
 mod builder;
+mod dialect_details;
 mod half_applied;
 mod states;
 mod ties;
