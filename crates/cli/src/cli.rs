@@ -168,6 +168,8 @@ pub enum Format {
     Jsonl,
     Dot,
     Mermaid,
+    /// GitHub Actions annotations (`check` only)
+    Github,
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,6 +190,20 @@ pub enum Command {
         "Exit codes: 0 fine; 2 usage or configuration error; 3 database unreachable; 4 invalid scripts."
     ))]
     Schema(SchemaArgs),
+    /// Without a database: models against migrations, revisions whose state
+    /// only a person could confirm, and a graph that would fail a deploy
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  migration-doctor check\n",
+        "  migration-doctor check --dialect postgresql --models myapp.models:Base.metadata\n",
+        "  migration-doctor check --format github\n\n",
+        "Configuration ([migration_doctor] section of alembic.ini): models = module:attribute; ",
+        "check_notes = CODE,... (reported, never failing); check_errors = CODE,... (failing). ",
+        "Codes: invalid_scripts, several_heads, models_differ, models_unreadable, cannot_follow, ",
+        "uncheckable_data_step, not_transactional.\n\n",
+        "Exit codes: 0 nothing failing found; 1 findings; 2 usage or configuration error."
+    ))]
+    Check(CheckArgs),
     /// The state, the strategy and the evidence; changes nothing
     #[command(after_help = concat!(
         "Examples:\n",
@@ -367,6 +383,20 @@ pub struct SchemaArgs {
     /// URL's, when one is given]
     #[arg(long, value_enum, conflicts_with = "live")]
     pub dialect: Option<DialectArg>,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct CheckArgs {
+    /// The dialects to check the migrations for, comma-separated [default:
+    /// the database URL's, when one is configured, else all three]
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub dialect: Vec<DialectArg>,
+
+    /// The models to compare with the migrations' heads
+    /// (`package.module:Base.metadata`) [default: `models` in the
+    /// [migration_doctor] section, else env.py's target_metadata]
+    #[arg(long, value_name = "MODULE:ATTRIBUTE")]
+    pub models: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

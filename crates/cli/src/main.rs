@@ -135,6 +135,7 @@ fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
             commands::graph::run(&project, args, format, output)
         }
         Command::Schema(args) => commands::schema::run(&cli.global, args, output),
+        Command::Check(args) => commands::check::run(&cli.global, args, output),
         Command::Diagnose(fleet) | Command::Status(fleet) if fleet.is_fleet() => {
             commands::fleet::run(&cli.global, fleet, FleetCommand::Diagnose, output)
         }

@@ -52,6 +52,20 @@ pub enum GraphProblem {
 }
 
 impl GraphProblem {
+    /// The file the problem is in (the first, when several are).
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            GraphProblem::IllegalRevisionId { path, .. }
+            | GraphProblem::SelfReference { path, .. }
+            | GraphProblem::MissingDownRevision { path, .. }
+            | GraphProblem::MissingDependency { path, .. }
+            | GraphProblem::LabelShadowsRevision { path, .. } => Some(path),
+            GraphProblem::DuplicateRevision { paths, .. }
+            | GraphProblem::DuplicateBranchLabel { paths, .. }
+            | GraphProblem::Cycle { paths, .. } => paths.first().map(PathBuf::as_path),
+        }
+    }
+
     /// A short stable name for the kind of problem (used in JSON findings).
     pub fn code(&self) -> &'static str {
         match self {

@@ -10,6 +10,7 @@
 
 mod apply;
 mod ddl;
+mod env_py;
 mod interpreter;
 mod models;
 mod modules;
@@ -25,6 +26,7 @@ mod value;
 
 pub use apply::{ApplyError, qualified_table};
 pub use ddl::{DdlStatement, NotRenderable, creates, render_creations};
+pub use env_py::target_metadata_path;
 pub use interpreter::{
     RevisionOutcome, env_naming_convention, run_upgrade, run_upgrade_in, run_upgrade_with,
 };

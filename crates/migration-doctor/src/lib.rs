@@ -32,6 +32,7 @@
 
 mod analyzer;
 mod audit;
+mod check;
 mod doctor;
 mod fleet;
 mod modules;
@@ -39,6 +40,7 @@ mod planner;
 mod seed;
 
 pub use analyzer::{AnalyzeError, MigrationStateAnalyzer};
+pub use check::{CheckCode, CheckFinding, CheckLevel, CheckOptions, CheckReport};
 pub use doctor::{
     DatabaseTarget, Doctor, DoctorError, DoctorOptions, Ensured, Examination, Recovery,
     RecoveryRequest, UrlSource,

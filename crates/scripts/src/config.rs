@@ -68,6 +68,14 @@ pub struct AlembicConfig {
     /// (`package.module:Base.metadata`), from the `[migration_doctor]`
     /// section's `baseline` or the command line.
     pub baseline: Option<String>,
+    /// The models `check` compares with the migrations
+    /// (`package.module:Base.metadata`), from the `[migration_doctor]`
+    /// section's `models`.
+    pub models: Option<String>,
+    /// `check` finding codes reported as notes (`check_notes`) and as
+    /// errors (`check_errors`) in the `[migration_doctor]` section.
+    pub check_notes: Vec<String>,
+    pub check_errors: Vec<String>,
     /// Every option of the main section, interpolated where it can be
     /// (what `context.config.get_main_option(...)` answers in `env.py` and
     /// the revisions); options whose interpolation fails are left out.
@@ -269,6 +277,20 @@ pub fn load_config(request: &ConfigRequest) -> Result<AlembicConfig, ConfigError
     };
     let ignore_tables = patterns("ignore_tables")?;
     let ignore_objects = patterns("ignore")?;
+    let check_notes = patterns("check_notes")?;
+    let check_errors = patterns("check_errors")?;
+    let models = match &sources.ini {
+        Some((path, ini)) => {
+            ini.get("migration_doctor", "models")
+                .map_err(|source| ConfigError::Interpolation {
+                    path: path.clone(),
+                    source,
+                })?
+        }
+        None => None,
+    }
+    .map(|models| models.trim().to_owned())
+    .filter(|models| !models.is_empty());
 
     let baseline = match (&request.baseline, &sources.ini) {
         (Some(baseline), _) => Some(baseline.clone()),
@@ -306,6 +328,9 @@ pub fn load_config(request: &ConfigRequest) -> Result<AlembicConfig, ConfigError
         ignore_tables,
         ignore_objects,
         baseline,
+        models,
+        check_notes,
+        check_errors,
         main_options,
         notes,
     })

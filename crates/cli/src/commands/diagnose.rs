@@ -73,9 +73,11 @@ pub fn report_on(
             global.detailed,
             output,
         )),
-        (Format::Dot | Format::Mermaid, _) => {
+        (Format::Dot | Format::Mermaid | Format::Github, _) => {
             return Err(Failure::Usage(
-                "--format dot and mermaid apply to `graph` only; use text or json".to_owned(),
+                "--format dot and mermaid apply to `graph` only, github to `check` only; use \
+                 text or json"
+                    .to_owned(),
             ));
         }
     }

@@ -20,6 +20,12 @@ pub fn run(
         None => graph.topological().to_vec(),
     };
     match format {
+        Format::Github => {
+            return Err(Failure::Usage(
+                "--format github applies to `check` only; use text, json, dot or mermaid"
+                    .to_owned(),
+            ));
+        }
         Format::Text => output.print(&render::graph_text::render(graph, &selection, output)),
         Format::Json | Format::Jsonl => {
             output.print_raw(&render::graph_json::render(graph, &selection))

@@ -1,3 +1,4 @@
+pub mod check;
 pub mod database;
 pub mod diagnose;
 pub mod fleet;

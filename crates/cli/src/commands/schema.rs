@@ -28,9 +28,11 @@ pub fn run(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Result
     match global.format() {
         Format::Json | Format::Jsonl => output.print_raw(&render::schema_json::render_live(&live)),
         Format::Text => output.print(&render::schema_text::render_live(&live, &url, output)),
-        Format::Dot | Format::Mermaid => {
+        Format::Dot | Format::Mermaid | Format::Github => {
             return Err(Failure::Usage(
-                "--format dot and mermaid apply to `graph` only; use text or json".to_owned(),
+                "--format dot and mermaid apply to `graph` only, github to `check` only; use \
+                 text or json"
+                    .to_owned(),
             ));
         }
     }
@@ -84,9 +86,11 @@ fn expected(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Resul
         Format::Text => output.print(&render::schema_text::render_expected(
             &ids, dialect, &schema, &unknown, output,
         )),
-        Format::Dot | Format::Mermaid => {
+        Format::Dot | Format::Mermaid | Format::Github => {
             return Err(Failure::Usage(
-                "--format dot and mermaid apply to `graph` only; use text or json".to_owned(),
+                "--format dot and mermaid apply to `graph` only, github to `check` only; use \
+                 text or json"
+                    .to_owned(),
             ));
         }
     }
@@ -132,9 +136,11 @@ fn models(
             &outcome.unknown,
             output,
         )),
-        Format::Dot | Format::Mermaid => {
+        Format::Dot | Format::Mermaid | Format::Github => {
             return Err(Failure::Usage(
-                "--format dot and mermaid apply to `graph` only; use text or json".to_owned(),
+                "--format dot and mermaid apply to `graph` only, github to `check` only; use \
+                 text or json"
+                    .to_owned(),
             ));
         }
     }

@@ -1,5 +1,6 @@
 //! Rendering of analysis results; only this crate knows output formats.
 
+pub mod check;
 pub mod diagnosis_json;
 pub mod diagnosis_text;
 pub mod graph_dot;
