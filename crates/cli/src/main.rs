@@ -103,7 +103,8 @@ fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
         (None, false, false, false, true) => &interactive_alias,
         (None, false, false, false, false) => {
             return Err(Failure::Usage(
-                "name a command: graph, schema, diagnose, status, recover, ensure or interactive (see --help)"
+                "name a command: graph, schema, check, diagnose, status, recover, ensure or interactive \
+                 (see --help)"
                     .to_owned(),
             ));
         }
