@@ -3,7 +3,7 @@ databases managed by alembic, stamping only what the schema proves.
 
 The package runs the ``migration-doctor`` executable its wheel installs
 (``python -m migration_doctor`` is the command line) and returns its JSON
-reports as plain dicts. The seed report's entry points keep their names;
+reports as plain dicts. The entry points keep the names many in-house helpers use;
 each is async, with a ``_sync`` twin::
 
     tracker = MigrationTracker(database_url, config="alembic.ini")

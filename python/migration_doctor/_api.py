@@ -1,7 +1,7 @@
-"""The seed report's entry points, under its names, as faces over the
+"""The entry points under the names in-house migration helpers use, as faces over the
 command line: every answer is a plain dict shaped like the tool's JSON.
 
-Unlike the seed, nothing here stamps "head" blindly: an unattended recovery
+Unlike helpers that stamp "head" blindly, nothing here does: an unattended recovery
 stamps only the revision the schema proves, under the migration lock, and
 refuses otherwise (raising :class:`RecoveryRefused`).
 """
@@ -25,7 +25,7 @@ async def diagnose(database_url: str | None = None, **options: Any) -> dict[str,
 
 
 def state_info_sync(database_url: str | None = None, **options: Any) -> dict[str, Any]:
-    """The seed's ``StateInfo`` as a dict: its fields, with the full
+    """A ``StateInfo`` as a dict: its fields, with the full
     diagnosis under ``"diagnosis"`` (``status`` and the live table names)."""
     status = run_sync(["status"], database_url, problems_ok=True, **options)
     live = run_sync(["schema", "--live"], database_url, problems_ok=True, **options)
@@ -38,7 +38,7 @@ def state_info_sync(database_url: str | None = None, **options: Any) -> dict[str
         "has_alembic_version": version_table.get("status") not in (None, "absent"),
         # A recovery is needed when the diagnosis plans a write.
         "requires_recovery": diagnosis.get("plan") is not None,
-        # The seed spells the strategy names in upper case.
+        # ``StateInfo`` spells the strategy names in upper case.
         "recovery_strategy": strategy.upper() or "MANUAL_INTERVENTION",
         "current_revision": current[0] if current else None,
         "existing_tables": sorted(live.get("tables", {})),
@@ -112,7 +112,7 @@ class MigrationTracker(_Session):
 
 
 class AlembicStateRecovery(_Session):
-    """The seed's four recovery operations. Each runs only in the state it
+    """The four recovery operations. Each runs only in the state it
     is for, unattended (only on proven evidence), under the migration lock,
     and raises :class:`RecoveryRefused` otherwise. Each returns the
     recovery report (``applied``, ``before``, ``after``, ``plan``, ...)."""
@@ -141,8 +141,9 @@ class AlembicStateRecovery(_Session):
         return self._only("complete_partial_migration", "--complete")
 
     def stamp_existing_schema_to_head_sync(self) -> dict[str, Any]:
-        """Stamps the heads after checking that the schema matches them (the
-        seed stamped head blindly; this refuses when the schema disagrees)."""
+        """Stamps the heads after checking that the schema matches them (a
+        blind stamp of head would not check; this refuses when the schema
+        disagrees)."""
         return run_sync(
             ["recover", "--yes", "--unattended", "--to-revision", "heads"],
             self.database_url,

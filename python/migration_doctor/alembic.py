@@ -18,12 +18,16 @@ sound raises, so that alembic stops before migrating.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 from ._api import ensure_migration_state_healthy_sync
 from ._errors import RecoveryRefused
 from ._run import summary
+
+# A child of alembic's logger: what the hook did shows in alembic's own log.
+log = logging.getLogger("alembic.migration_doctor")
 
 
 def _x_arguments(config: Any) -> dict[str, str]:
@@ -101,6 +105,7 @@ def ensure(config: Any, database_url: str | None = None, **options: Any) -> dict
         or None
     )
     healthy, state = ensure_migration_state_healthy_sync(url, **settings)
+    _log_outcome(state)
     if not healthy:
         raise RecoveryRefused(
             "migration-doctor: the migration-tracking state is not sound and cannot be made "
@@ -111,3 +116,27 @@ def ensure(config: Any, database_url: str | None = None, **options: Any) -> dict
             output=state,
         )
     return state
+
+
+def _log_outcome(state: dict[str, Any]) -> None:
+    """What was found and what was written, in alembic's log."""
+    recovery = state.get("recovery") or {}
+    log.info("migration-doctor: found %s", summary(recovery if recovery.get("state") else state))
+    if recovery.get("applied"):
+        log.info(
+            "migration-doctor: wrote the version table (%s evidence): %s -> %s",
+            recovery.get("evidence"),
+            _rows(recovery.get("before")),
+            _rows(recovery.get("after")),
+        )
+        for statement in recovery.get("plan") or []:
+            log.info("migration-doctor: ran %s", statement)
+    else:
+        log.info("migration-doctor: nothing written")
+
+
+def _rows(value: Any) -> str:
+    """Version rows as a list of ids (``none`` for no table or no rows)."""
+    if not isinstance(value, list) or not value:
+        return "none"
+    return ", ".join(str(row) for row in value)

@@ -201,8 +201,11 @@ def test_alembic_hook_in_env_py(project) -> None:
     assert hooked != text
     env.write_text(hooked)
     # Without the hook alembic would re-create existing tables and fail.
-    project.alembic("upgrade", "head")
+    upgraded = project.alembic("upgrade", "head")
     assert HEAD in project.current()
+    # What the hook found and wrote is in alembic's own log.
+    assert "migration-doctor: found untracked_schema" in upgraded.stderr, upgraded.stderr
+    assert "migration-doctor: wrote the version table (proven evidence)" in upgraded.stderr
     # `-x migration_doctor=skip` turns it off: alembic alone fails.
     project.execute("DROP TABLE alembic_version")
     skipped = project.alembic("-x", "migration_doctor=skip", "upgrade", "head", check=False)

@@ -28,19 +28,19 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Same as the `diagnose` command (the seed script's flag)
+    /// Same as the `diagnose` command (a flag for scripts that call it so)
     #[arg(long, hide = true)]
     pub diagnose: bool,
 
-    /// Same as the `status` command (the seed script's flag)
+    /// Same as the `status` command (a flag for scripts that call it so)
     #[arg(long, hide = true)]
     pub status: bool,
 
-    /// Same as the `recover` command (the seed script's flag)
+    /// Same as the `recover` command (a flag for scripts that call it so)
     #[arg(long, hide = true)]
     pub recover: bool,
 
-    /// Same as the `interactive` command (the seed script's flag)
+    /// Same as the `interactive` command (a flag for scripts that call it so)
     #[arg(long, hide = true)]
     pub interactive: bool,
 }
@@ -245,7 +245,7 @@ pub enum Command {
     #[command(after_help = concat!(
         "Examples:\n",
         "  migration-doctor interactive\n\n",
-        "Exit codes: 0 done or nothing to do; 1 refused or declined (or no terminal); 2 usage; ",
+        "Exit codes: 0 done or nothing to do; 1 refused or declined; 2 usage (or no terminal); ",
         "3 database unreachable; 4 invalid scripts; 5 the lock was not obtained in time."
     ))]
     Interactive(RecoveryOptions),

@@ -307,7 +307,7 @@ impl Context<'_> {
                 self.set(chosen)
             ),
             (None, _) => format!(
-                "the schema matches {} revision states in every detail ({}) and nothing proves which ({}); a person names one",
+                "the schema matches {} revision states in every detail ({}) and nothing proves which ({}); stamping one is your decision",
                 labels.len(),
                 set_list(&labels),
                 settlement.reason

@@ -351,7 +351,10 @@ impl RevisionGraph {
                     .zip(id.chars())
                     .take_while(|(a, b)| a == b)
                     .count();
-                (distance <= name.len().max(id.len()) / 3 || shared >= 4)
+                // A typo, or an id cut short (or run long): anything
+                // further is noise (random ids share little).
+                let cut = shared >= 4 && (id.starts_with(name) || name.starts_with(id));
+                (distance <= 2 || cut)
                     .then_some((distance.min(name.len().saturating_sub(shared)), id.as_str()))
             })
             .collect();

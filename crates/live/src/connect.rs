@@ -414,15 +414,21 @@ pub fn classify(url: &DatabaseUrl, target: &str, doing: &str, error: sqlx::Error
                     engine,
                     target: target.to_owned(),
                     doing: doing.to_owned(),
-                    detail,
+                    detail: crate::error::plain_error(&error),
                 },
             }
         }
+        sqlx::Error::Protocol(_) if doing == "connect" => LiveError::NotThatServer {
+            engine,
+            target: target.to_owned(),
+            detail: crate::error::plain_error(&error),
+            url: shown,
+        },
         _ => LiveError::Query {
             engine,
             target: target.to_owned(),
             doing: doing.to_owned(),
-            detail: error.to_string(),
+            detail: crate::error::plain_error(&error),
         },
     }
 }

@@ -82,6 +82,17 @@ pub enum LiveError {
         url: String,
     },
     #[error(
+        "what answers at {target} does not speak the {engine} protocol ({detail}). Check the \
+         host and port in the database URL ({url}): PostgreSQL listens on 5432 by default, \
+         MySQL and MariaDB on 3306"
+    )]
+    NotThatServer {
+        engine: &'static str,
+        target: String,
+        detail: String,
+        url: String,
+    },
+    #[error(
         "could not {doing} on the {engine} server at {target} ({detail}). Run the command \
          again; if it fails the same way, check the server's log"
     )]
@@ -91,6 +102,41 @@ pub enum LiveError {
         doing: String,
         detail: String,
     },
+}
+
+/// A driver error in the user's words: the server's own message for a
+/// database error (without MySQL's `at line N` of a one-line query), and
+/// never the driver's source positions (`(sqlx_postgres::…:95)`).
+pub fn plain_error(error: &sqlx::Error) -> String {
+    let text = match error {
+        sqlx::Error::Database(database) => database.message().to_owned(),
+        other => other.to_string(),
+    };
+    let mut text = strip_source_positions(&text);
+    if let Some(at) = text.rfind(" at line ")
+        && text[at + " at line ".len()..]
+            .trim()
+            .chars()
+            .all(|c| c.is_ascii_digit())
+    {
+        text.truncate(at);
+    }
+    text.trim().to_owned()
+}
+
+/// Removes `(crate::module:line)` parentheticals.
+fn strip_source_positions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(" (sqlx") {
+        let Some(end) = rest[start..].find(')') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl LiveError {

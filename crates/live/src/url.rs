@@ -50,6 +50,43 @@ pub enum UrlError {
          (sqlite://), whatever Python driver follows the `+`"
     )]
     UnsupportedDriver { scheme: String },
+    /// A driver SQLAlchemy does not know for that dialect: alembic would
+    /// fail with `NoSuchModuleError` (exit code 2).
+    #[error(
+        "the database URL names the driver `{driver}`, which SQLAlchemy does not know for \
+         {dialect}{suggestion}; the drivers it knows there are {known}"
+    )]
+    UnknownDriver {
+        dialect: String,
+        driver: String,
+        suggestion: String,
+        known: String,
+    },
+}
+
+/// The drivers SQLAlchemy's own dialects name after the `+`.
+fn known_drivers(dialect: Dialect) -> &'static [&'static str] {
+    match dialect {
+        Dialect::Postgresql => &[
+            "psycopg2",
+            "psycopg",
+            "psycopg_async",
+            "asyncpg",
+            "pg8000",
+            "psycopg2cffi",
+        ],
+        Dialect::Mysql => &[
+            "mysqldb",
+            "pymysql",
+            "mysqlconnector",
+            "asyncmy",
+            "aiomysql",
+            "cymysql",
+            "mariadbconnector",
+            "pyodbc",
+        ],
+        Dialect::Sqlite => &["pysqlite", "aiosqlite"],
+    }
 }
 
 impl DatabaseUrl {
@@ -89,6 +126,23 @@ impl DatabaseUrl {
             return Err(UrlError::UnsupportedDriver {
                 scheme: scheme.to_owned(),
             });
+        }
+        if let Some(driver) = &driver {
+            let known = known_drivers(dialect);
+            if !known.contains(&driver.as_str()) {
+                let nearest = known
+                    .iter()
+                    .min_by_key(|candidate| strsim::levenshtein(candidate, driver))
+                    .filter(|candidate| strsim::levenshtein(candidate, driver) <= 2);
+                return Err(UrlError::UnknownDriver {
+                    dialect: dialect_name.clone(),
+                    driver: driver.clone(),
+                    suggestion: nearest
+                        .map(|candidate| format!(" (did you mean `{dialect_name}+{candidate}`?)"))
+                        .unwrap_or_default(),
+                    known: known.join(", "),
+                });
+            }
         }
 
         let (before_query, query_text) = match rest.split_once('?') {

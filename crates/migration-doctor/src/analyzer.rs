@@ -1,4 +1,4 @@
-//! `MigrationStateAnalyzer`, under the name the seed report gave it: reads
+//! `MigrationStateAnalyzer`, under its familiar name: reads
 //! the scripts and the database and returns the diagnosis. It writes
 //! nothing.
 

@@ -1,5 +1,5 @@
 //! [`Doctor`]: one session over one alembic project and one database, shared
-//! by every front end (the command line, the seed's names, the Python
+//! by every front end (the command line, the familiar entry points, the Python
 //! package through the command line). It opens the project, works out the
 //! database and the merged options once (each with where it came from),
 //! computes the expected schemas once per dialect, and offers the steps:
@@ -251,7 +251,7 @@ pub struct RecoveryRequest<'a> {
     pub complete: bool,
     /// Runs under the lock once the tracking state is sound (`ensure --then`).
     pub while_locked: Option<&'a WhileLocked<'a>>,
-    /// Lets the caller refuse a decision (the seed's operations that each
+    /// Lets the caller refuse a decision (the familiar recovery operations that each
     /// apply to one strategy only).
     pub veto: Option<&'a Veto<'a>>,
     /// Learns the outcome before `while_locked` runs.

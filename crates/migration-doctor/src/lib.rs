@@ -34,16 +34,20 @@ mod analyzer;
 mod audit;
 mod check;
 mod doctor;
+mod entry_points;
 mod fleet;
 mod modules;
 mod planner;
-mod seed;
 
 pub use analyzer::{AnalyzeError, MigrationStateAnalyzer};
 pub use check::{CheckCode, CheckFinding, CheckLevel, CheckOptions, CheckReport};
 pub use doctor::{
     DatabaseTarget, Doctor, DoctorError, DoctorOptions, Ensured, Examination, Recovery,
     RecoveryRequest, UrlSource,
+};
+pub use entry_points::{
+    AlembicStateRecovery, EnsureOptions, MigrationStateManager, MigrationTracker, RecoveryFailure,
+    StateInfo, ensure_migration_state_healthy,
 };
 pub use fleet::{FleetSource, FleetTarget, FleetWrite, FleetWritten, Shard, Waves};
 pub use migration_doctor_diagnosis as diagnosis;
@@ -55,10 +59,6 @@ pub use migration_doctor_schema as schema;
 pub use migration_doctor_scripts as scripts;
 pub use modules::ProjectModules;
 pub use planner::{Attendance, RecoveryPlanner};
-pub use seed::{
-    AlembicStateRecovery, EnsureOptions, MigrationStateManager, MigrationTracker, RecoveryFailure,
-    StateInfo, ensure_migration_state_healthy,
-};
 
 pub use migration_doctor_graph::{GraphProblem, ResolveError, RevisionGraph};
 pub use migration_doctor_scripts::{

@@ -99,7 +99,7 @@ impl RecoveryPlanner<'_> {
                     target: ids,
                 };
             }
-            // Code naming a state unattended (the seed's
+            // Code naming a state unattended (the familiar entry points'
             // `stamp_existing_schema_to_head`) gets it only when proven.
             let proven_there =
                 diagnosis.evidence == Evidence::Proven && diagnosis.matched_revisions == ids;

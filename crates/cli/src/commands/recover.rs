@@ -6,7 +6,7 @@
 
 use std::io::IsTerminal;
 
-use migration_doctor::diagnosis::{Diagnosis, Evidence, FindingCode, Severity, Strategy};
+use migration_doctor::diagnosis::{Diagnosis, Evidence, FindingCode, Severity, State, Strategy};
 use migration_doctor::recovery::Outcome;
 use migration_doctor::{Attendance, DatabaseTarget, Doctor, RecoveryRequest};
 use serde_json::json;
@@ -151,7 +151,7 @@ fn print(
                     crate::render::refusal_message(refusal)
                 ));
             } else if outcome.statements.is_empty() {
-                lines.push("nothing to write: the version table is already right".to_owned());
+                lines.push(nothing_to_write(diagnosis).to_owned());
             }
             lines.extend(describe(outcome, dry_run));
             lines.extend(extra.iter().cloned());
@@ -424,7 +424,8 @@ pub fn interactive(
     output: &Output,
 ) -> Result<(), Failure> {
     if !std::io::stdin().is_terminal() {
-        return Err(Failure::Refused(
+        // Asked for where it cannot work: a usage error, like any other.
+        return Err(Failure::Usage(
             "interactive needs a terminal; use `diagnose`, then `recover --dry-run` and `recover --yes`".to_owned(),
         ));
     }
@@ -460,7 +461,7 @@ pub fn interactive(
         return Err(Failure::ProblemsFound);
     }
     if preview.statements.is_empty() {
-        output.print("nothing to write: the version table is already right");
+        output.print(nothing_to_write(preview.diagnosis.as_ref()));
         return Ok(());
     }
     output.print(&describe(&preview, true).join("\n"));
@@ -526,4 +527,19 @@ fn choose(
     };
     // Shows the plan for the chosen revision and asks again.
     run_with(doctor, global, &args, output)
+}
+
+/// Why a recovery writes nothing, in the database's own terms.
+fn nothing_to_write(diagnosis: Option<&Diagnosis>) -> &'static str {
+    match diagnosis.map(|diagnosis| diagnosis.state) {
+        Some(State::Fresh) => {
+            "nothing to write: the database holds no table yet; the migrations build it from the \
+             base"
+        }
+        Some(State::Behind) => {
+            "nothing to write: the version table is right; the pending revisions are for the \
+             migration to run"
+        }
+        _ => "nothing to write: the version table is already right",
+    }
 }

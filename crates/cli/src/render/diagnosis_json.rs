@@ -187,7 +187,24 @@ pub fn diagnosis_value(diagnosis: &Diagnosis, target: &serde_json::Value) -> ser
         target,
     };
     // Through a Value: keys sorted, as every JSON output of the tool.
-    serde_json::to_value(wire).unwrap_or_default()
+    let mut value = serde_json::to_value(wire).unwrap_or_default();
+    // Invalid scripts end the command with exit code 4: the report carries
+    // the `error` object every such exit carries under --format json.
+    if diagnosis.state == migration_doctor::diagnosis::State::InvalidScripts
+        && let Some(object) = value.as_object_mut()
+    {
+        let message = diagnosis
+            .findings
+            .iter()
+            .map(super::finding_message)
+            .collect::<Vec<_>>()
+            .join("; ");
+        object.insert(
+            "error".to_owned(),
+            json!({"code": "invalid_scripts", "exit_code": 4, "message": message}),
+        );
+    }
+    value
 }
 
 pub fn diagnosis(diagnosis: &Diagnosis, target: &serde_json::Value) -> String {

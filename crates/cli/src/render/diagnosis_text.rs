@@ -97,7 +97,7 @@ pub fn diagnosis(report: &Report, detailed: bool, output: &Output) -> String {
         Style::new().red().bold()
     };
     out.push(format!(
-        "{} ({}, evidence: {}): {}",
+        "state: {}, strategy: {}, evidence: {}\n{}",
         output.paint(diagnosis.state.name(), style),
         diagnosis.strategy.name(),
         diagnosis.evidence.name(),

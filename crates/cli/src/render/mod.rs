@@ -34,10 +34,10 @@ pub fn hint(hint: &migration_doctor::diagnosis::Hint) -> String {
         Hint::IgnoreObjects(_) => "leave such objects out with --ignore TABLE.OBJECT,... (or `ignore` in the ini's [migration_doctor] section)".to_owned(),
         Hint::NameRevision(candidates) => match candidates.last() {
             Some(latest) => format!(
-                "name it: `migration-doctor recover --to-revision {}` (or another candidate), or choose in `migration-doctor interactive`",
+                "if you know which state the database is in, stamp it with `migration-doctor recover --to-revision {}` (or another candidate), or choose in `migration-doctor interactive`",
                 revision_set(latest)
             ),
-            None => "name it: `migration-doctor recover --to-revision REV`, or choose in `migration-doctor interactive`".to_owned(),
+            None => "if you know which state the database is in, stamp it with `migration-doctor recover --to-revision REV`, or choose in `migration-doctor interactive`".to_owned(),
         },
         Hint::Recover => "then run `migration-doctor recover`".to_owned(),
         Hint::Complete => "preview it with `migration-doctor recover --complete --dry-run`, run it with `migration-doctor recover --complete` (unattended, on proof: `migration-doctor ensure --complete-partial`)".to_owned(),
@@ -84,7 +84,7 @@ fn with_hint(message: &str, hint_of: Option<&migration_doctor::diagnosis::Hint>)
 /// `state (strategy, evidence: level)`: a diagnosis in one line.
 pub fn verdict_line(diagnosis: &migration_doctor::diagnosis::Diagnosis) -> String {
     format!(
-        "{} ({}, evidence: {})",
+        "state: {}, strategy: {}, evidence: {}",
         diagnosis.state.name(),
         diagnosis.strategy.name(),
         diagnosis.evidence.name()

@@ -127,7 +127,7 @@ impl Backend for MySqlConnection {
         timeout: Duration,
         _schema: &str,
     ) -> Result<bool, String> {
-        let text = |error: sqlx::Error| error.to_string();
+        let text = |error: sqlx::Error| crate::error::plain_error(&error);
         let millis = timeout.as_millis().max(1);
         // MariaDB's limit in seconds; MySQL rejects the unknown variable
         // (so its failure is expected there) and is bounded by the timeout

@@ -109,7 +109,7 @@ impl Backend for PgConnection {
         timeout: Duration,
         schema: &str,
     ) -> Result<bool, String> {
-        let text = |error: sqlx::Error| error.to_string();
+        let text = |error: sqlx::Error| crate::error::plain_error(&error);
         let millis = timeout.as_millis().max(1);
         let mut transaction = self.begin().await.map_err(text)?;
         transaction

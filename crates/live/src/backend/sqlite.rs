@@ -84,7 +84,7 @@ impl Backend for SqliteConnection {
         _timeout: Duration,
         _schema: &str,
     ) -> Result<bool, String> {
-        let text = |error: sqlx::Error| error.to_string();
+        let text = |error: sqlx::Error| crate::error::plain_error(&error);
         self.execute("PRAGMA query_only = ON").await.map_err(text)?;
         let row = sqlx::query(AssertSqlSafe(query.to_owned()))
             .fetch_optional(&mut *self)

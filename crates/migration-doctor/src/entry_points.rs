@@ -1,6 +1,6 @@
-//! The entry points of the seed report, under its names, as thin faces over
+//! The entry points under the names in-house migration helpers give them, as thin faces over
 //! the core: code written against `alembic_state_recovery.py` ports over
-//! directly. Unlike the seed, nothing here stamps "head" blindly: every
+//! directly. Unlike such helpers, nothing here stamps "head" blindly: every
 //! write stamps the revision state the schema proves, under a lock.
 
 use std::path::PathBuf;
@@ -24,7 +24,7 @@ pub struct EnsureOptions {
     pub ignore_tables: Vec<String>,
     /// `TABLE.OBJECT` patterns of columns, indexes and constraints left out.
     pub ignore_objects: Vec<String>,
-    /// Kept for the seed's shape: an unattended run never picks among
+    /// Kept for the familiar shape: an unattended run never picks among
     /// tying candidates, whatever the policy.
     pub tie_policy: Option<TiePolicy>,
     pub introspect: IntrospectOptions,
@@ -43,13 +43,13 @@ impl EnsureOptions {
     }
 }
 
-/// The seed's `StateInfo`, with the full diagnosis beside its fields.
+/// `StateInfo`, with the full diagnosis beside its fields.
 #[derive(Debug, Clone)]
 pub struct StateInfo {
     pub has_existing_schema: bool,
     pub has_alembic_version: bool,
     pub requires_recovery: bool,
-    /// The seed's upper-case strategy names (`INITIALIZE_ALEMBIC_VERSION`, …).
+    /// The upper-case strategy names (`INITIALIZE_ALEMBIC_VERSION`, …).
     pub recovery_strategy: String,
     pub current_revision: Option<String>,
     pub existing_tables: Vec<String>,
@@ -59,7 +59,7 @@ pub struct StateInfo {
     pub error: Option<String>,
 }
 
-fn seed_name(strategy: Strategy) -> &'static str {
+fn upper_case_name(strategy: Strategy) -> &'static str {
     match strategy {
         Strategy::NormalMigration => "NORMAL_MIGRATION",
         Strategy::NoActionNeeded => "NO_ACTION_NEEDED",
@@ -86,7 +86,7 @@ impl StateInfo {
             has_existing_schema: false,
             has_alembic_version: false,
             requires_recovery: false,
-            recovery_strategy: seed_name(Strategy::ManualIntervention).to_owned(),
+            recovery_strategy: upper_case_name(Strategy::ManualIntervention).to_owned(),
             current_revision: None,
             existing_tables: Vec::new(),
             missing_expected_tables: Vec::new(),
@@ -149,7 +149,7 @@ impl Session {
                 has_existing_schema: !live.schema.tables.is_empty(),
                 has_alembic_version: live.version_table.contents().is_some(),
                 requires_recovery: writes(diagnosis.strategy),
-                recovery_strategy: seed_name(diagnosis.strategy).to_owned(),
+                recovery_strategy: upper_case_name(diagnosis.strategy).to_owned(),
                 current_revision: live
                     .version_table
                     .contents()
@@ -223,7 +223,7 @@ pub async fn ensure_migration_state_healthy(
     .await
 }
 
-/// The seed's `MigrationStateManager`.
+/// `MigrationStateManager`.
 pub struct MigrationStateManager {
     pub database_url: String,
     pub options: EnsureOptions,
@@ -235,7 +235,7 @@ impl MigrationStateManager {
     }
 }
 
-/// The seed's `MigrationTracker`: `check_migrations` recovers first, then reports.
+/// `MigrationTracker`: `check_migrations` recovers first, then reports.
 pub struct MigrationTracker {
     pub database_url: String,
     pub options: EnsureOptions,
@@ -249,7 +249,7 @@ impl MigrationTracker {
     }
 }
 
-/// The seed's `AlembicStateRecovery`: each operation runs only in the state
+/// `AlembicStateRecovery`: each operation runs only in the state
 /// it is for, and refuses otherwise.
 pub struct AlembicStateRecovery {
     pub database_url: String,
@@ -270,8 +270,8 @@ impl AlembicStateRecovery {
                 (decision.diagnosis.strategy != wanted).then(|| {
                     format!(
                         "this operation is {}, but the database calls for {}",
-                        seed_name(wanted),
-                        seed_name(decision.diagnosis.strategy)
+                        upper_case_name(wanted),
+                        upper_case_name(decision.diagnosis.strategy)
                     )
                 })
             })
@@ -296,8 +296,8 @@ impl AlembicStateRecovery {
         self.only(Strategy::CompletePartialMigration).await
     }
 
-    /// Stamps the heads, after checking that the schema matches them (the
-    /// seed stamped head blindly; this refuses when the schema disagrees).
+    /// Stamps the heads, after checking that the schema matches them (a
+    /// blind stamp of head would not check; this refuses when the schema disagrees).
     pub async fn stamp_existing_schema_to_head(&self) -> Result<Outcome, RecoveryFailure> {
         self.session().recover(true, &|_| None).await
     }
