@@ -77,6 +77,25 @@ fn an_unknown_id_names_the_nearest_known_ids() {
 }
 
 #[test]
+fn an_unknown_id_like_no_known_one_names_none() {
+    let history = three();
+    let diagnosis = history
+        .database_at(&["a2"])
+        .rows(&["5a5a5a5a5a5a"])
+        .diagnose();
+    let finding = diagnosis
+        .findings
+        .iter()
+        .find(|finding| finding.code == FindingCode::UnknownRevision)
+        .expect("unknown revision");
+    assert!(
+        !finding.message.contains("nearest known"),
+        "{}",
+        finding.message
+    );
+}
+
+#[test]
 fn an_unknown_id_beside_unmanaged_tables_is_ahead_of_the_scripts() {
     let history = three();
     let diagnosis = history
