@@ -110,6 +110,12 @@ impl Context<'_> {
                     ),
                     Some(Hint::Recover),
                 )),
+                None if after_last_present
+                    && let Operation::Data(step) = operation
+                    && let Some(probe) = &step.probe =>
+                {
+                    self.check_data_step(probe, step.sql.as_deref(), line, &mut completion, notes);
+                }
                 None if after_last_present => completion.blockers.push(Refusal::new(
                     format!(
                         "{} (line {line}) cannot be read from the schema and may not have run: run it by hand if it did not, then stamp {}",
@@ -168,6 +174,72 @@ impl Context<'_> {
             completion,
             target,
             schema: completed,
+        }
+    }
+
+    /// A data step of the half-applied revision that the schema cannot
+    /// show, told by its probe: it ran (or rerunning it would change
+    /// nothing) and the completion may go on; or rows it would still change
+    /// are there, and it is to be run by hand first.
+    fn check_data_step(
+        &self,
+        probe: &migration_doctor_infer::Probe,
+        sql: Option<&str>,
+        line: usize,
+        completion: &mut Completion,
+        notes: &mut Notes,
+    ) {
+        let request = ProbeRequest {
+            revision: completion.revision.clone(),
+            sql: probe.query.clone(),
+        };
+        let Some(answer) = self.probe_answer(&request) else {
+            notes.probe_requests.insert(request);
+            completion
+                .doubts
+                .push(format!("the data step at line {line} is not checked yet"));
+            return;
+        };
+        // Rows left to change prove an UPDATE or DELETE did not run; none
+        // left means rerunning it changes nothing. An INSERT's row proves it
+        // ran, its absence that it did not.
+        let applied = match (&answer, probe.applied_when_found) {
+            (ProbeAnswer::RowsFound, true) => Some(true),
+            (ProbeAnswer::NoRows, true) | (ProbeAnswer::RowsFound, false) => Some(false),
+            (ProbeAnswer::NoRows, false) | (ProbeAnswer::Failed(_), _) => None,
+        };
+        notes.report_probe(ProbeReport {
+            revision: completion.revision.clone(),
+            sql: probe.query.clone(),
+            answer: answer.clone(),
+            applied,
+        });
+        let nothing_left = answer == ProbeAnswer::NoRows && !probe.applied_when_found;
+        let ran = if nothing_left { Some(true) } else { applied };
+        match (ran, &answer) {
+            (Some(true), _) => {}
+            (Some(false), _) => completion.blockers.push(Refusal::new(
+                match sql {
+                    Some(sql) => format!(
+                        "the data step at line {line} did not run (its check, {}, says so): run it by hand ({}), then finish the revision",
+                        probe.query.trim_end_matches(';'),
+                        sql.trim().trim_end_matches(';')
+                    ),
+                    None => format!(
+                        "the data step at line {line} did not run (its check, {}, says so): run it by hand, then finish the revision",
+                        probe.query.trim_end_matches(';')
+                    ),
+                },
+                Some(Hint::Complete),
+            )),
+            (None, ProbeAnswer::Failed(why)) => completion.blockers.push(Refusal::new(
+                format!(
+                    "whether the data step at line {line} ran could not be checked ({why}): run it by hand if it did not, then stamp {}",
+                    completion.target
+                ),
+                Some(Hint::NameRevision(vec![completion.target.clone()])),
+            )),
+            (None, _) => {}
         }
     }
 
@@ -238,7 +310,7 @@ impl Context<'_> {
             ProbeAnswer::RowsFound => completion.blockers.push(Refusal::new(
                 format!(
                     "{} cannot be created: {table} has rows with the same {} (most likely why the revision stopped); \
-                     resolve them by hand (`{sql}` lists them), then finish the revision",
+                     this query lists them: {sql}; change or remove them by hand, then finish the revision",
                     operation.describe(),
                     columns.join(", ")
                 ),

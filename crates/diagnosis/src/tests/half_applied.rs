@@ -100,6 +100,87 @@ fn a_unique_index_over_distinct_rows_is_finished_on_proof() {
     assert_eq!(diagnosis.strategy, Strategy::CompletePartialMigration);
 }
 
+/// A data step between the part that ran and the index that failed: its
+/// check says whether it ran, and the completion takes one path.
+fn backfill_then_unique() -> History {
+    half(&format!(
+        "op.execute(\"UPDATE users SET name = 'x' WHERE name IS NULL\")\n{UNIQUE}"
+    ))
+}
+
+fn stopped_at_the_index(history: &History) -> super::builder::Db<'_> {
+    history
+        .database_at(&["a2"])
+        .without_index("users", "ix_users_email")
+        .rows(&["a1"])
+}
+
+#[test]
+fn a_data_step_with_nothing_left_to_change_does_not_block_the_completion() {
+    // The backfill's check finds no row left to change; the rows repeat
+    // the index's values: that alone blocks, naming the query that lists
+    // them and one way on.
+    let history = backfill_then_unique();
+    let diagnosis = stopped_at_the_index(&history)
+        .probes_answer(|request| {
+            if request.sql.contains("GROUP BY") {
+                ProbeAnswer::RowsFound
+            } else {
+                ProbeAnswer::NoRows
+            }
+        })
+        .diagnose();
+    let completion = diagnosis.completion.clone().expect("a completion");
+    assert_eq!(completion.blockers.len(), 1, "{:?}", completion.blockers);
+    assert!(
+        completion.blockers[0]
+            .message
+            .contains("this query lists them: SELECT"),
+        "{}",
+        completion.blockers[0].message
+    );
+    assert_eq!(completion.blockers[0].hint, Some(Hint::Complete));
+    // Once the rows are fixed, the completion is proven.
+    let fixed = stopped_at_the_index(&history)
+        .probes_answer(|_| ProbeAnswer::NoRows)
+        .diagnose();
+    assert_eq!(
+        (fixed.strategy, fixed.evidence),
+        (Strategy::CompletePartialMigration, Evidence::Proven),
+        "{fixed:#?}"
+    );
+}
+
+#[test]
+fn a_data_step_that_did_not_run_is_named_with_its_sql() {
+    let history = backfill_then_unique();
+    let diagnosis = stopped_at_the_index(&history)
+        .probes_answer(|request| {
+            if request.sql.contains("GROUP BY") {
+                ProbeAnswer::NoRows
+            } else {
+                ProbeAnswer::RowsFound
+            }
+        })
+        .diagnose();
+    let completion = diagnosis.completion.clone().expect("a completion");
+    assert_eq!(completion.blockers.len(), 1, "{:?}", completion.blockers);
+    assert!(
+        completion.blockers[0]
+            .message
+            .contains("did not run (its check, SELECT"),
+        "{}",
+        completion.blockers[0].message
+    );
+    assert!(
+        completion.blockers[0]
+            .message
+            .contains("UPDATE users SET name = 'x' WHERE name IS NULL"),
+        "{}",
+        completion.blockers[0].message
+    );
+}
+
 // --- branches -----------------------------------------------------------------
 
 fn branches() -> History {
