@@ -33,11 +33,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--revisions", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--heavy", action="store_true",
+                        help="revisions as autogenerate writes them, on about 1,000 tables")
     args = parser.parse_args()
     binary = os.path.join(graph_bench.ROOT, "target", "release", "migration-doctor")
     alembic = os.path.join(os.path.dirname(sys.executable), "alembic")
     with tempfile.TemporaryDirectory() as folder:
-        graph_bench.generate(folder, args.revisions)
+        graph_bench.generate(folder, args.revisions, args.heavy)
         with open(os.path.join(folder, "migrations", "env.py"), "w") as f:
             f.write(ENV)
         with open(os.path.join(folder, "alembic.ini"), "a") as f:
@@ -64,7 +66,8 @@ def main():
         evidence = out.stdout.split('"evidence": ')[1].split(",")[0] if '"evidence": ' in out.stdout else "?"
         return "%s, %s" % (state, evidence)
 
-    print("revisions: %d, SQLite database at head (runs: %d)" % (args.revisions, args.runs))
+    print("revisions: %d%s, SQLite database at head (runs: %d)" % (
+        args.revisions, ", heavy" if args.heavy else "", args.runs))
     print("migration-doctor diagnose  median %8.1f ms  (%s)" % (ours * 1000, state_of(state)))
     print("alembic current            median %8.1f ms" % (theirs * 1000))
     print("ratio (alembic / migration-doctor) %8.1fx" % (theirs / ours))

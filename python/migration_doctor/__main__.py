@@ -10,11 +10,12 @@ from ._binary import find_binary
 
 
 def main() -> int:
+    """Run the ``migration-doctor`` executable with this command line's arguments."""
     binary = find_binary()
     if sys.platform == "win32":
         return subprocess.call([binary, *sys.argv[1:]])
+    # Replaced by the executable: its exit code is the command's.
     os.execv(binary, [binary, *sys.argv[1:]])
-    return 0  # not reached
 
 
 if __name__ == "__main__":

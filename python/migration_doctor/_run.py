@@ -1,8 +1,12 @@
-"""Runs the executable with ``--format json`` and turns its answer into a
-dict, or into the exception its exit code stands for."""
+"""Runs the executable with ``--format json``.
+
+Its answer becomes a dict, or the exception its exit code stands for.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -34,7 +38,10 @@ _ENSURE_SWITCHES = {
     "complete_partial": "--complete-partial",
 }
 OPTION_NAMES = (
-    frozenset(_GLOBAL_FLAGS) | frozenset(_RECOVERY_FLAGS) | frozenset(_ENSURE_SWITCHES) | {"binary", "env"}
+    frozenset(_GLOBAL_FLAGS)
+    | frozenset(_RECOVERY_FLAGS)
+    | frozenset(_ENSURE_SWITCHES)
+    | {"binary", "env"}
 )
 
 
@@ -58,9 +65,10 @@ def command_line(
     unknown = set(options) - OPTION_NAMES
     if unknown:
         raise TypeError(
-            f"unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(OPTION_NAMES))}"
+            f"unknown option(s) {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(sorted(OPTION_NAMES))}"
         )
-    binary = options.get("binary") or find_binary()
+    binary = find_binary(options.get("binary"))
     argv = [str(binary), *command, "--format", "json", "--no-color"]
     writes = command[0] in ("recover", "ensure")
     for key, value in options.items():
@@ -92,15 +100,81 @@ def run_sync(
     refusal: type[ProblemsFound] = ProblemsFound,
     **options: Any,
 ) -> dict[str, Any]:
-    """Runs one command; returns its JSON document.
+    """Run one ``migration-doctor`` command and return its JSON report.
 
-    Exit code 1 is returned as a document when ``problems_ok`` (a diagnosis
-    that found problems is an answer), else raised as ``refusal``; codes
-    2 to 5 raise their exception with the tool's JSON error.
+    ``command`` is the command and its own arguments (``["diagnose"]``);
+    ``options`` are the keyword options the package documents. Exit code 1
+    (problems found) is returned as a report when ``problems_ok`` (a
+    diagnosis that found problems is an answer), else raised as
+    ``refusal``; exit codes 2 to 5 raise their exception, which carries the
+    tool's error.
     """
     argv, env = command_line(command, database_url, options)
-    done = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    return interpret(done.returncode, done.stdout, done.stderr, problems_ok, refusal)
+    return interpret(*_child(argv, env), problems_ok, refusal)
+
+
+async def run(
+    command: Sequence[str],
+    database_url: str | None = None,
+    *,
+    problems_ok: bool = False,
+    refusal: type[ProblemsFound] = ProblemsFound,
+    **options: Any,
+) -> dict[str, Any]:
+    """Run one ``migration-doctor`` command without blocking the event loop.
+
+    The same as :func:`run_sync`, awaited. Cancelling the awaiting task
+    kills the command: a recovery waiting for the migration lock stops
+    waiting, rather than going on without anyone to report to.
+    """
+    argv, env = command_line(command, database_url, options)
+    try:
+        answer = await _awaited_child(argv, env)
+    except NotImplementedError:
+        # An event loop without child processes (a selector loop on
+        # Windows): in a thread, which a cancellation cannot stop.
+        answer = await asyncio.to_thread(_child, argv, env)
+    return interpret(*answer, problems_ok, refusal)
+
+
+def _child(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    """Run the executable; its exit code, standard output and standard error."""
+    done = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True)
+    return done.returncode, _text(done.stdout), _text(done.stderr)
+
+
+async def _awaited_child(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    """:func:`_child` as a child of the event loop, killed when the caller stops waiting."""
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        stdout, stderr = await process.communicate()
+    except BaseException:
+        # Cancelled (or interrupted): a child left running would go on
+        # waiting for the lock, and write after its caller gave up.
+        await _kill(process)
+        raise
+    # After communicate() the child has exited: its code is known.
+    exit_code = process.returncode if process.returncode is not None else -1
+    return exit_code, _text(stdout), _text(stderr)
+
+
+async def _kill(process: asyncio.subprocess.Process) -> None:
+    """Kill a child and wait for it, so that no process is left behind."""
+    with contextlib.suppress(ProcessLookupError):  # it has just exited
+        process.kill()
+    # Shielded: a second cancellation must not leave the child unreaped.
+    await asyncio.shield(process.wait())
+
+
+def _text(output: bytes) -> str:
+    """Decode the tool's output: UTF-8 whatever the locale, with Unix line ends."""
+    return output.decode("utf-8", errors="replace").replace("\r\n", "\n")
 
 
 def interpret(
@@ -110,6 +184,10 @@ def interpret(
     problems_ok: bool,
     refusal: type[ProblemsFound],
 ) -> dict[str, Any]:
+    """Turn one run's exit code and output into its report, or its exception.
+
+    Shared by :func:`run_sync` and :func:`run`, so that both answer alike.
+    """
     try:
         document = json.loads(stdout) if stdout.strip() else None
     except json.JSONDecodeError:
@@ -134,7 +212,9 @@ def interpret(
     if exit_code == 0 or (exit_code == 1 and problems_ok):
         return document
     if exit_code == 1:
-        raise refusal(summary(document), code="refused", exit_code=1, output=document, stderr=stderr)
+        raise refusal(
+            summary(document), code="refused", exit_code=1, output=document, stderr=stderr
+        )
     raise BY_EXIT_CODE.get(exit_code, MigrationDoctorError)(
         summary(document), code="failed", exit_code=exit_code, output=document, stderr=stderr
     )
@@ -156,4 +236,4 @@ def summary(report: Mapping[str, Any]) -> str:
     return head + (": " + "; ".join(reasons) if reasons else "")
 
 
-__all__ = ["RecoveryRefused", "command_line", "interpret", "run_sync", "summary"]
+__all__ = ["RecoveryRefused", "command_line", "interpret", "run", "run_sync", "summary"]

@@ -1,5 +1,7 @@
-"""The alembic hook: one call in a project's ``env.py`` makes the
-migration-tracking state sound before ``run_migrations()``::
+"""The alembic hook: one call in ``env.py`` makes the migration tracking sound.
+
+Called before ``run_migrations()``, it checks the database alembic is about
+to migrate, and fixes its version table when the schema proves how::
 
     from alembic import context
     import migration_doctor.alembic
@@ -20,17 +22,22 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._api import ensure_migration_state_healthy_sync
 from ._errors import RecoveryRefused
 from ._run import summary
+from ._types import EnsuredStateInfo
+
+if TYPE_CHECKING:  # alembic is the caller's: imported only where it runs
+    from alembic.config import Config
 
 # A child of alembic's logger: what the hook did shows in alembic's own log.
 log = logging.getLogger("alembic.migration_doctor")
 
 
-def _x_arguments(config: Any) -> dict[str, str]:
+def _x_arguments(config: Config) -> dict[str, str]:
+    """The ``-x key=value`` arguments of the alembic command line."""
     cmd_opts = getattr(config, "cmd_opts", None)
     pairs: dict[str, str] = {}
     for item in getattr(cmd_opts, "x", None) or []:
@@ -60,15 +67,25 @@ def _configured() -> dict[str, Any]:
     return found
 
 
-def ensure(config: Any, database_url: str | None = None, **options: Any) -> dict[str, Any] | None:
-    """Makes the tracking state sound for alembic's ``config`` (an
-    ``alembic.config.Config``); returns the state, or ``None`` when skipped
-    (offline ``--sql`` runs, ``-x migration_doctor=skip``).
+def ensure(
+    config: Config, database_url: str | None = None, **options: Any
+) -> EnsuredStateInfo | None:
+    """Make the migration tracking sound for alembic's ``config`` before migrating.
 
-    Raises :class:`RecoveryRefused` when the state cannot be made sound
-    unattended (a person must decide: run ``migration-doctor diagnose``),
-    and the other exceptions of the package for configuration errors, an
-    unreachable database, invalid scripts or a lock timeout.
+    Call it in ``env.py`` with ``context.config``, before
+    ``run_migrations()``. It checks the database alembic is about to
+    migrate (``database_url`` overrides the one alembic uses) and records
+    the applied revisions when they are missing or wrong and the schema
+    proves them; ``options`` are the package's options. Returns the state
+    (see :func:`~migration_doctor.ensure_migration_state_healthy_sync`), or
+    ``None`` when skipped (offline ``--sql`` runs, ``-x
+    migration_doctor=skip``).
+
+    Raises :class:`~migration_doctor.RecoveryRefused` when the tracking
+    cannot be made sound without a person (run ``migration-doctor
+    diagnose`` to see why), so that alembic stops before migrating; and the
+    package's other exceptions for configuration errors, an unreachable
+    database, invalid scripts or a lock timeout.
     """
     x = _x_arguments(config)
     if x.get("migration_doctor", "").lower() in ("skip", "off", "false", "0", "no"):
@@ -113,15 +130,17 @@ def ensure(config: Any, database_url: str | None = None, **options: Any) -> dict
             "for the evidence and `migration-doctor interactive` to decide.",
             code="refused",
             exit_code=1,
-            output=state,
+            output=dict(state),
         )
     return state
 
 
-def _log_outcome(state: dict[str, Any]) -> None:
-    """What was found and what was written, in alembic's log."""
-    recovery = state.get("recovery") or {}
-    log.info("migration-doctor: found %s", summary(recovery if recovery.get("state") else state))
+def _log_outcome(state: EnsuredStateInfo) -> None:
+    """Write what was found and what was written to alembic's log."""
+    recovery = state["recovery"]
+    # A report without a diagnosis (none was needed): the state's.
+    found = recovery if recovery.get("state") else state["diagnosis"]
+    log.info("migration-doctor: found %s", summary(found))
     if recovery.get("applied"):
         log.info(
             "migration-doctor: wrote the version table (%s evidence): %s -> %s",

@@ -1,5 +1,7 @@
-"""Real databases for the package's tests: a uniquely named database per
-test on PostgreSQL and MariaDB (dropped afterwards), a file on SQLite.
+"""Real databases for the package's tests.
+
+A uniquely named database per test on PostgreSQL and MariaDB (dropped
+afterwards), a file on SQLite.
 
 A server that does not answer skips its tests, except under CI=true, where
 it fails them: a laptop run cannot look green by accident.
@@ -13,6 +15,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import sqlalchemy as sa
@@ -23,7 +26,9 @@ SERVERS = {
     "postgresql": os.environ.get(
         "MIGRATION_DOCTOR_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
     ),
-    "mysql": os.environ.get("MIGRATION_DOCTOR_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
+    "mysql": os.environ.get(
+        "MIGRATION_DOCTOR_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"
+    ),
 }
 
 
@@ -31,7 +36,7 @@ def in_ci() -> bool:
     return os.environ.get("CI", "") not in ("", "0", "false")
 
 
-def unavailable(message: str) -> None:
+def unavailable(message: str) -> NoReturn:
     if in_ci():
         pytest.fail(message)
     pytest.skip(message)
@@ -68,7 +73,9 @@ class Project:
 
 
 def _server_database(kind: str) -> tuple[str, str, sa.Engine]:
-    admin = sa.create_engine(SERVERS[kind], isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    admin = sa.create_engine(
+        SERVERS[kind], isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
+    )
     name = f"md_py_{uuid.uuid4().hex[:12]}"
     try:
         with admin.connect() as connection:

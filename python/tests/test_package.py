@@ -1,6 +1,8 @@
-"""The installed package against real databases, with the real alembic as
-the reference client: after each recovery `alembic current` agrees and
-`alembic upgrade head` succeeds."""
+"""The installed package against real databases, with the real alembic as the reference.
+
+After each recovery `alembic current` agrees and `alembic upgrade head`
+succeeds.
+"""
 
 from __future__ import annotations
 
@@ -34,9 +36,11 @@ def untracked(project) -> None:
 
 
 def untracked_before_backfill(project) -> None:
-    """Everything but the data-only backfill ran, with an invoice the
-    backfill would still change, then the version table was lost: the
-    schema matches three states and the backfill's probe proves the merge."""
+    """Everything but the data-only backfill ran, then the version table was lost.
+
+    With an invoice the backfill would still change: the schema matches
+    three states and the backfill's probe proves the merge.
+    """
     project.alembic("upgrade", MERGE)
     project.execute(
         "INSERT INTO customers (id, email, name) VALUES (1, 'a@example.com', 'A')",
@@ -47,7 +51,9 @@ def untracked_before_backfill(project) -> None:
 
 
 def test_the_executable_and_python_m_run(project) -> None:
-    version = subprocess.run([migration_doctor.find_binary(), "--version"], capture_output=True, text=True)
+    version = subprocess.run(
+        [migration_doctor.find_binary(), "--version"], capture_output=True, text=True
+    )
     assert version.returncode == 0 and "migration-doctor" in version.stdout
     untracked(project)
     done = subprocess.run(
@@ -59,10 +65,11 @@ def test_the_executable_and_python_m_run(project) -> None:
     assert "untracked_schema" in done.stdout
 
 
-def test_seed_tracker_recovers_then_reports(project) -> None:
+def test_tracker_recovers_then_reports(project) -> None:
     untracked_before_backfill(project)
     database_url = project.url
-    # The seed report's usage, as written there.
+
+    # The usage the package's documentation shows.
     async def start_up():
         tracker = MigrationTracker(database_url, config=project.ini)
         state = await tracker.check_migrations()  # Includes automatic recovery
@@ -81,7 +88,7 @@ def test_seed_tracker_recovers_then_reports(project) -> None:
     assert HEAD in project.current()
 
 
-def test_seed_ensure_stamps_what_the_schema_proves(project) -> None:
+def test_ensure_stamps_what_the_schema_proves(project) -> None:
     untracked_before_backfill(project)
     database_url = project.url
 
@@ -98,7 +105,7 @@ def test_seed_ensure_stamps_what_the_schema_proves(project) -> None:
     assert HEAD in project.current()
 
 
-def test_seed_ensure_settles_a_data_tie_at_the_earliest_state(project) -> None:
+def test_ensure_settles_a_data_tie_at_the_earliest_state(project) -> None:
     # No invoice to probe: the backfill finds nothing left to change, so the
     # merge and the head agree alike and the tie settles at the merge;
     # alembic reruns the backfill from there, which changes nothing now.
@@ -111,7 +118,7 @@ def test_seed_ensure_settles_a_data_tie_at_the_earliest_state(project) -> None:
     assert HEAD in project.current()
 
 
-def test_seed_ensure_writes_nothing_on_a_tie(project) -> None:
+def test_ensure_writes_nothing_on_a_tie(project) -> None:
     # After the head, a revision whose code cannot be followed: whether it
     # ran cannot be told, so the states agree alike and an unattended run
     # stamps nothing.
@@ -121,7 +128,7 @@ def test_seed_ensure_writes_nothing_on_a_tie(project) -> None:
         "revision = 'f0f0f0f0f0f0'\n"
         f"down_revision = '{HEAD}'\n\n\n"
         "def upgrade():\n"
-        "    op.execute(\"SELECT refresh_invoice_totals()\")\n\n\n"
+        '    op.execute("SELECT refresh_invoice_totals()")\n\n\n'
         "def downgrade():\n"
         "    pass\n"
     )
@@ -213,8 +220,11 @@ def test_alembic_hook_in_env_py(project) -> None:
 
 
 def test_a_half_applied_revision_is_finished_only_when_asked(project) -> None:
-    """`products` created and its unique index not: where a revision stops
-    when DDL is not transactional. The package finishes it when asked."""
+    """`products` created and its unique index not: a half-applied revision.
+
+    Where a revision stops when DDL is not transactional. The package
+    finishes it when asked.
+    """
     project.alembic("upgrade", "3f1c2a9b7d10")
     offline = project.alembic("upgrade", "3f1c2a9b7d10:8a4e6d21c5b3", "--sql").stdout
     create_table = next(part for part in offline.split(";") if "CREATE TABLE products" in part)

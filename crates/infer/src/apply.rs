@@ -584,12 +584,14 @@ impl<'a> Applier<'a> {
             new_name: new.to_owned(),
         });
         let (old_bare, new_bare) = (bare_name(old).to_owned(), bare_name(new).to_owned());
-        for table in self.schema.tables.values_mut() {
-            if table
+        let referring = self.tables_where(|table| {
+            table
                 .foreign_keys
                 .iter()
                 .any(|key| key.referred_table == old_bare)
-            {
+        });
+        for key in referring {
+            if let Some(table) = self.schema.tables.get_mut(&key) {
                 for foreign_key in &mut Arc::make_mut(table).foreign_keys {
                     if foreign_key.referred_table == old_bare {
                         foreign_key.referred_table = new_bare.clone();
@@ -774,14 +776,16 @@ impl<'a> Applier<'a> {
                 .iter_mut()
                 .for_each(|key| rename(&mut key.columns));
             let bare = bare_name(key).to_owned();
-            for other in self.schema.tables.values_mut() {
-                if !other
+            let referring = self.tables_where(|other| {
+                other
                     .foreign_keys
                     .iter()
                     .any(|key| key.referred_table == bare)
-                {
+            });
+            for other_key in referring {
+                let Some(other) = self.schema.tables.get_mut(&other_key) else {
                     continue;
-                }
+                };
                 for foreign_key in &mut Arc::make_mut(other).foreign_keys {
                     if foreign_key.referred_table == bare {
                         for column in &mut foreign_key.referred_columns {
@@ -848,17 +852,23 @@ impl<'a> Applier<'a> {
     pub fn drop_index(&mut self, name: &str, key: Option<&str>) -> Applied {
         let dialect = self.dialect;
         let mut dropped_from = None;
-        for (table_key, table) in self.schema.tables.iter_mut() {
-            if key.is_some_and(|key| key != table_key && bare_name(key) != table_key) {
+        let holding: Vec<String> = self
+            .schema
+            .tables
+            .iter()
+            .filter(|(table_key, table)| {
+                !key.is_some_and(|key| key != *table_key && bare_name(key) != *table_key)
+                    && table
+                        .indexes
+                        .iter()
+                        .any(|index| index.name.as_deref() == Some(name))
+            })
+            .map(|(table_key, _)| table_key.clone())
+            .collect();
+        for table_key in holding {
+            let Some(table) = self.schema.tables.get_mut(&table_key) else {
                 continue;
-            }
-            if !table
-                .indexes
-                .iter()
-                .any(|index| index.name.as_deref() == Some(name))
-            {
-                continue;
-            }
+            };
             let table = Arc::make_mut(table);
             table
                 .indexes
@@ -1076,6 +1086,16 @@ impl<'a> Applier<'a> {
 }
 
 impl Applier<'_> {
+    /// The names of the tables `wanted` picks.
+    fn tables_where(&self, wanted: impl Fn(&Table) -> bool) -> Vec<String> {
+        self.schema
+            .tables
+            .iter()
+            .filter(|(_, table)| wanted(table))
+            .map(|(key, _)| key.clone())
+            .collect()
+    }
+
     /// The name of an unnamed index (`index=True`) of the table `key`
     /// (`table` bare): the convention's `ix`; a guess when the convention
     /// is not confirmed.

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
-use migration_doctor_schema::{Dialect, Schema, Table};
+use migration_doctor_schema::{Dialect, Schema, Table, Tables};
 
 use crate::apply::{Applier, ApplyError};
 use crate::interpreter::{RevisionOutcome, run_upgrade_with};
@@ -120,7 +120,7 @@ impl ExpectedSchemas {
             let mut base = ExpectedState::default();
             let read = run_baseline(spec, dialect, &mut base.schema, modules, &setup.naming);
             if let Ok(outcome) = &read {
-                follow_uncertainty(&mut base.uncertainty, &BTreeSet::new(), &outcome.operations);
+                follow_uncertainty(&mut base.uncertainty, &Tables::new(), &outcome.operations);
                 expected.managed.extend(base.schema.tables.keys().cloned());
                 for (name, table) in &base.schema.tables {
                     expected.record_objects(name, table);
@@ -146,7 +146,9 @@ impl ExpectedSchemas {
                 expected.replay_branches(graph, first, others, &mut state);
             }
             let file = &revision.file;
-            let before: BTreeSet<String> = state.schema.tables.keys().cloned().collect();
+            // A persistent map: keeping the names before the revision
+            // costs nothing unless an unknown operation asks for them.
+            let before = state.schema.tables.clone();
             let outcome = run_upgrade_with(
                 &file.path,
                 &file.source,
@@ -306,7 +308,7 @@ impl ExpectedSchemas {
         }
         missing.sort_by_key(|&at| graph.position(at));
         for at in missing {
-            let before: BTreeSet<String> = state.schema.tables.keys().cloned().collect();
+            let before = state.schema.tables.clone();
             let operations = self.operations(at);
             let mut applier = Applier::new(&mut state.schema, self.dialect);
             for recorded in operations {
@@ -356,21 +358,19 @@ impl ExpectedSchemas {
 /// Carries `uncertainty` through one revision's operations. An unknown
 /// operation may touch the tables it names that exist before or during the
 /// revision.
-fn follow_uncertainty(
-    uncertainty: &mut Uncertainty,
-    before: &BTreeSet<String>,
-    operations: &[OperationAt],
-) {
+fn follow_uncertainty(uncertainty: &mut Uncertainty, before: &Tables, operations: &[OperationAt]) {
     if !operations
         .iter()
         .any(|at| matches!(at.operation, Operation::Unknown(_)))
     {
+        // Without unknown operations the names are never asked for.
+        let unasked = BTreeSet::new();
         for at in operations {
-            uncertainty.follow(&at.operation, before);
+            uncertainty.follow(&at.operation, &unasked);
         }
         return;
     }
-    let mut existing = before.clone();
+    let mut existing: BTreeSet<String> = before.keys().cloned().collect();
     for at in operations {
         match &at.operation {
             Operation::CreateTable { table, .. } => {

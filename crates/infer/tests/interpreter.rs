@@ -765,7 +765,12 @@ def upgrade():
     assert!(!schema.tables.contains_key("after"));
     let reasons: Vec<&str> = outcome.unknown.iter().map(|u| u.reason.as_str()).collect();
     // The string was not built: the table it would name is unknown.
-    assert_eq!(schema.tables.len(), 1, "{:?}", schema.tables.keys());
+    assert_eq!(
+        schema.tables.len(),
+        1,
+        "{:?}",
+        schema.tables.keys().collect::<Vec<_>>()
+    );
     assert!(
         reasons
             .iter()

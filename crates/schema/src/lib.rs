@@ -16,7 +16,7 @@ mod types;
 
 pub use database::{DEFAULT_VERSION_TABLE, LiveDatabase, VersionTable, VersionTableContents};
 pub use model::{
-    Column, Dialect, ForeignKey, Index, ReferentialAction, Schema, Table, UniqueConstraint,
+    Column, Dialect, ForeignKey, Index, ReferentialAction, Schema, Table, Tables, UniqueConstraint,
     string_literal,
 };
 pub use plan::{PlanStep, VersionTablePlace};

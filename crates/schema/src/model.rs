@@ -1,6 +1,6 @@
 //! Tables, columns, keys and indexes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -50,13 +50,18 @@ impl fmt::Display for Dialect {
     }
 }
 
+/// Tables by name: a persistent ordered map (cloning it is cheap, and
+/// clones share what neither changes).
+pub type Tables = imbl::OrdMap<String, Arc<Table>>;
+
 /// The user objects of one database schema (the version table excluded).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Schema {
-    /// Shared, so that the expected schemas of thousands of revisions cost
-    /// one copy of each table version, not one per revision; change a table
-    /// through [`Schema::table_mut`].
-    pub tables: BTreeMap<String, Arc<Table>>,
+    /// A persistent map of shared tables, so that the expected schemas of
+    /// thousands of revisions cost one copy of each table version and a
+    /// new state costs the tables it changes, not a copy of the map;
+    /// change a table through [`Schema::table_mut`].
+    pub tables: Tables,
     /// Views (and materialised views) by name; they are listed, not compared.
     pub views: BTreeSet<String>,
 }

@@ -5,12 +5,11 @@
 //! the live schema adds `dialect`, `server_version`, `schema`, `views` and
 //! `version_table`.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::BTreeSet;
 
 use migration_doctor::infer::UnknownOperation;
 use migration_doctor::live::{LiveDatabase, VersionTable};
-use migration_doctor::schema::{Dialect, Schema, Table};
+use migration_doctor::schema::{Dialect, Schema};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -19,7 +18,7 @@ struct LiveSchemaJson<'a> {
     dialect: Dialect,
     server_version: &'a str,
     schema: &'a str,
-    tables: &'a BTreeMap<String, Arc<Table>>,
+    tables: &'a migration_doctor::schema::Tables,
     views: &'a BTreeSet<String>,
     version_table: &'a VersionTable,
     unknown_operations: [(); 0],
@@ -44,7 +43,7 @@ struct ExpectedSchemaJson<'a> {
     /// One id, or several for unmerged heads applied side by side.
     revision: serde_json::Value,
     dialect: Dialect,
-    tables: &'a BTreeMap<String, Arc<Table>>,
+    tables: &'a migration_doctor::schema::Tables,
     views: &'a BTreeSet<String>,
     unknown_operations: Vec<UnknownJson>,
 }

@@ -176,7 +176,7 @@ impl SchemaBuilder {
         }
     }
 
-    pub fn tables(&self) -> &BTreeMap<String, std::sync::Arc<Table>> {
+    pub fn tables(&self) -> &migration_doctor_schema::Tables {
         &self.schema.tables
     }
 
@@ -190,8 +190,11 @@ impl SchemaBuilder {
     }
 
     pub fn finish(mut self) -> Schema {
-        for table in self.schema.tables.values_mut() {
-            std::sync::Arc::make_mut(table).sort();
+        let names: Vec<String> = self.schema.tables.keys().cloned().collect();
+        for name in names {
+            if let Some(table) = self.schema.table_mut(&name) {
+                table.sort();
+            }
         }
         self.schema
     }
