@@ -49,6 +49,8 @@ pub fn qualified_table(key: &str, dialect: Dialect) -> String {
 #[derive(Debug, Clone)]
 pub struct ColumnDefinition {
     pub column: Column,
+    /// `nullable=True` given: SQLite then leaves even a key column nullable.
+    pub nullable_given: bool,
     pub primary_key: bool,
     pub unique: bool,
     pub index: bool,
@@ -383,6 +385,7 @@ impl<'a> Applier<'a> {
     pub fn definition_of(&self, spec: &ColumnSpec) -> ColumnDefinition {
         ColumnDefinition {
             column: self.column_of(spec),
+            nullable_given: spec.nullable == Some(true),
             primary_key: spec.primary_key,
             unique: spec.unique,
             index: spec.index,
@@ -446,7 +449,11 @@ impl<'a> Applier<'a> {
             .iter()
             .map(|definition| {
                 let mut column = definition.column.clone();
-                if primary_key.contains(&column.name) {
+                // A key column is NOT NULL, except on SQLite when the
+                // migration says `nullable=True` (SQLAlchemy then writes no
+                // NOT NULL, and SQLite adds none).
+                let stays_nullable = self.dialect == Dialect::Sqlite && definition.nullable_given;
+                if primary_key.contains(&column.name) && !stays_nullable {
                     column.nullable = false;
                 }
                 column
@@ -466,12 +473,13 @@ impl<'a> Applier<'a> {
         let bare = bare_name(key).to_owned();
         for definition in &columns {
             let name = definition.column.name.clone();
-            if definition.unique && !repeats_a_key(std::slice::from_ref(&name)) {
-                self.add_unique(key, None, vec![name.clone()])?;
-            }
+            // `index=True` makes an index, unique with `unique=True` (and
+            // then no separate constraint), as SQLAlchemy's `Column` does.
             if definition.index {
                 let index = self.index_name(key, &bare, std::slice::from_ref(&name));
-                self.create_index(key, &index, vec![name.clone()], false)?;
+                self.create_index(key, &index, vec![name.clone()], definition.unique)?;
+            } else if definition.unique && !repeats_a_key(std::slice::from_ref(&name)) {
+                self.add_unique(key, None, vec![name.clone()])?;
             }
         }
         // One `CREATE TABLE` makes every key at once: InnoDB indexes a
@@ -611,13 +619,12 @@ impl<'a> Applier<'a> {
     pub fn add_column_from(&mut self, key: &str, definition: ColumnDefinition) -> Applied {
         let name = definition.column.name.clone();
         self.add_bare_column(key, definition.column, definition.primary_key)?;
-        if definition.unique {
-            self.add_unique(key, None, vec![name.clone()])?;
-        }
         if definition.index {
             let bare = bare_name(key).to_owned();
             let index = self.index_name(key, &bare, std::slice::from_ref(&name));
-            self.create_index(key, &index, vec![name.clone()], false)?;
+            self.create_index(key, &index, vec![name.clone()], definition.unique)?;
+        } else if definition.unique {
+            self.add_unique(key, None, vec![name.clone()])?;
         }
         for foreign_key in &definition.foreign_keys {
             let mut foreign_key = foreign_key.clone();
@@ -809,9 +816,20 @@ impl<'a> Applier<'a> {
         unique: bool,
     ) -> Applied {
         let dialect = self.dialect;
+        // PostgreSQL cuts a name that is too long (raw SQL reaches it; an
+        // expression is text, not a name, and keeps its length).
+        let clipped_name = self.clip(name);
+        let name = clipped_name.as_str();
         let columns: Vec<String> = columns
             .iter()
-            .map(|column| self.clip(&without_ordering(column)))
+            .map(|column| without_ordering(column))
+            .map(|column| {
+                if column.contains(['(', ' ']) {
+                    column
+                } else {
+                    self.clip(&column)
+                }
+            })
             .collect();
         let table = self.table(key)?;
         if table

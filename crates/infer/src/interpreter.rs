@@ -233,7 +233,7 @@ pub fn env_naming_convention(path: &Path, source: &str, modules: &ModuleCache) -
     let mut scratch = Schema::default();
     let mut run = Run::new(path, source, Dialect::Sqlite, &mut scratch, modules);
     let mut globals = HashMap::new();
-    for statement in &parsed.syntax().body {
+    for statement in crate::project::runtime_statements(&parsed.syntax().body) {
         if matches!(
             statement,
             Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Assign(_) | Stmt::AnnAssign(_)

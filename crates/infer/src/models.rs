@@ -81,7 +81,9 @@ pub fn run_baseline(
         .ok_or_else(|| BaselineError::ModuleNotFound {
             module: module.to_owned(),
         })?;
-    let defines = body.iter().any(|statement| binds(statement, base_name));
+    let defines = crate::project::runtime_statements(body)
+        .into_iter()
+        .any(|statement| binds(statement, base_name));
     if !defines {
         return Err(BaselineError::NameNotFound {
             module: module.to_owned(),

@@ -362,7 +362,7 @@ fn sqlalchemy_call(
         // ORM sessions move data; what they return is only known at run time.
         "Session" | "sessionmaker" | "scoped_session" => Value::Opaque(SESSION.to_owned()),
         "AutoString" => Value::Type(TypeSpec {
-            name: "String".to_owned(),
+            name: "AutoString".to_owned(),
             known_module: true,
             args,
             kwargs,

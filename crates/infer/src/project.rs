@@ -198,7 +198,7 @@ impl<'a> Run<'a> {
         let package = self.package_of(module);
         let mut globals = HashMap::new();
         self.in_module(package, HashMap::new(), |run| {
-            for statement in body {
+            for statement in runtime_statements(body) {
                 match statement {
                     Stmt::FunctionDef(ast::StmtFunctionDef { name, .. })
                     | Stmt::ClassDef(ast::StmtClassDef { name, .. }) => {
@@ -769,4 +769,35 @@ fn class_bases(class: &ast::StmtClassDef) -> impl Iterator<Item = &Expr> {
 
 fn is_name(target: &Expr, name: &str) -> bool {
     matches!(target, Expr::Name(target) if target.id.as_str() == name)
+}
+
+/// A module's top-level statements as they run: the `else` of an
+/// `if TYPE_CHECKING:` block stands in for the block (type checkers read
+/// the other branch; Python runs this one).
+pub(crate) fn runtime_statements(body: &[Stmt]) -> Vec<&Stmt> {
+    let mut out = Vec::with_capacity(body.len());
+    for statement in body {
+        match statement {
+            Stmt::If(branch) if is_type_checking(&branch.test) => {
+                if let Some(otherwise) = branch
+                    .elif_else_clauses
+                    .iter()
+                    .find(|clause| clause.test.is_none())
+                {
+                    out.extend(runtime_statements(&otherwise.body));
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `TYPE_CHECKING` or `typing.TYPE_CHECKING`.
+fn is_type_checking(test: &Expr) -> bool {
+    match test {
+        Expr::Name(name) => name.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(attribute) => attribute.attr.as_str() == "TYPE_CHECKING",
+        _ => false,
+    }
 }

@@ -61,6 +61,11 @@ pub fn type_family(spec: &TypeSpec, dialect: Dialect) -> TypeFamily {
         "TINYINT" if int_arg(spec, 0, "display_width") == Some(1) => TypeFamily::Boolean,
         "TINYINT" | "MEDIUMINT" => TypeFamily::SmallInteger,
         "BOOLEAN" | "BOOL" => TypeFamily::Boolean,
+        // sqlmodel's `AutoString`: a `String` without length, but
+        // `VARCHAR(255)` on MySQL, which needs a length.
+        "AUTOSTRING" => TypeFamily::String {
+            length: int_arg(spec, 0, "length").or((dialect == Dialect::Mysql).then_some(255)),
+        },
         "STRING" | "VARCHAR" | "UNICODE" | "CHAR" | "NCHAR" | "NVARCHAR" => TypeFamily::String {
             length: int_arg(spec, 0, "length"),
         },

@@ -188,6 +188,7 @@ fn column_of(dialect: Dialect, definition: &ColumnDef) -> ColumnDefinition {
             nullable,
             default,
         },
+        nullable_given: false,
         primary_key,
         unique,
         index: false,

@@ -568,6 +568,102 @@ def upgrade():
 }
 
 #[test]
+fn what_real_projects_showed() {
+    let source = with_header(
+        r#"
+def upgrade():
+    op.create_table(
+        "keys",
+        sa.Column("encryption_id", sa.String(36), primary_key=True, nullable=True),
+        sa.Column("email", sa.String(80), index=True, unique=True),
+    )
+    op.execute("CREATE INDEX ix_keys_a_name_much_longer_than_postgresql_allows_for_any_identifier_at_all ON keys (email)")
+    op.create_index("ix_keys_sum", "keys", [sa.text("(cumulative_llm_token_count_prompt + cumulative_llm_token_count_completion)")])
+"#,
+    );
+    for dialect in [Dialect::Postgresql, Dialect::Sqlite] {
+        let mut schema = Schema::default();
+        upgrade(&source, dialect, &mut schema);
+        let table = &schema.tables["keys"];
+        // SQLite leaves a key column the migration calls nullable nullable.
+        assert_eq!(
+            table.column("encryption_id").map(|c| c.nullable),
+            Some(dialect == Dialect::Sqlite)
+        );
+        // `index=True, unique=True` is one unique index, no constraint.
+        let email = table
+            .indexes
+            .iter()
+            .find(|index| index.columns == ["email"] && index.unique);
+        assert!(email.is_some(), "{:?}", table.indexes);
+        assert!(
+            table.unique_constraints.is_empty(),
+            "{:?}",
+            table.unique_constraints
+        );
+        // PostgreSQL cuts a long name at 63 bytes; an expression is no name.
+        let names: Vec<&str> = table
+            .indexes
+            .iter()
+            .filter_map(|i| i.name.as_deref())
+            .collect();
+        if dialect == Dialect::Postgresql {
+            assert!(
+                names.contains(&"ix_keys_a_name_much_longer_than_postgresql_allows_for_any_ident"),
+                "{names:?}"
+            );
+        }
+        let sum = table
+            .indexes
+            .iter()
+            .find(|i| i.name.as_deref() == Some("ix_keys_sum"));
+        assert_eq!(
+            sum.map(|index| index.columns[0].len()),
+            Some(
+                "(cumulative_llm_token_count_prompt + cumulative_llm_token_count_completion)".len()
+            )
+        );
+    }
+    // sqlmodel's AutoString is VARCHAR(255) on MySQL.
+    let auto = with_header(
+        "import sqlmodel\ndef upgrade():\n    op.create_table('t', sa.Column('name', sqlmodel.sql.sqltypes.AutoString()))\n",
+    );
+    let mut schema = Schema::default();
+    upgrade(&auto, Dialect::Mysql, &mut schema);
+    assert_eq!(
+        schema.tables["t"]
+            .column("name")
+            .map(|c| c.type_family.to_string()),
+        Some("string(255)".to_owned())
+    );
+}
+
+#[test]
+fn a_naming_convention_in_the_runtime_branch_of_type_checking() {
+    let mut modules = std::collections::HashMap::new();
+    modules.insert(
+        "app.base".to_owned(),
+        r#"
+from typing import TYPE_CHECKING
+from sqlalchemy import MetaData
+from sqlalchemy.orm import registry
+
+metadata = MetaData(naming_convention={"ix": "idx_%(table_name)s_%(column_0_name)s"})
+mapper_registry = registry(metadata=metadata)
+if TYPE_CHECKING:
+    Base = object
+else:
+    Base = mapper_registry.generate_base()
+"#
+        .to_owned(),
+    );
+    let modules = migration_doctor_infer::ModuleCache::new(modules);
+    let env = "from app.base import Base\ntarget_metadata = Base.metadata\n";
+    let naming = migration_doctor_infer::env_naming_convention(Path::new("env.py"), env, &modules);
+    assert!(naming.is_confirmed() && !naming.is_default(), "{naming:?}");
+}
+
+#[test]
 fn ddl_on_sequences_waives_no_table() {
     let source = with_header(
         r#"
