@@ -38,7 +38,10 @@ state alembic left), that `diagnose` does not call `healthy` (they are among
 "intact bad" too). `warned` counts intact diagnoses that are right (healthy or
 behind as expected) but carry a finding of severity `warning`; the JSON keeps
 per project and database the warning codes (how many diagnoses show each) and
-a sample message or two of each, printed in the details.
+a sample message or two of each, printed in the details. `check provable
+(person)` is what `migration-doctor check` says of the project on that
+dialect (revisions the schema alone can prove, of all), beside how many
+untracked diagnoses of the run needed a person.
 
 --check exits 1 when any diagnosis is proven at a wrong revision, an answer
 changed between runs, or migration-doctor crashed (exit code >= 100, or a
@@ -1110,6 +1113,18 @@ def run_one(name, project, python, site, dialect, args):
             if args.verbose:
                 print("  %s %s %s: diffs=%d intact=%s untracked=%s" % (
                     name, dialect, revision, len(differences), state, verdict), file=sys.stderr)
+        # `check` (no database): how many revisions it says the schema
+        # alone can prove, beside how many untracked diagnoses of this run
+        # needed a person (candidates to confirm, or no answer).
+        code, checked, _, _ = doctor.run("check", "--dialect", dialect)
+        if isinstance(checked, dict) and "revisions" in checked:
+            result["check"] = {
+                "revisions": checked["revisions"],
+                "provable": checked["provable_from_schema"],
+                "codes": sorted({f["code"] for f in checked.get("findings") or []}),
+                "person": result["untracked"]["needs-confirmation-with-R"]
+                + result["untracked"]["wrong/other"],
+            }
         if doctor.baseline_rejected:
             result["notes"].append("no baseline")
         result["crashes"] = doctor.crashes
@@ -1209,12 +1224,12 @@ def cause_summary(causes):
 def print_table(results):
     header = ("project", "db", "revs", "ident", "diff(o)", "diff causes (revisions)", "intact ok/bad",
               "healthy-bad", "warned", "untracked right/equiv/conf/WRONG/other", "sole-bad", "unstable",
-              "crash", "time", "note")
+              "crash", "check provable (person)", "time", "note")
     rows = []
     for r in results:
         if r.get("skipped"):
             rows.append((r["project"], r["database"], "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-",
-                         "-", "skipped: " + r["skipped"]))
+                         "-", "-", "skipped: " + r["skipped"]))
             continue
         u = r["untracked"]
         error = r["error"]
@@ -1235,7 +1250,10 @@ def print_table(results):
             "%d/%d/%d/%d/%d" % (u["proven-right"], u["proven-equivalent"], u["needs-confirmation-with-R"],
                                 u["proven-WRONG"], u["wrong/other"]),
             str(r["sole_wrong"]), str(r["unstable"]),
-            str(len(r["crashes"])), "%.0fs" % r["seconds"], note))
+            str(len(r["crashes"])),
+            "%d/%d (%d)" % (r["check"]["provable"], r["check"]["revisions"], r["check"]["person"])
+            if r.get("check") else "-",
+            "%.0fs" % r["seconds"], note))
     widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header) - 1)]
     for row in [header] + rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
