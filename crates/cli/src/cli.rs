@@ -200,7 +200,7 @@ pub enum Command {
         "Configuration ([migration_doctor] section of alembic.ini): models = module:attribute; ",
         "check_notes = CODE,... (reported, never failing); check_errors = CODE,... (failing). ",
         "Codes: invalid_scripts, several_heads, models_differ, models_unreadable, cannot_follow, ",
-        "uncheckable_data_step, not_transactional.\n\n",
+        "uncheckable_data_step, not_transactional, invisible_change.\n\n",
         "Exit codes: 0 nothing failing found; 1 findings; 2 usage or configuration error."
     ))]
     Check(CheckArgs),

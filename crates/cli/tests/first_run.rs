@@ -11,8 +11,6 @@
 
 mod common;
 
-use std::process::Stdio;
-
 use common::harness::test;
 use common::*;
 use serde_json::Value;
@@ -25,17 +23,6 @@ fn empty_sqlite() -> (tempfile::TempDir, String) {
     std::fs::write(&path, "").expect("an empty SQLite file");
     let url = format!("sqlite:///{}", path.display());
     (dir, url)
-}
-
-fn interactive_without_a_terminal_is_a_usage_error() {
-    let (_dir, url) = empty_sqlite();
-    let out = run(doctor()
-        .arg("-c")
-        .arg(fixture(CONFIG))
-        .args(["interactive", "--database-url", &url])
-        .stdin(Stdio::null()));
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("needs a terminal"), "{}", out.stderr);
 }
 
 fn ensure_on_an_empty_database_says_it_is_empty() {
@@ -138,7 +125,6 @@ fn the_printed_stamp_command_works() {
 
 fn main() {
     common::harness::main(&[
-        test!(interactive_without_a_terminal_is_a_usage_error),
         test!(ensure_on_an_empty_database_says_it_is_empty),
         test!(a_driver_sqlalchemy_does_not_know_is_named),
         test!(a_port_answered_by_another_server_is_named, Mysql),

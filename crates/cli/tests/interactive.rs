@@ -83,7 +83,8 @@ fn refuses_without_a_terminal() {
         .arg(&config)
         .arg("interactive")
         .stdin(std::process::Stdio::null()));
-    assert_eq!(out.code, 1, "{}", out.stderr);
+    // Asked for where it cannot work: a usage error.
+    assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("needs a terminal"), "{}", out.stderr);
 }
 

@@ -30,10 +30,12 @@ pub enum CheckCode {
     UncheckableDataStep,
     /// MySQL and MariaDB commit each DDL statement on its own.
     NotTransactional,
+    /// Schema changes no comparison sees: the revision ties with its parent.
+    InvisibleChange,
 }
 
 impl CheckCode {
-    pub const ALL: [CheckCode; 7] = [
+    pub const ALL: [CheckCode; 8] = [
         CheckCode::InvalidScripts,
         CheckCode::SeveralHeads,
         CheckCode::ModelsDiffer,
@@ -41,6 +43,7 @@ impl CheckCode {
         CheckCode::CannotFollow,
         CheckCode::UncheckableDataStep,
         CheckCode::NotTransactional,
+        CheckCode::InvisibleChange,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +55,7 @@ impl CheckCode {
             CheckCode::CannotFollow => "cannot_follow",
             CheckCode::UncheckableDataStep => "uncheckable_data_step",
             CheckCode::NotTransactional => "not_transactional",
+            CheckCode::InvisibleChange => "invisible_change",
         }
     }
 
@@ -65,7 +69,7 @@ impl CheckCode {
     fn is_note_by_default(self) -> bool {
         matches!(
             self,
-            CheckCode::NotTransactional | CheckCode::ModelsUnreadable
+            CheckCode::NotTransactional | CheckCode::ModelsUnreadable | CheckCode::InvisibleChange
         )
     }
 }
@@ -108,7 +112,8 @@ pub struct CheckReport {
     /// Revisions in the history.
     pub revisions: usize,
     /// Revisions whose state the schema alone can prove: every operation
-    /// followed, and no data step that only a person could check.
+    /// followed, no data step that only a person could check, and schema
+    /// changes the comparison sees.
     pub provable: usize,
     /// The models compared, as `module:attribute`.
     pub models: Option<String>,
@@ -193,6 +198,19 @@ impl Project {
                 let Some(outcome) = expected.outcome(index) else {
                     continue;
                 };
+                if at == 0 && self.changes_nothing_visible(&expected, index) {
+                    provable.remove(&index);
+                    add(
+                        CheckCode::InvisibleChange,
+                        Some(path.clone()),
+                        None,
+                        "its changes are ones no schema comparison sees (a server default, a \
+                         comment, a sequence, a constraint made and dropped): a database left at \
+                         this revision ties with the one before it, and only a person can tell \
+                         them apart"
+                            .to_owned(),
+                    );
+                }
                 for unknown in outcome
                     .unknown
                     .iter()
@@ -296,6 +314,33 @@ impl Project {
                     .enumerate()
                     .all(|(other, other_set)| other == at || other_set != set)
         })
+    }
+
+    /// A revision with one parent (or none) whose operations change the
+    /// schema, yet whose expected state agrees with its parent's in every
+    /// detail the comparison sees.
+    fn changes_nothing_visible(&self, expected: &ExpectedSchemas, index: RevisionIndex) -> bool {
+        let revision = self.graph.revision(index);
+        if revision.parents().len() > 1 || !revision.dependencies().is_empty() {
+            return false;
+        }
+        let changes = expected
+            .operations(index)
+            .iter()
+            .any(|at| at.operation.changes_schema());
+        let (Some(after), true) = (expected.state(index), changes) else {
+            return false;
+        };
+        let before = match revision.parents().first() {
+            Some(&parent) => match expected.state(parent) {
+                Some(state) => state.clone(),
+                None => return false,
+            },
+            None => expected.base().clone(),
+        };
+        let skip = |_: &str| false;
+        let comparison = Comparer::new(&after.schema, &skip).compare(&before);
+        comparison.agrees() && comparison.unverified.is_empty()
     }
 
     /// The models `env.py` hands alembic, as `module:attribute`.
