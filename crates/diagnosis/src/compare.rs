@@ -746,7 +746,10 @@ fn compare_constraints(
 }
 
 /// `ON DELETE` and `ON UPDATE` of the foreign keys found on both sides,
-/// where both are known.
+/// where both are known. Keys are taken by their target; when one side has
+/// several keys on the same target (a key a revision meant to replace but
+/// could not be followed dropping), an action found on either side among
+/// them matches.
 fn compare_key_actions(
     name: &str,
     expected: &Table,
@@ -759,24 +762,42 @@ fn compare_key_actions(
             && a.referred_table == b.referred_table
             && a.referred_columns == b.referred_columns
     };
+    let compatible = |a: &ForeignKey, b: &ForeignKey| {
+        !a.on_delete.differs_from(b.on_delete) && !a.on_update.differs_from(b.on_update)
+    };
+    let mut reported: Vec<&ForeignKey> = Vec::new();
     for key in &expected.foreign_keys {
         if key
             .name
             .as_deref()
             .is_some_and(|key_name| rules.ignored(name, key_name))
+            || reported.iter().any(|done| same_target(done, key))
         {
             continue;
         }
-        let Some(found) = live
+        let wanted: Vec<&ForeignKey> = expected
             .foreign_keys
             .iter()
-            .find(|found| same_target(key, found))
-        else {
+            .filter(|other| same_target(other, key))
+            .collect();
+        let found: Vec<&ForeignKey> = live
+            .foreign_keys
+            .iter()
+            .filter(|other| same_target(other, key))
+            .collect();
+        let Some(first_found) = found.first() else {
             continue;
         };
+        let any_match = wanted
+            .iter()
+            .any(|want| found.iter().any(|got| compatible(want, got)));
+        reported.push(key);
+        if any_match {
+            continue;
+        }
         for (what, wanted, got) in [
-            ("ON DELETE", key.on_delete, found.on_delete),
-            ("ON UPDATE", key.on_update, found.on_update),
+            ("ON DELETE", key.on_delete, first_found.on_delete),
+            ("ON UPDATE", key.on_update, first_found.on_update),
         ] {
             if wanted.differs_from(got) {
                 difference.details.push(format!(
