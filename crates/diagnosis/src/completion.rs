@@ -12,6 +12,7 @@ use crate::compare::Comparer;
 use crate::context::{Context, Notes};
 use crate::diagnosis::{Completion, ProbeAnswer, ProbeReport, ProbeRequest};
 use crate::partial::distinguishing_presence;
+use crate::ties::probe_says_applied;
 use crate::vocabulary::{Hint, Refusal};
 
 /// A completion worked out: what it runs, the state it stamps, and the live
@@ -200,20 +201,15 @@ impl Context<'_> {
                 .push(format!("the data step at line {line} is not checked yet"));
             return;
         };
-        // Rows left to change prove an UPDATE or DELETE did not run; none
-        // left means rerunning it changes nothing. An INSERT's row proves it
-        // ran, its absence that it did not.
-        let applied = match (&answer, probe.applied_when_found) {
-            (ProbeAnswer::RowsFound, true) => Some(true),
-            (ProbeAnswer::NoRows, true) | (ProbeAnswer::RowsFound, false) => Some(false),
-            (ProbeAnswer::NoRows, false) | (ProbeAnswer::Failed(_), _) => None,
-        };
+        let applied = probe_says_applied(&answer, probe);
         notes.report_probe(ProbeReport {
             revision: completion.revision.clone(),
             sql: probe.query.clone(),
             answer: answer.clone(),
             applied,
         });
+        // No row left for an UPDATE or DELETE to change: rerunning it would
+        // change nothing, so the completion may go on.
         let nothing_left = answer == ProbeAnswer::NoRows && !probe.applied_when_found;
         let ran = if nothing_left { Some(true) } else { applied };
         match (ran, &answer) {

@@ -104,14 +104,7 @@ impl Context<'_> {
                 all_applied = false;
                 continue;
             };
-            // Rows left to change prove an UPDATE or DELETE did not run; none
-            // left proves nothing (it ran, or had nothing to do). An INSERT's
-            // row proves it ran, its absence that it did not.
-            let applied = match (&answer, probe.applied_when_found) {
-                (ProbeAnswer::RowsFound, true) => Some(true),
-                (ProbeAnswer::NoRows, true) | (ProbeAnswer::RowsFound, false) => Some(false),
-                (ProbeAnswer::NoRows, false) | (ProbeAnswer::Failed(_), _) => None,
-            };
+            let applied = probe_says_applied(&answer, probe);
             notes.report_probe(ProbeReport {
                 revision: id.clone(),
                 sql: probe.query.clone(),
@@ -328,5 +321,20 @@ impl Context<'_> {
                 Hint::NameRevision(labels),
             );
         }
+    }
+}
+
+/// What a data step's probe answer proves of the step. Rows left to change
+/// prove an UPDATE or DELETE did not run; none left proves nothing (it ran,
+/// or had nothing to do). An INSERT's row proves it ran, its absence that it
+/// did not. A failed probe proves nothing.
+pub(crate) fn probe_says_applied(
+    answer: &ProbeAnswer,
+    probe: &migration_doctor_infer::Probe,
+) -> Option<bool> {
+    match (answer, probe.applied_when_found) {
+        (ProbeAnswer::RowsFound, true) => Some(true),
+        (ProbeAnswer::NoRows, true) | (ProbeAnswer::RowsFound, false) => Some(false),
+        (ProbeAnswer::NoRows, false) | (ProbeAnswer::Failed(_), _) => None,
     }
 }
