@@ -200,14 +200,24 @@ def write(versions, rev, down, n, message):
 
 
 def median_seconds(command, cwd, runs, expected_codes=(0,)):
+    return measure(command, cwd, runs, expected_codes)[0]
+
+
+def measure(command, cwd, runs, expected_codes=(0,)):
+    """The median wall time of `runs` runs, and the largest peak memory
+    (resident, MB) of one run."""
     times = []
+    peak = 0
     for _ in range(runs):
         start = time.perf_counter()
-        done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL)
-        if done.returncode not in expected_codes:
-            raise SystemExit("%s exited with %d" % (" ".join(command), done.returncode))
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in expected_codes:
+            raise SystemExit("%s exited with %d" % (" ".join(command), process.returncode))
+        peak = max(peak, usage.ru_maxrss / 1024)
+    return statistics.median(times), peak
 
 
 def main():
@@ -221,17 +231,20 @@ def main():
     alembic = os.path.join(os.path.dirname(sys.executable), "alembic")
     with tempfile.TemporaryDirectory() as folder:
         generate(folder, args.revisions, args.heavy)
-        ours = median_seconds([binary, "graph", "--format", "json"], folder, args.runs)
-        theirs = median_seconds([alembic, "heads"], folder, args.runs)
-        expected = median_seconds(
-            [binary, "schema", "--dialect", "postgresql", "--format", "json"], folder, args.runs
-        )
+        ours, ours_peak = measure([binary, "graph", "--format", "json"], folder, args.runs)
+        theirs, theirs_peak = measure([alembic, "heads"], folder, args.runs)
+        schema = [binary, "--no-cache", "schema", "--dialect", "postgresql", "--format", "json"]
+        expected, expected_peak = measure(schema, folder, args.runs)
+        subprocess.run([binary, "cache", "--dialect", "postgresql"], cwd=folder, check=True,
+                       stdout=subprocess.DEVNULL)
+        cached, cached_peak = measure(schema[:1] + schema[2:], folder, args.runs)
     print("revisions: %d%s (runs: %d)" % (args.revisions, ", heavy" if args.heavy else "", args.runs))
-    print("migration-doctor graph --format json  median %8.1f ms" % (ours * 1000))
-    print("alembic heads                         median %8.1f ms" % (theirs * 1000))
+    print("migration-doctor graph --format json  median %8.1f ms  peak %6.1f MB" % (ours * 1000, ours_peak))
+    print("alembic heads                         median %8.1f ms  peak %6.1f MB" % (theirs * 1000, theirs_peak))
     print("ratio (alembic / migration-doctor)           %8.1fx" % (theirs / ours))
     print("migration-doctor schema (every revision's    ")
-    print("  expected schema, PostgreSQL)        median %8.1f ms" % (expected * 1000))
+    print("  expected schema, PostgreSQL)        median %8.1f ms  peak %6.1f MB" % (expected * 1000, expected_peak))
+    print("  the same, operations cache          median %8.1f ms  peak %6.1f MB" % (cached * 1000, cached_peak))
 
 
 if __name__ == "__main__":

@@ -89,6 +89,65 @@ def time_ours(url, runs):
     return statistics.median(times)
 
 
+# The catalog floor: one client process of the database's own (psql,
+# mariadb, sqlite3) running the three bulk queries a schema reader needs —
+# columns with types and nullability, indexes with their columns,
+# constraints with their columns — with nothing decoded into a model.
+FLOOR = {
+    "postgresql": """
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       pg_get_expr(d.adbin, d.adrelid)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE n.nspname = 'public' AND c.relkind = 'r';
+SELECT t.relname, i.relname, ix.indisunique, ix.indkey::int2[]
+FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_class i ON i.oid = ix.indexrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'public';
+SELECT c.relname, con.conname, con.contype, con.conkey, con.confrelid, con.confkey
+FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public';
+""",
+    "mysql": """
+SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT
+  FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE();
+SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME
+  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE();
+SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
+  FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE();
+""",
+    "sqlite": """
+SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk
+  FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table';
+SELECT m.name, l.name, l."unique", i.name
+  FROM sqlite_master m, pragma_index_list(m.name) l, pragma_index_info(l.name) i WHERE m.type = 'table';
+SELECT m.name, f.id, f."table", f."from", f."to"
+  FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table';
+""",
+}
+
+
+def floor_command(dialect, url):
+    parsed = sa.engine.make_url(url)
+    if dialect == "postgresql":
+        return ["psql", "-X", "-q", "-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432),
+                "-U", parsed.username or "postgres", "-d", parsed.database, "-c", FLOOR[dialect]]
+    if dialect == "mysql":
+        return ["mariadb", "-h", parsed.host or "127.0.0.1", "-P", str(parsed.port or 3306),
+                "-u", parsed.username or "root", parsed.database, "-e", FLOOR[dialect]]
+    return ["sqlite3", parsed.database, FLOOR[dialect]]
+
+
+def time_floor(dialect, url, runs):
+    command = floor_command(dialect, url)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def time_inspector(url):
     start = time.perf_counter()
     engine = sa.create_engine(url)
@@ -123,19 +182,21 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     print("tables: %d (10 columns, 2 indexes each)" % args.tables)
-    print("%-11s %14s %16s %8s %16s %8s" % ("dialect", "ours (median)", "bulk inspector", "ratio", "per-table insp.", "ratio"))
+    print("%-11s %14s %14s %8s %16s %8s %16s %8s" % (
+        "dialect", "ours (median)", "catalog floor", "ours/fl", "bulk inspector", "ratio", "per-table insp.", "ratio"))
     with tempfile.TemporaryDirectory() as folder:
         for dialect in args.dialects.split(","):
             url = None
             try:
                 url = create(dialect, args.tables, folder)
                 ours = time_ours(url, args.runs)
+                floor = time_floor(dialect, url, args.runs)
                 bulk = time_bulk_inspector(url)
                 theirs = time_inspector(url)
             finally:
                 drop(dialect, url or "/md_bench_%d" % os.getpid())
-            print("%-11s %12.3f s %14.3f s %7.1fx %14.3f s %7.1fx"
-                  % (dialect, ours, bulk, bulk / ours, theirs, theirs / ours))
+            print("%-11s %12.3f s %12.3f s %7.2fx %14.3f s %7.1fx %14.3f s %7.1fx"
+                  % (dialect, ours, floor, ours / floor, bulk, bulk / ours, theirs, theirs / ours))
             sys.stdout.flush()
 
 

@@ -113,6 +113,21 @@ pub struct GlobalOptions {
     #[arg(long, global = true, value_enum)]
     pub on_tie: Option<OnTie>,
 
+    /// The folder of the operations cache that `migration-doctor cache`
+    /// writes and every command reads [default: .migration-doctor-cache
+    /// beside the configuration file]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "MIGRATION_DOCTOR_CACHE_DIR"
+    )]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Read no operations cache: interpret every revision file
+    #[arg(long, global = true, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+
     /// Output format (dot and mermaid only for `graph`)
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -249,6 +264,17 @@ pub enum Command {
         "3 database unreachable; 4 invalid scripts; 5 the lock was not obtained in time."
     ))]
     Interactive(RecoveryOptions),
+    /// Interpret every revision once and keep its operations in the cache
+    /// folder, so that later runs (a container's start-up step) only read
+    /// them; never trusted for a file, dialect or tool version that changed
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  migration-doctor cache --dialect postgresql\n",
+        "  migration-doctor --cache-dir /app/.migration-doctor-cache cache\n\n",
+        "Exit codes: 0 written; 2 usage or configuration error (or the folder cannot be written); ",
+        "4 invalid scripts."
+    ))]
+    Cache(CacheArgs),
     /// Shell completions for bash, zsh, fish, elvish or powershell
     Completions {
         #[arg(value_enum)]
@@ -416,6 +442,14 @@ impl DialectArg {
             DialectArg::Sqlite => Dialect::Sqlite,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    /// The dialects to write it for (`postgresql,mysql,sqlite`) [default:
+    /// the database URL's, or all three without one]
+    #[arg(long, value_delimiter = ',', value_name = "DIALECT,...")]
+    pub dialect: Vec<DialectArg>,
 }
 
 #[derive(Debug, Args)]

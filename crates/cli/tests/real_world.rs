@@ -270,8 +270,82 @@ fn real_world_upgrades_are_mostly_understood() {
     );
 }
 
+/// Every real-world project on every dialect: the expected schemas computed
+/// from the operations cache equal those computed by interpreting, and the
+/// cache's second reading interprets nothing.
+fn real_world_cached_operations_equal_interpreted_ones() {
+    use migration_doctor::infer::{CacheState, ExpectedSchemas, OperationsCache};
+    use migration_doctor::schema::Dialect;
+    use migration_doctor::{ConfigRequest, Project};
+
+    let python = reference_python();
+    let corpus = corpus(&python);
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let mut compared = 0;
+    for (entry, config, _) in configurations(&corpus, scratch.path(), true) {
+        let mut project = Project::open(&ConfigRequest {
+            config_file: Some(config.clone()),
+            working_dir: workspace_root(),
+            ..ConfigRequest::default()
+        })
+        .expect("configuration");
+        let folder = scratch.path().join(format!("cache-{compared}"));
+        project.cache = Some(folder.clone());
+        for dialect in [Dialect::Postgresql, Dialect::Mysql, Dialect::Sqlite] {
+            let plain = ExpectedSchemas::compute_from(
+                &project.graph,
+                dialect,
+                &project.modules,
+                &project.setup,
+            );
+            project.write_cache(dialect).expect("write the cache");
+            let (mut cache, state) =
+                OperationsCache::open(&folder, dialect, &project.setup, &project.modules);
+            assert!(
+                matches!(state, CacheState::Read(_)),
+                "{}: {state:?}",
+                entry.requirement
+            );
+            let cached = ExpectedSchemas::compute_cached(
+                &project.graph,
+                dialect,
+                &project.modules,
+                &project.setup,
+                Some(&mut cache),
+            );
+            assert_eq!(cache.interpreted, 0, "{} {dialect}", entry.requirement);
+            for index in 0..project.graph.len() {
+                let state = |expected: &ExpectedSchemas| {
+                    expected
+                        .state(index)
+                        .map(|state| (state.schema.clone(), state.uncertainty.clone()))
+                };
+                let id = project.graph.revision(index).id();
+                assert!(
+                    state(&cached) == state(&plain),
+                    "{} {dialect}: the state after {id} differs",
+                    entry.requirement
+                );
+                assert!(
+                    cached.outcome(index) == plain.outcome(index),
+                    "{} {dialect}: the operations of {id} differ",
+                    entry.requirement
+                );
+                compared += 1;
+            }
+        }
+    }
+    eprintln!("{compared} revision states compared");
+    assert!(compared > 3000, "only {compared} revision states compared");
+}
+
 fn main() {
     common::harness::main(&[
+        test!(
+            real_world_cached_operations_equal_interpreted_ones,
+            Alembic,
+            Corpus
+        ),
         test!(real_world_graphs_match_alembic, Alembic, Corpus),
         test!(real_world_upgrades_are_mostly_understood, Alembic, Corpus),
     ]);

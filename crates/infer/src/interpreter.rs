@@ -38,7 +38,7 @@ const MAX_STEPS: u64 = 4_000_000;
 const MAX_STRING: usize = 1 << 20;
 
 /// What running one revision's `upgrade()` found.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct RevisionOutcome {
     /// Every operation, in order, unknown ones included.
     pub operations: Vec<OperationAt>,

@@ -9,6 +9,7 @@
 //! it may touch are [`Uncertainty`].
 
 mod apply;
+mod cache;
 mod ddl;
 mod env_py;
 mod interpreter;
@@ -25,13 +26,14 @@ mod states;
 mod value;
 
 pub use apply::{ApplyError, qualified_table};
+pub use cache::{CacheState, OperationsCache};
 pub use ddl::{DdlStatement, NotRenderable, creates, render_creations};
 pub use env_py::target_metadata_path;
 pub use interpreter::{
     RevisionOutcome, env_naming_convention, run_upgrade, run_upgrade_in, run_upgrade_with,
 };
 pub use models::{BaselineError, run_baseline};
-pub use modules::{ModuleCache, ModuleSource};
+pub use modules::{ModuleCache, ModuleRead, ModuleSource};
 pub use naming::NamingConvention;
 pub use operation::{
     ColumnChange, DataStep, Operation, OperationAt, Probe, Uncertainty, UnknownOperation,

@@ -37,6 +37,21 @@ impl ModuleSource for HashMap<String, String> {
 pub struct ModuleCache {
     source: Option<Box<dyn ModuleSource>>,
     parsed: FrozenMap<String, Box<Option<ParsedModule>>>,
+    /// Every module looked for, with the fingerprint of what was found:
+    /// what a cache of operations depends on besides the revision files.
+    read: std::sync::Mutex<Vec<ModuleRead>>,
+}
+
+/// A module looked for by name, and a fingerprint of its file and text
+/// (`None`: not one of the project's own).
+pub type ModuleRead = (String, Option<u128>);
+
+fn fingerprint(path: &std::path::Path, text: &str) -> u128 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(path.to_string_lossy().as_bytes());
+    hasher.update(&[0]);
+    hasher.update(text.as_bytes());
+    hasher.digest128()
 }
 
 struct ParsedModule {
@@ -61,6 +76,7 @@ impl ModuleCache {
         ModuleCache {
             source: Some(Box::new(source)),
             parsed: FrozenMap::new(),
+            read: std::sync::Mutex::default(),
         }
     }
 
@@ -69,6 +85,7 @@ impl ModuleCache {
         ModuleCache {
             source: None,
             parsed: FrozenMap::new(),
+            read: std::sync::Mutex::default(),
         }
     }
 
@@ -101,7 +118,15 @@ impl ModuleCache {
         if let Some(parsed) = self.parsed.get(module) {
             return parsed.as_ref();
         }
-        let parsed = source.load(module).and_then(|(path, text)| {
+        let loaded = source.load(module);
+        self.read
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((
+                module.to_owned(),
+                loaded.as_ref().map(|(path, text)| fingerprint(path, text)),
+            ));
+        let parsed = loaded.and_then(|(path, text)| {
             let syntax = ruff_python_parser::parse_module(&text).ok()?.into_syntax();
             Some(ParsedModule {
                 is_package: path.file_name().is_some_and(|name| name == "__init__.py"),
@@ -113,5 +138,27 @@ impl ModuleCache {
         self.parsed
             .insert(module.to_owned(), Box::new(parsed))
             .as_ref()
+    }
+
+    /// The modules looked for so far, in the order first asked.
+    pub fn modules_read(&self) -> Vec<ModuleRead> {
+        self.read
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Whether every module of `recorded` still has the same file and
+    /// text (or is still not one of the project's own). Reads the files
+    /// again; parses nothing.
+    pub fn unchanged(&self, recorded: &[ModuleRead]) -> bool {
+        recorded.iter().all(|(module, expected)| {
+            let now = self
+                .source
+                .as_ref()
+                .and_then(|source| source.load(module))
+                .map(|(path, text)| fingerprint(&path, &text));
+            now == *expected
+        })
     }
 }

@@ -12,7 +12,7 @@ use md5::{Digest, Md5};
 use migration_doctor_schema::Dialect;
 
 /// The convention's templates by kind (`ix`, `uq`, `fk`, `pk`, `ck`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct NamingConvention {
     templates: Vec<(String, String)>,
     /// Whether the project's convention was found. When `env.py`'s

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 /// One operation of a revision, with the line of the revision file it
 /// comes from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct OperationAt {
     pub line: usize,
     #[serde(flatten)]
@@ -25,7 +25,9 @@ pub struct OperationAt {
 
 /// `ondelete=` and `onupdate=` of a foreign key, as the migration spells
 /// them (`CASCADE`, `SET NULL`, …).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct ReferentialActions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_delete: Option<String>,
@@ -54,7 +56,7 @@ impl ReferentialActions {
 }
 
 /// What one step of `upgrade()` does to the database.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, borsh::BorshSerialize, borsh::BorshDeserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Operation {
@@ -141,7 +143,9 @@ pub enum Operation {
 }
 
 /// The parts of a column that `alter_column` changes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct ColumnChange {
     pub nullable: Option<bool>,
     pub type_family: Option<TypeFamily>,
@@ -150,7 +154,7 @@ pub struct ColumnChange {
 }
 
 /// A data step, with the read-only question that tells whether it ran.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct DataStep {
     /// The SQL as the migration wrote it; `None` when it was built with
     /// SQLAlchemy or moves rows from Python (`bulk_insert`, a session).
@@ -165,7 +169,9 @@ pub struct DataStep {
 }
 
 /// A read-only query whose answer tells whether a data step ran.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct Probe {
     /// `SELECT 1 FROM … WHERE … LIMIT 1`, in the target dialect.
     pub query: String,
@@ -175,9 +181,15 @@ pub struct Probe {
 }
 
 /// Something in a revision that could not be followed statically.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct UnknownOperation {
     /// The file, relative to the script directory.
+    #[borsh(
+        serialize_with = "crate::cache::write_path",
+        deserialize_with = "crate::cache::read_path"
+    )]
     pub path: PathBuf,
     pub line: usize,
     /// The first line of the statement.

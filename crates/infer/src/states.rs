@@ -10,6 +10,7 @@ use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_schema::{Dialect, Schema, Table, Tables};
 
 use crate::apply::{Applier, ApplyError};
+use crate::cache::{CacheKey, OperationsCache, revision_key};
 use crate::interpreter::{RevisionOutcome, run_upgrade_with};
 use crate::models::{BaselineError, run_baseline};
 use crate::modules::ModuleCache;
@@ -105,7 +106,21 @@ impl ExpectedSchemas {
         modules: &ModuleCache,
         setup: &ProjectSetup,
     ) -> ExpectedSchemas {
+        ExpectedSchemas::compute_cached(graph, dialect, modules, setup, None)
+    }
+
+    /// Like [`ExpectedSchemas::compute_from`], taking each revision's
+    /// operations from `cache` where it holds them for exactly this file
+    /// after exactly these revisions (and interpreting the rest).
+    pub fn compute_cached(
+        graph: &RevisionGraph,
+        dialect: Dialect,
+        modules: &ModuleCache,
+        setup: &ProjectSetup,
+        mut cache: Option<&mut OperationsCache>,
+    ) -> ExpectedSchemas {
         let count = graph.len();
+        let mut keys: Vec<CacheKey> = vec![0; count];
         let mut expected = ExpectedSchemas {
             dialect,
             states: vec![None; count],
@@ -142,21 +157,41 @@ impl ExpectedSchemas {
                 Some(first) => expected.states[*first].clone().unwrap_or_default(),
                 None => expected.base.clone(),
             };
-            if let Some((&first, others)) = predecessors.split_first() {
-                expected.replay_branches(graph, first, others, &mut state);
-            }
+            let replayed = match predecessors.split_first() {
+                Some((&first, others)) => {
+                    expected.replay_branches(graph, first, others, &mut state)
+                }
+                None => Vec::new(),
+            };
             let file = &revision.file;
             // A persistent map: keeping the names before the revision
             // costs nothing unless an unknown operation asks for them.
             let before = state.schema.tables.clone();
-            let outcome = run_upgrade_with(
-                &file.path,
-                &file.source,
-                dialect,
-                &mut state.schema,
-                modules,
-                setup,
-            );
+            let key = cache.as_ref().map(|cache| {
+                let earlier = predecessors.iter().chain(&replayed).map(|&at| keys[at]);
+                revision_key(cache.salt(), &file.path, &file.source, earlier)
+            });
+            let cached = match (&mut cache, key) {
+                (Some(cache), Some(key)) => cache
+                    .take(key)
+                    .filter(|outcome| replays(outcome, &mut state.schema, dialect)),
+                _ => None,
+            };
+            let reused = cached.is_some();
+            let outcome = cached.unwrap_or_else(|| {
+                run_upgrade_with(
+                    &file.path,
+                    &file.source,
+                    dialect,
+                    &mut state.schema,
+                    modules,
+                    setup,
+                )
+            });
+            if let (Some(cache), Some(key)) = (&mut cache, key) {
+                keys[index] = key;
+                cache.keep(key, &outcome, reused);
+            }
             follow_uncertainty(&mut state.uncertainty, &before, &outcome.operations);
             for table in &outcome.assumed_tables {
                 expected.managed.insert(table.clone());
@@ -292,9 +327,9 @@ impl ExpectedSchemas {
         first: RevisionIndex,
         others: &[RevisionIndex],
         state: &mut ExpectedState,
-    ) {
+    ) -> Vec<RevisionIndex> {
         if others.is_empty() {
-            return;
+            return Vec::new();
         }
         let mut applied = graph.ancestors(first, true);
         let mut missing: Vec<RevisionIndex> = Vec::new();
@@ -307,7 +342,7 @@ impl ExpectedSchemas {
             }
         }
         missing.sort_by_key(|&at| graph.position(at));
-        for at in missing {
+        for &at in &missing {
             let before = state.schema.tables.clone();
             let operations = self.operations(at);
             let mut applier = Applier::new(&mut state.schema, self.dialect);
@@ -317,6 +352,7 @@ impl ExpectedSchemas {
             }
             follow_uncertainty(&mut state.uncertainty, &before, operations);
         }
+        missing
     }
 
     /// What interpreting `index` found that it could not follow.
@@ -385,6 +421,22 @@ fn follow_uncertainty(uncertainty: &mut Uncertainty, before: &Tables, operations
     for at in operations {
         uncertainty.follow(&at.operation, &existing);
     }
+}
+
+/// Applies the operations of a cached outcome to `schema`; when one does
+/// not apply as it did when it was recorded, leaves `schema` as it was and
+/// says so (the revision is then interpreted instead).
+fn replays(outcome: &RevisionOutcome, schema: &mut Schema, dialect: Dialect) -> bool {
+    let saved = schema.clone();
+    let mut applier = Applier::new(schema, dialect);
+    let applied = outcome
+        .operations
+        .iter()
+        .all(|recorded| applier.replay(&recorded.operation).is_ok());
+    if !applied {
+        *schema = saved;
+    }
+    applied
 }
 
 /// Applies one recorded operation to `schema` (a copy of the live schema,

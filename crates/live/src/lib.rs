@@ -14,6 +14,7 @@ pub use connect::{
     Access, Database, DbConnection, classify as classify_error, connect, engine_name,
 };
 pub use error::LiveError;
+pub use introspect::postgres::Relations;
 pub use introspect::{IntrospectOptions, read_live};
 pub use migration_doctor_schema::{
     DEFAULT_VERSION_TABLE, LiveDatabase, VersionTable, VersionTableContents,

@@ -30,7 +30,10 @@ use migration_doctor_schema::Dialect;
 use migration_doctor_scripts::{AlembicConfig, ConfigError, ConfigRequest};
 
 use crate::audit::AuditLog;
-use crate::{Attendance, Project, RecoveryPlanner};
+use crate::{Attendance, CacheChoice, Project, RecoveryPlanner};
+
+/// The expected schemas of one dialect, once computed.
+type ExpectedSlot = Arc<std::sync::OnceLock<Arc<ExpectedSchemas>>>;
 
 /// alembic's template value for `sqlalchemy.url`, which env.py usually replaces.
 const TEMPLATE_URL: &str = "driver://user:pass@localhost/dbname";
@@ -159,6 +162,8 @@ pub struct DoctorOptions {
     pub tie_policy: Option<TiePolicy>,
     pub introspect: IntrospectOptions,
     pub lock_timeout: Duration,
+    /// Where the operations cache is read from.
+    pub cache: CacheChoice,
 }
 
 impl Default for DoctorOptions {
@@ -172,6 +177,7 @@ impl Default for DoctorOptions {
             tie_policy: None,
             introspect: IntrospectOptions::default(),
             lock_timeout: Duration::from_secs(30),
+            cache: CacheChoice::default(),
         }
     }
 }
@@ -284,15 +290,17 @@ pub struct Doctor {
     read_environment: bool,
     /// A fleet member's database, decided by the fleet.
     fixed_target: Option<DatabaseTarget>,
-    /// Shared with the sessions of a fleet's members: computed once.
-    expected: Arc<Mutex<HashMap<Dialect, Arc<ExpectedSchemas>>>>,
+    /// Shared with the sessions of a fleet's members: computed once (by
+    /// whichever thread asks first; see [`Doctor::prepare_expected`]).
+    expected: Arc<Mutex<HashMap<Dialect, ExpectedSlot>>>,
 }
 
 impl Doctor {
     /// Reads the configuration and the scripts (a broken script directory is
     /// reported by [`Project::errors`], not here) and merges the options.
     pub fn open(options: &DoctorOptions) -> Result<Doctor, DoctorError> {
-        let project = Project::open(&options.config)?;
+        let mut project = Project::open(&options.config)?;
+        project.choose_cache(&options.cache);
         let mut ignore_tables = project.config.ignore_tables.clone();
         ignore_tables.extend(options.ignore_tables.iter().cloned());
         let ignore_tables = TablePatterns::new(&ignore_tables)
@@ -355,14 +363,39 @@ impl Doctor {
 
     /// The expected schema after every revision on `dialect`, computed once.
     pub fn expected(&self, dialect: Dialect) -> Arc<ExpectedSchemas> {
-        let mut cache = self
-            .expected
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        cache
-            .entry(dialect)
-            .or_insert_with(|| Arc::new(self.project.expected_schemas(dialect)))
+        let slot = self.expected_slot(dialect);
+        slot.get_or_init(|| Arc::new(self.project.expected_schemas(dialect)))
             .clone()
+    }
+
+    fn expected_slot(&self, dialect: Dialect) -> ExpectedSlot {
+        self.expected
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(dialect)
+            .or_default()
+            .clone()
+    }
+
+    /// Starts computing the expected schemas of `dialect` on another thread,
+    /// so that they are ready when the database has been read (the two take
+    /// about as long on a large history); [`Doctor::expected`] waits for it.
+    pub fn prepare_expected(&self, dialect: Dialect) {
+        if !self.project.is_valid() {
+            return;
+        }
+        let slot = self.expected_slot(dialect);
+        if slot.get().is_some() {
+            return;
+        }
+        let project = self.project.clone();
+        let started = std::thread::Builder::new()
+            .name("expected-schemas".to_owned())
+            .spawn(move || {
+                slot.get_or_init(|| Arc::new(project.expected_schemas(dialect)));
+            });
+        // Without a thread, `expected` computes them when asked.
+        drop(started);
     }
 
     /// The diagnosis of a database that does not exist yet.
@@ -386,6 +419,9 @@ impl Doctor {
     /// Reads the database (read-only) and diagnoses it, answering the data
     /// probes the diagnosis asks for. Writes nothing.
     pub async fn examine(&self) -> Result<Examination, DoctorError> {
+        if let Ok(target) = self.target() {
+            self.prepare_expected(target.url.dialect);
+        }
         let mut database = self.connect(Access::ReadOnly).await?;
         let result = self.examine_on(&mut database).await;
         database.close().await;

@@ -134,6 +134,7 @@ impl Session {
             tie_policy: self.options.tie_policy,
             introspect: self.options.introspect.clone(),
             lock_timeout: self.options.lock_timeout,
+            cache: crate::CacheChoice::default(),
         })
     }
 

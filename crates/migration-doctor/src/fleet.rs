@@ -15,10 +15,10 @@ use crate::doctor::{
     DatabaseTarget, Doctor, DoctorError, Ensured, Examination, Recovery, RecoveryRequest,
 };
 
-/// Schemas read with one set of catalog queries: large enough that a
-/// thousand tenants take a handful of round trips, small enough that one
-/// batch's rows stay a few megabytes.
-const SCHEMAS_PER_BATCH: usize = 250;
+/// Schemas read with one set of catalog queries (by index, their relations
+/// listed beforehand): enough that round trips do not count, few enough
+/// that the examinations of `jobs` batches in flight stay small.
+const SCHEMAS_PER_BATCH: usize = 100;
 
 /// Where the members of a fleet come from.
 #[derive(Debug, Clone)]
@@ -155,15 +155,19 @@ impl Doctor {
 }
 
 impl Doctor {
-    /// Diagnoses every target, at most `jobs` at once, in the targets'
-    /// order. The schemas of one PostgreSQL database (`EachSchema` there)
-    /// are read in batches with one set of catalog queries each, on `jobs`
-    /// connections; other targets are each read on their own connection.
-    pub async fn examine_fleet(
+    /// Diagnoses every target, at most `jobs` at once; `each` learns every
+    /// target's examination as it ends (in no set order), so that a fleet's
+    /// reports are written as they come and never held all at once. The
+    /// schemas of one PostgreSQL database (`EachSchema` there) are listed
+    /// with one scan of the catalog and read in batches with one set of
+    /// catalog queries each, `jobs` batches at once; other targets are each
+    /// read on their own connection.
+    pub async fn examine_fleet<'t>(
         &self,
-        targets: &[FleetTarget],
+        targets: &'t [FleetTarget],
         jobs: usize,
-    ) -> Vec<Result<Examination, DoctorError>> {
+        mut each: impl FnMut(&'t FleetTarget, Result<Examination, DoctorError>),
+    ) {
         let jobs = jobs.max(1);
         let batched = targets.first().is_some_and(|first| {
             first.database.url.dialect == Dialect::Postgresql
@@ -172,33 +176,62 @@ impl Doctor {
                 })
         });
         if !batched {
-            let mut results: Vec<(usize, Result<Examination, DoctorError>)> =
-                stream::iter(targets.iter().enumerate())
-                    .map(
-                        |(at, target)| async move { (at, self.for_target(target).examine().await) },
-                    )
-                    .buffer_unordered(jobs)
-                    .collect()
-                    .await;
-            results.sort_by_key(|(at, _)| *at);
-            return results.into_iter().map(|(_, result)| result).collect();
+            let mut running = stream::iter(targets)
+                .map(|target| async move { (target, self.for_target(target).examine().await) })
+                .buffer_unordered(jobs);
+            while let Some((target, result)) = running.next().await {
+                each(target, result);
+            }
+            return;
         }
-        // Contiguous shares, one per connection, each read in batches.
-        let share = targets.len().div_ceil(jobs);
-        let mut results: Vec<(usize, Vec<Result<Examination, DoctorError>>)> =
-            stream::iter(targets.chunks(share).enumerate())
-                .map(|(at, part)| async move { (at, self.examine_schemas(part).await) })
-                .buffer_unordered(jobs)
-                .collect()
-                .await;
-        results.sort_by_key(|(at, _)| *at);
-        results.into_iter().flat_map(|(_, part)| part).collect()
+        let relations = self.fleet_relations(targets).await;
+        let relations = match relations {
+            Ok(relations) => relations,
+            Err(message) => {
+                for target in targets {
+                    each(target, Err(DoctorError::FleetDatabase(message.clone())));
+                }
+                return;
+            }
+        };
+        let relations = relations.as_ref();
+        let mut running = stream::iter(targets.chunks(SCHEMAS_PER_BATCH))
+            .map(|batch| async move { (batch, self.examine_schemas(batch, relations).await) })
+            .buffer_unordered(jobs);
+        while let Some((batch, results)) = running.next().await {
+            for (target, result) in batch.iter().zip(results) {
+                each(target, result);
+            }
+        }
     }
 
-    /// PostgreSQL schemas of one database, on one connection.
+    /// The relations of every PostgreSQL schema of `targets` (one database),
+    /// in one scan of the catalog.
+    async fn fleet_relations(
+        &self,
+        targets: &[FleetTarget],
+    ) -> Result<Option<migration_doctor_live::Relations>, String> {
+        let Some(first) = targets.first() else {
+            return Ok(None);
+        };
+        let base = &first.database;
+        let mut database = connect(&base.url, Access::ReadOnly, &base.base)
+            .await
+            .map_err(|error| error.to_string())?;
+        let schemas: Vec<String> = targets
+            .iter()
+            .map(|target| target.schema.clone().unwrap_or_default())
+            .collect();
+        let listed = database.relations_of(&schemas).await;
+        database.close().await;
+        listed.transpose().map_err(|error| error.to_string())
+    }
+
+    /// One batch of PostgreSQL schemas of one database, on one connection.
     async fn examine_schemas(
         &self,
         targets: &[FleetTarget],
+        relations: Option<&migration_doctor_live::Relations>,
     ) -> Vec<Result<Examination, DoctorError>> {
         let Some(first) = targets.first() else {
             return Vec::new();
@@ -214,34 +247,32 @@ impl Doctor {
                     .collect();
             }
         };
+        let schemas: Vec<String> = targets
+            .iter()
+            .map(|target| target.schema.clone().unwrap_or_default())
+            .collect();
+        let read = database
+            .introspect_schemas(&schemas, &self.introspect.version_table, relations)
+            .await;
         let mut results = Vec::with_capacity(targets.len());
-        for batch in targets.chunks(SCHEMAS_PER_BATCH) {
-            let schemas: Vec<String> = batch
-                .iter()
-                .map(|target| target.schema.clone().unwrap_or_default())
-                .collect();
-            let read = database
-                .introspect_schemas(&schemas, &self.introspect.version_table)
-                .await;
-            match read {
-                Some(Ok(lives)) => {
-                    for (target, live) in batch.iter().zip(lives) {
-                        let member = self.for_target(target);
-                        results.push(Ok(member.examine_live(&mut database, live).await));
-                    }
+        match read {
+            Some(Ok(lives)) => {
+                for (target, live) in targets.iter().zip(lives) {
+                    let member = self.for_target(target);
+                    results.push(Ok(member.examine_live(&mut database, live).await));
                 }
-                Some(Err(error)) => {
-                    let message = error.to_string();
-                    results.extend(
-                        batch
-                            .iter()
-                            .map(|_| Err(DoctorError::FleetDatabase(message.clone()))),
-                    );
-                }
-                None => {
-                    for target in batch {
-                        results.push(self.for_target(target).examine().await);
-                    }
+            }
+            Some(Err(error)) => {
+                let message = error.to_string();
+                results.extend(
+                    targets
+                        .iter()
+                        .map(|_| Err(DoctorError::FleetDatabase(message.clone()))),
+                );
+            }
+            None => {
+                for target in targets {
+                    results.push(self.for_target(target).examine().await);
                 }
             }
         }

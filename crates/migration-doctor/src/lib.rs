@@ -53,6 +53,7 @@ pub use fleet::{FleetSource, FleetTarget, FleetWrite, FleetWritten, Shard, Waves
 pub use migration_doctor_diagnosis as diagnosis;
 pub use migration_doctor_graph as graph;
 pub use migration_doctor_infer as infer;
+pub use migration_doctor_infer::CacheState;
 pub use migration_doctor_live as live;
 pub use migration_doctor_recovery as recovery;
 pub use migration_doctor_schema as schema;
@@ -79,6 +80,35 @@ pub struct Project {
     /// What the project adds to its revisions: the baseline from its
     /// models, and the naming convention of `env.py`'s `target_metadata`.
     pub setup: migration_doctor_infer::ProjectSetup,
+    /// The folder of the operations cache, read (never written) when the
+    /// expected schemas are computed; `None` reads none. See
+    /// [`Project::write_cache`].
+    pub cache: Option<std::path::PathBuf>,
+}
+
+/// Where the operations cache is (see [`Project::write_cache`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CacheChoice {
+    /// `.migration-doctor-cache` beside the configuration file.
+    #[default]
+    BesideConfig,
+    /// This folder.
+    Folder(std::path::PathBuf),
+    /// None: every revision is interpreted.
+    Off,
+}
+
+/// What [`Project::write_cache`] wrote.
+#[derive(Debug, Clone)]
+pub struct CacheWritten {
+    pub dialect: migration_doctor_schema::Dialect,
+    pub path: std::path::PathBuf,
+    /// Revisions whose operations were already in the cache.
+    pub reused: usize,
+    /// Revisions interpreted for it.
+    pub interpreted: usize,
+    /// What the file held before.
+    pub before: migration_doctor_infer::CacheState,
 }
 
 impl Project {
@@ -113,12 +143,14 @@ impl Project {
             naming: std::sync::Arc::new(naming),
             main_options: std::sync::Arc::new(config.main_options.clone()),
         };
+        let cache = Some(Project::default_cache_folder(&config));
         Project {
             config,
             graph: RevisionGraph::build(revisions),
             script_problems: problems,
             modules,
             setup,
+            cache,
         }
     }
 
@@ -164,16 +196,94 @@ impl Project {
     /// helpers the revisions import from the project's own modules (looked
     /// for beside the script directory and the version locations, and in
     /// their parent folders; each parsed once for the project's life).
+    ///
+    /// Revisions whose operations the cache holds (for exactly these files)
+    /// are not interpreted again.
     pub fn expected_schemas(
         &self,
         dialect: migration_doctor_schema::Dialect,
     ) -> migration_doctor_infer::ExpectedSchemas {
-        migration_doctor_infer::ExpectedSchemas::compute_from(
+        let opened = self.cache.as_deref().map(|folder| {
+            migration_doctor_infer::OperationsCache::open(
+                folder,
+                dialect,
+                &self.setup,
+                &self.modules,
+            )
+        });
+        let mut cache = match opened {
+            Some((cache, migration_doctor_infer::CacheState::Read(_))) => Some(cache),
+            Some((_, state)) => {
+                tracing::debug!("operations cache not used: {state:?}");
+                None
+            }
+            None => None,
+        };
+        migration_doctor_infer::ExpectedSchemas::compute_cached(
             &self.graph,
             dialect,
             &self.modules,
             &self.setup,
+            cache.as_mut(),
         )
+    }
+
+    /// Reads the operations cache from where `choice` says (or none).
+    pub fn choose_cache(&mut self, choice: &CacheChoice) {
+        self.cache = match choice {
+            CacheChoice::BesideConfig => Some(Project::default_cache_folder(&self.config)),
+            CacheChoice::Folder(folder) => Some(folder.clone()),
+            CacheChoice::Off => None,
+        };
+    }
+
+    /// `.migration-doctor-cache` beside the configuration file (or the
+    /// script directory when there is none).
+    pub fn default_cache_folder(config: &AlembicConfig) -> std::path::PathBuf {
+        let beside = config
+            .ini_file
+            .as_deref()
+            .or(config.pyproject_file.as_deref())
+            .and_then(std::path::Path::parent)
+            .or_else(|| config.script_location.parent())
+            .unwrap_or(std::path::Path::new("."));
+        beside.join(".migration-doctor-cache")
+    }
+
+    /// Interprets every revision for `dialect` (reusing what the cache
+    /// already holds for exactly these files) and writes the operations to
+    /// the cache folder, so that later runs only read them: what an image
+    /// build does once for its containers' start-up path.
+    pub fn write_cache(
+        &self,
+        dialect: migration_doctor_schema::Dialect,
+    ) -> std::io::Result<CacheWritten> {
+        let folder = self
+            .cache
+            .clone()
+            .unwrap_or_else(|| Project::default_cache_folder(&self.config));
+        let (mut cache, before) = migration_doctor_infer::OperationsCache::open(
+            &folder,
+            dialect,
+            &self.setup,
+            &self.modules,
+        );
+        cache.record();
+        migration_doctor_infer::ExpectedSchemas::compute_cached(
+            &self.graph,
+            dialect,
+            &self.modules,
+            &self.setup,
+            Some(&mut cache),
+        );
+        let path = cache.save(&folder, dialect, &self.modules)?;
+        Ok(CacheWritten {
+            dialect,
+            path,
+            reused: cache.reused,
+            interpreted: cache.interpreted,
+            before,
+        })
     }
 
     pub fn is_valid(&self) -> bool {

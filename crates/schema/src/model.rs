@@ -115,7 +115,9 @@ impl Table {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct Column {
     pub name: String,
     /// The normalised family the type belongs to, comparable across dialects.
@@ -142,7 +144,9 @@ pub struct UniqueConstraint {
     pub columns: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct ForeignKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
@@ -160,7 +164,20 @@ pub struct ForeignKey {
 
 /// What a foreign key does to its rows when the row it refers to is deleted
 /// or its key changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub enum ReferentialAction {
     /// `NO ACTION`, also for `RESTRICT`: the change is refused either way
     /// (they differ only in when a deferred check runs), and MySQL and

@@ -14,7 +14,17 @@ use serde::{Serialize, Serializer};
 
 use crate::model::Dialect;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub enum TypeFamily {
     Integer,
     SmallInteger,

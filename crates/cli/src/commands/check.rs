@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use migration_doctor::schema::Dialect;
-use migration_doctor::{CheckCode, CheckOptions, Project};
+use migration_doctor::{CheckCode, CheckOptions};
 
 use crate::cli::{CheckArgs, Format, GlobalOptions};
 use crate::commands::database;
@@ -13,7 +13,7 @@ use crate::output::Output;
 use crate::render;
 
 pub fn run(global: &GlobalOptions, args: &CheckArgs, output: &Output) -> Result<(), Failure> {
-    let project = Project::open(&database::config_request(global)?)?;
+    let project = database::open_project(global)?;
     let codes = |names: &[String], option: &str| -> Result<BTreeSet<CheckCode>, Failure> {
         names
             .iter()

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use migration_doctor::diagnosis::TiePolicy;
 use migration_doctor::live::{Access, Database, IntrospectOptions, connect};
-use migration_doctor::{ConfigRequest, DatabaseTarget, Doctor, DoctorOptions};
+use migration_doctor::{
+    CacheChoice, ConfigRequest, DatabaseTarget, Doctor, DoctorOptions, Project,
+};
 
 use crate::cli::{GlobalOptions, OnTie};
 use crate::failure::Failure;
@@ -27,6 +29,23 @@ pub fn config_request(global: &GlobalOptions) -> Result<ConfigRequest, Failure> 
         working_dir,
         baseline: global.baseline.clone(),
     })
+}
+
+/// Where the command line says the operations cache is.
+pub fn cache_choice(global: &GlobalOptions) -> CacheChoice {
+    match (&global.cache_dir, global.no_cache) {
+        (_, true) => CacheChoice::Off,
+        (Some(folder), false) => CacheChoice::Folder(folder.clone()),
+        (None, false) => CacheChoice::BesideConfig,
+    }
+}
+
+/// Reads the project (configuration, revision files, graph) with the
+/// command line's cache choice; warnings are the caller's to print.
+pub fn open_project(global: &GlobalOptions) -> Result<Project, Failure> {
+    let mut project = Project::open(&config_request(global)?)?;
+    project.choose_cache(&cache_choice(global));
+    Ok(project)
 }
 
 pub fn introspect_options(global: &GlobalOptions) -> IntrospectOptions {
@@ -55,6 +74,7 @@ pub fn doctor_options(
         }),
         introspect: introspect_options(global),
         lock_timeout: Duration::from_secs(lock_timeout.unwrap_or(30)),
+        cache: cache_choice(global),
     })
 }
 

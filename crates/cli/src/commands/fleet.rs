@@ -43,6 +43,27 @@ struct TargetReport {
     line: String,
 }
 
+/// What the summary counts of the reports written.
+#[derive(Default)]
+struct Tally {
+    states: BTreeMap<&'static str, usize>,
+    failed: usize,
+    worst: u8,
+    count: usize,
+}
+
+impl Tally {
+    fn add(&mut self, report: &TargetReport) {
+        *self
+            .states
+            .entry(report.state.unwrap_or("error"))
+            .or_default() += 1;
+        self.failed += usize::from(report.code != 0);
+        self.worst = self.worst.max(report.code);
+        self.count += 1;
+    }
+}
+
 /// The targets' URLs of `--databases`: one per line, blank lines and
 /// `#` comments left out; `-` is standard input.
 fn read_database_list(path: &std::path::Path) -> Result<Vec<String>, Failure> {
@@ -250,12 +271,21 @@ pub fn run(
     }
     let format = global.fleet_format();
     let jobs = fleet.jobs.max(1);
-    let mut reports: Vec<TargetReport> = Vec::new();
+    let mut tally = Tally::default();
+    // Only the JSON document needs every report at the end; the other
+    // formats write each as it comes and keep its counts.
+    let mut documents: Vec<(String, Value)> = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
-    let show = |report: &TargetReport| match format {
-        Format::Jsonl => output.print_raw(&report.value.to_string()),
-        Format::Json => {}
-        _ => output.print(&report.line),
+    let mut record = |report: TargetReport| {
+        match format {
+            Format::Jsonl => output.print_raw(&report.value.to_string()),
+            Format::Json => {}
+            _ => output.print(&report.line),
+        }
+        tally.add(&report);
+        if format == Format::Json {
+            documents.push((report.name, report.value));
+        }
     };
     let write = match command {
         FleetCommand::Diagnose => None,
@@ -274,14 +304,9 @@ pub fn run(
     match write {
         // Read-only: the library reads the tenants of one PostgreSQL
         // database in batches, and every other target on its own.
-        None => {
-            let examinations = runtime.block_on(doctor.examine_fleet(&targets, jobs));
-            for (target, examination) in targets.iter().zip(examinations) {
-                let report = diagnosed(target, examination);
-                show(&report);
-                reports.push(report);
-            }
-        }
+        None => runtime.block_on(doctor.examine_fleet(&targets, jobs, |target, examination| {
+            record(diagnosed(target, examination));
+        })),
         // Writing goes in waves, so that --max-failures can stop a bad rollout.
         Some(write) => {
             let waves = Waves {
@@ -291,29 +316,28 @@ pub fn run(
             let never_started =
                 runtime.block_on(
                     doctor.write_fleet(&targets, &write, waves, |target, result| {
-                        let report = written(target, result);
-                        show(&report);
-                        reports.push(report);
+                        record(written(target, result));
                     }),
                 );
             skipped.extend(never_started.into_iter().map(|target| target.name.clone()));
         }
     }
-    reports.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut states: BTreeMap<&str, usize> = BTreeMap::new();
-    for report in &reports {
-        *states.entry(report.state.unwrap_or("error")).or_default() += 1;
-    }
-    let worst = reports
-        .iter()
-        .map(|report| report.code)
-        .chain(skipped.iter().map(|_| 1))
-        .max()
-        .unwrap_or(0);
+    documents.sort_by(|a, b| a.0.cmp(&b.0));
+    let Tally {
+        states,
+        failed,
+        worst,
+        count,
+    } = tally;
+    let worst = if skipped.is_empty() {
+        worst
+    } else {
+        worst.max(1)
+    };
     let summary = json!({
-        "targets": reports.len() + skipped.len(),
+        "targets": count + skipped.len(),
         "states": states,
-        "failed": reports.iter().filter(|report| report.code != 0).count(),
+        "failed": failed,
         "skipped": skipped,
         "exit_code": worst,
     });
@@ -321,7 +345,7 @@ pub fn run(
         Format::Jsonl => output.print_raw(&json!({ "summary": summary }).to_string()),
         Format::Json => output.print_raw(
             &serde_json::to_string_pretty(&json!({
-                "targets": reports.iter().map(|report| &report.value).collect::<Vec<_>>(),
+                "targets": documents.iter().map(|(_, value)| value).collect::<Vec<_>>(),
                 "summary": summary,
             }))
             .unwrap_or_default(),
@@ -331,11 +355,7 @@ pub fn run(
                 .iter()
                 .map(|(state, count)| format!("{state} {count}"))
                 .collect();
-            let mut line = format!(
-                "{} target(s): {}",
-                reports.len() + skipped.len(),
-                counts.join(", ")
-            );
+            let mut line = format!("{} target(s): {}", count + skipped.len(), counts.join(", "));
             if !skipped.is_empty() {
                 line.push_str(&format!(
                     "; {} not started after more than {} failure(s): {}",

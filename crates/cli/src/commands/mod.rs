@@ -1,3 +1,4 @@
+pub mod cache;
 pub mod check;
 pub mod database;
 pub mod diagnose;

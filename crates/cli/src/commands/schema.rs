@@ -46,7 +46,7 @@ fn expected(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Resul
         Some(dialect) => dialect.dialect(),
         None => url_dialect(global)?,
     };
-    let project = Project::open(&database::config_request(global)?)?;
+    let project = database::open_project(global)?;
     for warning in project.warnings() {
         output.warning(&warning);
     }
@@ -148,7 +148,7 @@ fn models(
 }
 
 /// The dialect of the database URL, when one is configured.
-fn url_dialect(global: &GlobalOptions) -> Result<Dialect, Failure> {
+pub fn url_dialect(global: &GlobalOptions) -> Result<Dialect, Failure> {
     let config = database::config_request(global)
         .ok()
         .and_then(|request| migration_doctor::scripts::load_config(&request).ok());

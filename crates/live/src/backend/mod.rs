@@ -14,6 +14,7 @@ use migration_doctor_schema::{Dialect, LiveDatabase, PlanStep};
 
 use crate::connect::{Database, DbConnection};
 use crate::error::LiveError;
+use crate::introspect::postgres::Relations;
 use crate::introspect::{Failed, IntrospectOptions};
 use crate::url::DatabaseUrl;
 
@@ -136,20 +137,49 @@ impl Database {
     /// Several PostgreSQL schemas of this database (a fleet's tenants), each
     /// with its version table `version_table` in it, read with one set of
     /// catalog queries; `None` on the other dialects.
+    ///
+    /// With `relations` (from [`Database::relations_of`]) the relations
+    /// are not read again.
     pub async fn introspect_schemas(
         &mut self,
         schemas: &[String],
         version_table: &str,
+        relations: Option<&Relations>,
     ) -> Option<Result<Vec<LiveDatabase>, LiveError>> {
         let DbConnection::Postgres(connection) = &mut self.connection else {
             return None;
         };
         let started = std::time::Instant::now();
         let result =
-            crate::introspect::postgres::read_many(connection, schemas, version_table).await;
+            crate::introspect::postgres::read_many(connection, schemas, version_table, relations)
+                .await;
         if result.is_ok() {
             tracing::info!(
                 "read {} schema(s) and their version tables in {} ms",
+                schemas.len(),
+                started.elapsed().as_millis()
+            );
+        }
+        Some(result.map_err(|(doing, error)| self.query_error(&doing, error)))
+    }
+
+    /// The tables and views of many PostgreSQL schemas of this database (a
+    /// fleet's tenants), for [`Database::introspect_schemas`] to read in
+    /// batches: one scan of the catalog's relations for all of them.
+    /// `None` on the other dialects.
+    pub async fn relations_of(
+        &mut self,
+        schemas: &[String],
+    ) -> Option<Result<Relations, LiveError>> {
+        let DbConnection::Postgres(connection) = &mut self.connection else {
+            return None;
+        };
+        let started = std::time::Instant::now();
+        let result = crate::introspect::postgres::relations(connection, schemas).await;
+        if let Ok(relations) = &result {
+            tracing::info!(
+                "listed {} relation(s) of {} schema(s) in {} ms",
+                relations.len(),
                 schemas.len(),
                 started.elapsed().as_millis()
             );
