@@ -64,6 +64,21 @@ fn a_cache_is_read_and_rebuilt_where_a_file_changed() {
             .is_file()
     );
     assert!(project.join(".migration-doctor-cache/.gitignore").is_file());
+    assert!(
+        project
+            .join(".migration-doctor-cache/revisions.bin")
+            .is_file()
+    );
+    let graph = |extra: &[&str]| {
+        let out = run(doctor()
+            .arg("-c")
+            .arg(&config)
+            .args(extra)
+            .args(["graph", "--format", "json"]));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout
+    };
+    assert_eq!(graph(&[]), graph(&["--no-cache"]));
     // Read by every command: the same answer.
     assert_eq!(schema(&config, &[]), without);
     // Written again: everything reused.
@@ -89,6 +104,7 @@ fn a_cache_is_read_and_rebuilt_where_a_file_changed() {
     let renamed = schema(&config, &["--no-cache"]);
     assert_ne!(renamed, without);
     assert_eq!(schema(&config, &[]), renamed);
+    assert_eq!(graph(&[]), graph(&["--no-cache"]));
 
     // Another dialect has its own file: nothing of SQLite's is reused.
     let other = cache(&config, &["--dialect", "postgresql"]);

@@ -334,6 +334,31 @@ fn real_world_cached_operations_equal_interpreted_ones() {
                 compared += 1;
             }
         }
+        // The revision files' variables kept beside the operations read as
+        // parsing the files does.
+        let reopened = Project::open_with_cache(
+            &ConfigRequest {
+                config_file: Some(config.clone()),
+                working_dir: workspace_root(),
+                ..ConfigRequest::default()
+            },
+            &migration_doctor::CacheChoice::Folder(folder.clone()),
+        )
+        .expect("configuration");
+        let files = |project: &Project| -> Vec<_> {
+            (0..project.graph.len())
+                .map(|index| project.graph.revision(index).file.clone())
+                .collect()
+        };
+        assert!(
+            files(&reopened) == files(&project),
+            "{}: the graph read with the cache differs",
+            entry.requirement
+        );
+        assert_eq!(
+            reopened.script_problems.len(),
+            project.script_problems.len()
+        );
     }
     eprintln!("{compared} revision states compared");
     assert!(compared > 3000, "only {compared} revision states compared");

@@ -299,8 +299,7 @@ impl Doctor {
     /// Reads the configuration and the scripts (a broken script directory is
     /// reported by [`Project::errors`], not here) and merges the options.
     pub fn open(options: &DoctorOptions) -> Result<Doctor, DoctorError> {
-        let mut project = Project::open(&options.config)?;
-        project.choose_cache(&options.cache);
+        let project = Project::open_with_cache(&options.config, &options.cache)?;
         let mut ignore_tables = project.config.ignore_tables.clone();
         ignore_tables.extend(options.ignore_tables.iter().cloned());
         let ignore_tables = TablePatterns::new(&ignore_tables)

@@ -84,6 +84,9 @@ pub struct Project {
     /// expected schemas are computed; `None` reads none. See
     /// [`Project::write_cache`].
     pub cache: Option<std::path::PathBuf>,
+    /// The revision files' variables as read (from the cache where it held
+    /// them), for [`Project::write_cache`].
+    headers: std::sync::Arc<migration_doctor_scripts::RevisionHeaders>,
 }
 
 /// Where the operations cache is (see [`Project::write_cache`]).
@@ -96,6 +99,17 @@ pub enum CacheChoice {
     Folder(std::path::PathBuf),
     /// None: every revision is interpreted.
     Off,
+}
+
+impl CacheChoice {
+    /// The folder it names for a project of `config`.
+    pub fn folder(&self, config: &AlembicConfig) -> Option<std::path::PathBuf> {
+        match self {
+            CacheChoice::BesideConfig => Some(Project::default_cache_folder(config)),
+            CacheChoice::Folder(folder) => Some(folder.clone()),
+            CacheChoice::Off => None,
+        }
+    }
 }
 
 /// What [`Project::write_cache`] wrote.
@@ -115,9 +129,30 @@ impl Project {
     /// Reads the configuration, every revision file, and builds the graph.
     /// Fails only when there is no usable configuration; broken revision
     /// files and graphs are reported through [`Project::errors`].
+    ///
+    /// Reads the operations cache beside the configuration file, if there
+    /// is one (see [`Project::open_with_cache`]).
     pub fn open(request: &ConfigRequest) -> Result<Project, ConfigError> {
+        Project::open_with_cache(request, &CacheChoice::default())
+    }
+
+    /// Like [`Project::open`], with the operations cache (the revision
+    /// files' variables, then each revision's operations) read from where
+    /// `choice` says.
+    pub fn open_with_cache(
+        request: &ConfigRequest,
+        choice: &CacheChoice,
+    ) -> Result<Project, ConfigError> {
         let config = migration_doctor_scripts::load_config(request)?;
-        Ok(Project::from_scripts(ScriptDirectory::read(config)))
+        let folder = choice.folder(&config);
+        let headers = folder
+            .as_deref()
+            .map(migration_doctor_scripts::RevisionHeaders::open)
+            .unwrap_or_default();
+        let mut project = Project::from_scripts(ScriptDirectory::read_with(config, &headers));
+        project.cache = folder;
+        project.headers = std::sync::Arc::new(headers);
+        Ok(project)
     }
 
     pub fn from_scripts(scripts: ScriptDirectory) -> Project {
@@ -151,6 +186,7 @@ impl Project {
             modules,
             setup,
             cache,
+            headers: std::sync::Arc::default(),
         }
     }
 
@@ -228,15 +264,6 @@ impl Project {
         )
     }
 
-    /// Reads the operations cache from where `choice` says (or none).
-    pub fn choose_cache(&mut self, choice: &CacheChoice) {
-        self.cache = match choice {
-            CacheChoice::BesideConfig => Some(Project::default_cache_folder(&self.config)),
-            CacheChoice::Folder(folder) => Some(folder.clone()),
-            CacheChoice::Off => None,
-        };
-    }
-
     /// `.migration-doctor-cache` beside the configuration file (or the
     /// script directory when there is none).
     pub fn default_cache_folder(config: &AlembicConfig) -> std::path::PathBuf {
@@ -277,6 +304,7 @@ impl Project {
             Some(&mut cache),
         );
         let path = cache.save(&folder, dialect, &self.modules)?;
+        self.headers.save(&folder)?;
         Ok(CacheWritten {
             dialect,
             path,

@@ -11,8 +11,12 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use std::cell::Cell;
+
 use crate::config::AlembicConfig;
+use crate::headers::{self, RevisionHeaders};
 use crate::imports::ProjectImports;
+use crate::literal::{Imports, PyValue};
 use crate::problem::{ProblemKind, ScriptProblem, Severity};
 use crate::revision_file::{RevisionFile, read_revision_file};
 
@@ -29,6 +33,13 @@ impl ScriptDirectory {
     /// Reads every revision file the configuration points at. Never fails as
     /// a whole: unreadable or broken files become problems.
     pub fn read(config: AlembicConfig) -> ScriptDirectory {
+        ScriptDirectory::read_with(config, &RevisionHeaders::default())
+    }
+
+    /// Like [`ScriptDirectory::read`], taking the variables of a file that
+    /// `headers` holds (for exactly its path and text) instead of parsing
+    /// it, and keeping in `headers` what may be written back.
+    pub fn read_with(config: AlembicConfig, headers: &RevisionHeaders) -> ScriptDirectory {
         let base = std::fs::canonicalize(&config.script_location)
             .unwrap_or_else(|_| config.script_location.clone());
         let mut files = Vec::new();
@@ -61,7 +72,7 @@ impl ScriptDirectory {
                 .chunks(chunk)
                 .map(|part| {
                     let (base, starts) = (&base, &starts);
-                    scope.spawn(move || read_files(part, base, starts))
+                    scope.spawn(move || read_files(part, base, starts, headers))
                 })
                 .collect();
             for worker in workers {
@@ -91,10 +102,24 @@ impl ScriptDirectory {
     }
 }
 
+/// The project's imports, noting whether a file asked them anything.
+struct Watched<'a> {
+    imports: &'a dyn Imports,
+    asked: Cell<bool>,
+}
+
+impl Imports for Watched<'_> {
+    fn constant(&self, module: &str, name: &str) -> Option<PyValue> {
+        self.asked.set(true);
+        self.imports.constant(module, name)
+    }
+}
+
 fn read_files(
     files: &[PathBuf],
     base: &Path,
     import_roots: &[&Path],
+    headers: &RevisionHeaders,
 ) -> (Vec<RevisionFile>, Vec<ScriptProblem>) {
     let imports = ProjectImports::new(import_roots.iter().copied());
     let mut revisions = Vec::new();
@@ -107,13 +132,32 @@ fn read_files(
             .unwrap_or_default();
         match std::fs::read_to_string(file) {
             Ok(source) => {
+                let key = headers::key(&relative, &name, &source);
+                let source = match headers.get(key, &relative, source) {
+                    Ok(known) => {
+                        revisions.push(known);
+                        continue;
+                    }
+                    Err(source) => source,
+                };
+                let watched = Watched {
+                    imports: &imports,
+                    asked: Cell::new(false),
+                };
                 // A defect of the reader on one file stays that file's problem.
                 let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     injected_reader_failure(&name);
-                    read_revision_file(&relative, &name, source, &imports)
+                    read_revision_file(&relative, &name, source, &watched)
                 }));
                 match read {
                     Ok((revision, found)) => {
+                        // Variables that depend on nothing but the file.
+                        if let Some(file) = &revision
+                            && found.is_empty()
+                            && !watched.asked.get()
+                        {
+                            headers.remember(key, file);
+                        }
                         revisions.extend(revision);
                         problems.extend(found);
                     }

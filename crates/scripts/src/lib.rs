@@ -17,6 +17,7 @@
 
 mod config;
 mod directory;
+mod headers;
 mod imports;
 mod ini;
 mod literal;
@@ -26,6 +27,7 @@ mod revision_file;
 
 pub use config::{AlembicConfig, ConfigError, ConfigRequest, DEFAULT_SECTION, load_config};
 pub use directory::{ScriptDirectory, panic_message, relative_to};
+pub use headers::RevisionHeaders;
 pub use imports::{ModuleRoots, ProjectImports};
 pub use ini::{IniDocument, IniError};
 pub use literal::{Imports, NoImports, PyValue, Scope, evaluate};

@@ -43,9 +43,10 @@ pub fn cache_choice(global: &GlobalOptions) -> CacheChoice {
 /// Reads the project (configuration, revision files, graph) with the
 /// command line's cache choice; warnings are the caller's to print.
 pub fn open_project(global: &GlobalOptions) -> Result<Project, Failure> {
-    let mut project = Project::open(&config_request(global)?)?;
-    project.choose_cache(&cache_choice(global));
-    Ok(project)
+    Ok(Project::open_with_cache(
+        &config_request(global)?,
+        &cache_choice(global),
+    )?)
 }
 
 pub fn introspect_options(global: &GlobalOptions) -> IntrospectOptions {
