@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=8)
     parser.add_argument("--sample", type=int, default=40)
+    parser.add_argument("--skip-in-process", action="store_true",
+                        help="leave out alembic.command.current for every tenant (minutes at 10,000)")
     parser.add_argument("--binary", default=str(ROOT / "target/release/migration-doctor"))
     parser.add_argument("--fresh", action="store_true")
     args = parser.parse_args()
@@ -168,14 +170,23 @@ def main() -> None:
     # migration-doctor: the whole fleet in one pass.
     argv = [args.binary, "-c", str(ini), "diagnose", "--each-schema", "tenant_*", "--jobs", str(args.jobs),
             "--format", "jsonl", "--database-url", url]
-    started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True)
-    ours = time.perf_counter() - started
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    # The reports go to a file (read afterwards): the peak memory is the
+    # tool's own, with its reports streamed out.
+    with tempfile.TemporaryFile(mode="w+") as out, tempfile.TemporaryFile(mode="w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        ours = time.perf_counter() - started
+        peak_mb = usage.ru_maxrss / 1024
+        code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        lines = [json.loads(line) for line in out if line.strip()]
+        errors = err.read()
     summary = lines[-1].get("summary", {}) if lines else {}
     healthy = summary.get("states", {}).get("healthy", 0)
-    if done.returncode != 0 or healthy != args.tenants:
-        sys.stderr.write(done.stderr[-3000:])
+    if code != 0 or healthy != args.tenants:
+        sys.stderr.write(errors[-3000:])
         sys.exit(f"migration-doctor did not find {args.tenants} healthy tenants: {summary}")
 
     # alembic current as a command, for a sample of tenants.
@@ -195,17 +206,22 @@ def main() -> None:
 
     devnull = open(os.devnull, "w")
     started = time.perf_counter()
-    for at in range(args.tenants):
+    for at in range(0 if args.skip_in_process else args.tenants):
         config = Config(str(ini), stdout=devnull)
         config.cmd_opts = argparse.Namespace(x=[f"tenant=tenant_{at:04d}"])
         command.current(config)
     in_process = time.perf_counter() - started
 
     print(f"fleet: {args.tenants} PostgreSQL tenant schemas x {TABLES} tables, all at head")
-    print(f"  migration-doctor diagnose --each-schema --jobs {args.jobs}: {ours:7.2f} s  (full diagnosis of every tenant)")
+    print(f"  migration-doctor diagnose --each-schema --jobs {args.jobs}: {ours:7.2f} s  "
+          f"(full diagnosis of every tenant; peak {peak_mb:.0f} MB)")
     print(f"  alembic current per tenant (command, {sample} timed, scaled): {commands:7.2f} s  ({per_command * 1000:.0f} ms each)  ratio {commands / ours:5.1f}x")
-    print(f"  alembic.command.current per tenant, one process:  {in_process:7.2f} s  ratio {in_process / ours:5.1f}x")
-    print(f"  target: the whole fleet under 5 s: {'met' if ours < 5 else 'NOT met'}")
+    if not args.skip_in_process:
+        print(f"  alembic.command.current per tenant, one process:  {in_process:7.2f} s  "
+              f"ratio {in_process / ours:5.1f}x")
+    # 10,000 tenants in under 15 s; smaller fleets in proportion (at least 5 s).
+    target = max(5, 15 * args.tenants / 10000)
+    print(f"  target: the whole fleet under {target:.1f} s: {'met' if ours < target else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@
 //! (`other`) is not compared.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use migration_doctor_infer::{ExpectedSchemas, ExpectedState};
@@ -257,10 +259,10 @@ pub struct Comparer<'a> {
     /// version itself: a table made for one state and dropped after it
     /// must not free its address for another version to be mistaken for it
     /// (states of several heads are built on the fly).
-    cache: RefCell<HashMap<usize, Cached>>,
+    cache: RefCell<FxHashMap<usize, Cached>>,
     /// What each table version counts in a score, by its address (kept
     /// alive) and name.
-    verdicts: RefCell<HashMap<usize, Verdicts>>,
+    verdicts: RefCell<FxHashMap<usize, Verdicts>>,
     compared_live: std::cell::OnceCell<usize>,
 }
 
@@ -285,7 +287,7 @@ enum Verdict {
 /// each name it has (`None`: no difference).
 struct Cached {
     _version: Arc<Table>,
-    by_name: HashMap<String, Option<Arc<TableDifference>>>,
+    by_name: FxHashMap<String, Option<Arc<TableDifference>>>,
 }
 
 /// How far a state is from the live schema: certain and unverified differences.
@@ -301,8 +303,10 @@ impl<'a> Comparer<'a> {
             live,
             skip,
             rules: ObjectRules::default(),
-            cache: RefCell::new(HashMap::new()),
-            verdicts: RefCell::new(HashMap::new()),
+            // Looked up for every table of every state matched: a hash
+            // made for small keys, not one made against flooding.
+            cache: RefCell::new(FxHashMap::default()),
+            verdicts: RefCell::new(FxHashMap::default()),
             compared_live: std::cell::OnceCell::new(),
         }
     }
@@ -483,7 +487,7 @@ impl<'a> Comparer<'a> {
             .entry(address)
             .or_insert_with(|| Cached {
                 _version: expected.clone(),
-                by_name: HashMap::new(),
+                by_name: FxHashMap::default(),
             })
             .by_name
             .insert(name.to_owned(), difference.clone());

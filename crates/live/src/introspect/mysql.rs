@@ -37,12 +37,17 @@ FROM information_schema.KEY_COLUMN_USAGE
 WHERE TABLE_SCHEMA = ?
 ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION";
 
-/// What each foreign key does on delete and on update.
+/// What each foreign key does on delete and on update, for the tables that
+/// have one (`{tables}`): MariaDB opens every table a query over this view
+/// may concern, so naming them costs what they cost, not the whole schema.
 const REFERENTIAL_RULES: &str = "
 SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), CAST(DELETE_RULE AS CHAR),
        CAST(UPDATE_RULE AS CHAR)
 FROM information_schema.REFERENTIAL_CONSTRAINTS
-WHERE CONSTRAINT_SCHEMA = ?";
+WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME IN ({tables})";
+
+/// Table names per query of [`REFERENTIAL_RULES`].
+const TABLES_PER_QUERY: usize = 1_000;
 
 /// MariaDB keeps JSON columns as LONGTEXT guarded by `CHECK (json_valid(col))`.
 /// Asked only for the tables that have a LONGTEXT column (`{tables}`).
@@ -80,9 +85,11 @@ pub async fn read(
         .unwrap_or_else(|| schema_name.clone());
 
     let mut builder = SchemaBuilder::default();
+    // The foreign keys and their rules (the slowest catalog queries) on
+    // the spare connection, while the others run on this one.
     let foreign_keys = async {
         match spare {
-            Some(spare) => Some(fetch_foreign_keys(spare, &schema_name).await),
+            Some(spare) => Some(fetch_foreign_keys_and_rules(spare, &schema_name).await),
             None => None,
         }
     };
@@ -91,12 +98,12 @@ pub async fn read(
         foreign_keys
     );
     read?;
-    let foreign_keys = match foreign_keys {
+    let (foreign_keys, rules) = match foreign_keys {
         Some(rows) => rows?,
-        None => fetch_foreign_keys(connection, &schema_name).await?,
+        None => fetch_foreign_keys_and_rules(connection, &schema_name).await?,
     };
     apply_foreign_keys(foreign_keys, &schema_name, &mut builder)?;
-    read_referential_rules(connection, &schema_name, &mut builder).await?;
+    apply_referential_rules(rules, &mut builder)?;
     if server_version.contains("MariaDB") {
         mark_json_columns(connection, &schema_name, &mut builder).await?;
     }
@@ -285,17 +292,43 @@ async fn fetch_foreign_keys(
         .map_err(failed("read the catalog"))
 }
 
-async fn read_referential_rules(
+/// The key columns of the schema's foreign keys, then the rules of the
+/// tables that have one.
+async fn fetch_foreign_keys_and_rules(
     connection: &mut MySqlConnection,
     schema: &str,
-    builder: &mut SchemaBuilder,
-) -> Result<(), Failed> {
+) -> Result<(Vec<MySqlRow>, Vec<MySqlRow>), Failed> {
     let doing = "read the catalog";
-    let rows = sqlx::query(REFERENTIAL_RULES)
-        .bind(schema)
-        .fetch_all(connection)
-        .await
-        .map_err(failed(doing))?;
+    let keys = fetch_foreign_keys(&mut *connection, schema).await?;
+    let mut tables: Vec<String> = Vec::new();
+    for row in &keys {
+        let referred: Option<String> = row.try_get(4).map_err(failed(doing))?;
+        let table: String = row.try_get(0).map_err(failed(doing))?;
+        // Rows come by table name: one entry per table.
+        if referred.is_some() && tables.last() != Some(&table) {
+            tables.push(table);
+        }
+    }
+    let mut rules = Vec::new();
+    for chunk in tables.chunks(TABLES_PER_QUERY) {
+        let placeholders = vec!["?"; chunk.len()].join(", ");
+        let sql = REFERENTIAL_RULES.replace("{tables}", &placeholders);
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(schema);
+        for table in chunk {
+            query = query.bind(table);
+        }
+        rules.extend(
+            query
+                .fetch_all(&mut *connection)
+                .await
+                .map_err(failed(doing))?,
+        );
+    }
+    Ok((keys, rules))
+}
+
+fn apply_referential_rules(rows: Vec<MySqlRow>, builder: &mut SchemaBuilder) -> Result<(), Failed> {
+    let doing = "read the catalog";
     for row in rows {
         let table: String = row.try_get(0).map_err(failed(doing))?;
         let name: String = row.try_get(1).map_err(failed(doing))?;
