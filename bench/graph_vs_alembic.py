@@ -238,10 +238,14 @@ def main():
         subprocess.run([binary, "cache", "--dialect", "postgresql"], cwd=folder, check=True,
                        stdout=subprocess.DEVNULL)
         cached, cached_peak = measure(schema[:1] + schema[2:], folder, args.runs)
+        # The cache holds the revision files' variables too.
+        graph_cached, graph_cached_peak = measure([binary, "graph", "--format", "json"], folder, args.runs)
     print("revisions: %d%s (runs: %d)" % (args.revisions, ", heavy" if args.heavy else "", args.runs))
     print("migration-doctor graph --format json  median %8.1f ms  peak %6.1f MB" % (ours * 1000, ours_peak))
     print("alembic heads                         median %8.1f ms  peak %6.1f MB" % (theirs * 1000, theirs_peak))
     print("ratio (alembic / migration-doctor)           %8.1fx" % (theirs / ours))
+    print("graph, operations cache               median %8.1f ms  peak %6.1f MB  ratio %.1fx" % (
+        graph_cached * 1000, graph_cached_peak, theirs / graph_cached))
     print("migration-doctor schema (every revision's    ")
     print("  expected schema, PostgreSQL)        median %8.1f ms  peak %6.1f MB" % (expected * 1000, expected_peak))
     print("  the same, operations cache          median %8.1f ms  peak %6.1f MB" % (cached * 1000, cached_peak))

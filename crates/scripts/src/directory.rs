@@ -242,7 +242,9 @@ fn list_python_files(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
             files.push(path);
         }
     }
-    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    // By name, as alembic sorts `os.listdir`; each name taken out once
+    // (a path's name is found by parsing it).
+    files.sort_by_cached_key(|path| path.file_name().map(std::ffi::OsStr::to_owned));
     out.extend(files);
     if recursive {
         dirs.sort();
