@@ -17,7 +17,9 @@ use std::collections::BTreeSet;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-use migration_doctor_infer::{ExpectedSchemas, ExpectedState};
+use imbl::ordmap::DiffItem;
+use migration_doctor_graph::{RevisionGraph, RevisionIndex};
+use migration_doctor_infer::{ExpectedSchemas, ExpectedState, Uncertainty};
 
 use crate::expression::index_column_key;
 use crate::patterns::ObjectPatterns;
@@ -263,6 +265,8 @@ pub struct Comparer<'a> {
     /// What each table version counts in a score, by its address (kept
     /// alive) and name.
     verdicts: RefCell<FxHashMap<usize, Verdicts>>,
+    /// The sums of the states after revisions, by revision.
+    partials: RefCell<FxHashMap<RevisionIndex, PartialScore>>,
     compared_live: std::cell::OnceCell<usize>,
 }
 
@@ -290,6 +294,30 @@ struct Cached {
     by_name: FxHashMap<String, Option<Arc<TableDifference>>>,
 }
 
+/// What a state's tables count, before the live tables it lacks are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct PartialScore {
+    certain: usize,
+    unverified: usize,
+    /// Its tables found in the live schema.
+    found_live: usize,
+}
+
+impl PartialScore {
+    fn add(&mut self, counts: PartialScore) {
+        self.certain += counts.certain;
+        self.unverified += counts.unverified;
+        self.found_live += counts.found_live;
+    }
+
+    /// Takes out what a table counted before (it is in the sums).
+    fn remove(&mut self, counts: PartialScore) {
+        self.certain = self.certain.saturating_sub(counts.certain);
+        self.unverified = self.unverified.saturating_sub(counts.unverified);
+        self.found_live = self.found_live.saturating_sub(counts.found_live);
+    }
+}
+
 /// How far a state is from the live schema: certain and unverified differences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Score {
@@ -307,6 +335,7 @@ impl<'a> Comparer<'a> {
             // made for small keys, not one made against flooding.
             cache: RefCell::new(FxHashMap::default()),
             verdicts: RefCell::new(FxHashMap::default()),
+            partials: RefCell::new(FxHashMap::default()),
             compared_live: std::cell::OnceCell::new(),
         }
     }
@@ -360,32 +389,127 @@ impl<'a> Comparer<'a> {
     /// is worked out once (by its address) and reused by every state that
     /// shares it; live tables no state has are counted, not listed.
     pub fn score(&self, expected: &ExpectedState) -> Score {
-        let uncertainty = &expected.uncertainty;
-        let mut score = Score::default();
-        let mut add = |count: usize, uncertain: bool| {
-            if uncertain {
-                score.unverified += count;
-            } else {
-                score.certain += count;
+        self.finish(self.partial(expected), &expected.uncertainty)
+    }
+
+    /// The score of the state after revision `index`, worked out from the
+    /// state of its first parent where their uncertainty is the same: the
+    /// parent's sums, less what the tables that changed counted there,
+    /// plus what they count now (the persistent maps name the changed
+    /// tables without visiting the shared ones). Equal to
+    /// [`Comparer::score`] of that state.
+    pub fn score_revision(
+        &self,
+        expected: &ExpectedSchemas,
+        graph: &RevisionGraph,
+        index: RevisionIndex,
+    ) -> Score {
+        // The first-parent chain down to a state already summed.
+        let mut chain = Vec::new();
+        let mut at = Some(index);
+        while let Some(revision) = at {
+            if self.partials.borrow().contains_key(&revision) {
+                break;
             }
-        };
-        let mut found_live = 0;
+            chain.push(revision);
+            at = graph.revision(revision).parents().first().copied();
+        }
+        let mut previous = at;
+        for &revision in chain.iter().rev() {
+            let Some(state) = expected.state(revision) else {
+                previous = None;
+                continue;
+            };
+            let known = previous.and_then(|parent| {
+                let partial = *self.partials.borrow().get(&parent)?;
+                let before = expected.state(parent)?;
+                (before.uncertainty == state.uncertainty).then_some((before, partial))
+            });
+            let partial = match known {
+                Some((before, partial)) => self.partial_from(before, partial, state),
+                None => self.partial(state),
+            };
+            self.partials.borrow_mut().insert(revision, partial);
+            previous = Some(revision);
+        }
+        match (expected.state(index), self.partials.borrow().get(&index)) {
+            (Some(state), Some(partial)) => self.finish(*partial, &state.uncertainty),
+            _ => self.score(&ExpectedState::default()),
+        }
+    }
+
+    /// What the tables of `expected` count, summed.
+    fn partial(&self, expected: &ExpectedState) -> PartialScore {
+        let mut partial = PartialScore::default();
         for (name, table) in &expected.schema.tables {
-            match self.verdict(name, table) {
-                Verdict::Skipped => {}
-                Verdict::Missing => add(1, uncertainty.covers(name)),
-                Verdict::Present(count) => {
-                    found_live += 1;
-                    if count > 0 {
-                        add(count, uncertainty.covers(name));
-                    }
+            partial.add(self.counts(name, table, &expected.uncertainty));
+        }
+        partial
+    }
+
+    /// `partial` (of `before`) carried to `expected`, whose uncertainty is
+    /// the same.
+    fn partial_from(
+        &self,
+        before: &ExpectedState,
+        mut partial: PartialScore,
+        expected: &ExpectedState,
+    ) -> PartialScore {
+        let uncertainty = &expected.uncertainty;
+        for change in before.schema.tables.diff(&expected.schema.tables) {
+            match change {
+                DiffItem::Add(name, table) => partial.add(self.counts(name, table, uncertainty)),
+                DiffItem::Remove(name, table) => {
+                    partial.remove(self.counts(name, table, uncertainty));
+                }
+                DiffItem::Update { old, new } => {
+                    partial.remove(self.counts(old.0, old.1, uncertainty));
+                    partial.add(self.counts(new.0, new.1, uncertainty));
                 }
             }
         }
-        add(
-            self.compared_live_tables().saturating_sub(found_live),
-            uncertainty.open,
-        );
+        partial
+    }
+
+    /// What one table counts in a score.
+    fn counts(&self, name: &str, table: &Arc<Table>, uncertainty: &Uncertainty) -> PartialScore {
+        match self.verdict(name, table) {
+            Verdict::Skipped => PartialScore::default(),
+            Verdict::Missing if uncertainty.covers(name) => PartialScore {
+                unverified: 1,
+                ..PartialScore::default()
+            },
+            Verdict::Missing => PartialScore {
+                certain: 1,
+                ..PartialScore::default()
+            },
+            Verdict::Present(count) if uncertainty.covers(name) => PartialScore {
+                unverified: count,
+                found_live: 1,
+                ..PartialScore::default()
+            },
+            Verdict::Present(count) => PartialScore {
+                certain: count,
+                found_live: 1,
+                ..PartialScore::default()
+            },
+        }
+    }
+
+    /// The score: the tables' sums, and the live tables the state lacks.
+    fn finish(&self, partial: PartialScore, uncertainty: &Uncertainty) -> Score {
+        let unexpected = self
+            .compared_live_tables()
+            .saturating_sub(partial.found_live);
+        let mut score = Score {
+            certain: partial.certain,
+            unverified: partial.unverified,
+        };
+        if uncertainty.open {
+            score.unverified += unexpected;
+        } else {
+            score.certain += unexpected;
+        }
         score
     }
 

@@ -88,10 +88,10 @@ impl Context<'_> {
     /// scored where it is kept, without a copy.
     pub fn score_of(&self, heads: &[RevisionIndex]) -> Score {
         match (self.input.expected, heads) {
-            (Some(expected), [one]) => match expected.state(*one) {
-                Some(state) => self.comparer.score(state),
-                None => self.comparer.score(&ExpectedState::default()),
-            },
+            (Some(expected), [one]) => {
+                self.comparer
+                    .score_revision(expected, self.input.graph, *one)
+            }
             (Some(expected), []) => self.comparer.score(expected.base()),
             _ => self.comparer.score(&self.state_of(heads)),
         }

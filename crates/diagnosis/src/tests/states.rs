@@ -348,3 +348,66 @@ fn mysql_names_the_index_behind_a_foreign_key_itself() {
     let diagnosis = renamed(&with_key_index(Dialect::Postgresql));
     assert_eq!(diagnosis.state, State::Drifted, "{:?}", diagnosis.findings);
 }
+
+// --- scores carried from a parent's state ---------------------------------
+
+/// A state's score worked out from its parent's (the tables that changed
+/// taken out and put back) equals the score of the whole state, against
+/// every live schema of the history: through a branch and its merge, a
+/// rename, a drop, and an unknown operation that makes tables uncertain.
+#[test]
+fn a_score_carried_from_the_parent_equals_the_whole_score() {
+    use super::builder::rev;
+    use crate::compare::Comparer;
+
+    let history = History::new(
+        vec![
+            rev(
+                "s1",
+                &[],
+                "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))\n\
+                 op.create_table('logs', sa.Column('id', sa.Integer(), primary_key=True))",
+            ),
+            rev(
+                "s2",
+                &["s1"],
+                "op.add_column('users', sa.Column('email', sa.String(80)))",
+            ),
+            rev(
+                "s3a",
+                &["s2"],
+                "op.create_table('orders', sa.Column('id', sa.Integer(), primary_key=True))",
+            ),
+            rev("s3b", &["s2"], "op.drop_table('logs')"),
+            rev(
+                "s4",
+                &["s3a", "s3b"],
+                "op.rename_table('orders', 'purchases')",
+            ),
+            rev(
+                "s5",
+                &["s4"],
+                "op.execute(some_sql_built_at_run_time('users'))",
+            ),
+            rev(
+                "s6",
+                &["s5"],
+                "op.add_column('purchases', sa.Column('total', sa.Integer()))",
+            ),
+        ],
+        Dialect::Sqlite,
+    );
+    let ids = ["s1", "s2", "s3a", "s3b", "s4", "s5", "s6"];
+    for live_at in ids {
+        let live = history.database_at(&[live_at]).live.schema;
+        let skip = |_: &str| false;
+        let comparer = Comparer::new(&live, &skip);
+        // Asked in an order where a child comes before its parent too.
+        for id in ids.iter().rev().chain(ids.iter()) {
+            let index = history.index(id);
+            let whole = comparer.score(history.expected.state(index).unwrap());
+            let carried = comparer.score_revision(&history.expected, &history.graph, index);
+            assert_eq!(carried, whole, "state after {id}, database at {live_at}");
+        }
+    }
+}
