@@ -16,14 +16,7 @@ pub fn run(global: &GlobalOptions, args: &CacheArgs, output: &Output) -> Result<
             "`cache` writes the operations cache; leave out --no-cache".to_owned(),
         ));
     }
-    let project = database::open_project(global)?;
-    for warning in project.warnings() {
-        output.warning(&warning);
-    }
-    let errors = project.errors();
-    if !errors.is_empty() {
-        return Err(Failure::InvalidScripts(errors));
-    }
+    let project = database::open_sound_project(global, output)?;
     let mut dialects: Vec<Dialect> = args.dialect.iter().map(|arg| arg.dialect()).collect();
     if dialects.is_empty() {
         dialects = match schema::url_dialect(global) {

@@ -49,6 +49,20 @@ pub fn open_project(global: &GlobalOptions) -> Result<Project, Failure> {
     )?)
 }
 
+/// [`open_project`], its warnings printed, refused when its scripts are
+/// invalid (for the commands that need a sound history).
+pub fn open_sound_project(global: &GlobalOptions, output: &Output) -> Result<Project, Failure> {
+    let project = open_project(global)?;
+    for warning in project.warnings() {
+        output.warning(&warning);
+    }
+    let errors = project.errors();
+    if !errors.is_empty() {
+        return Err(Failure::InvalidScripts(errors));
+    }
+    Ok(project)
+}
+
 pub fn introspect_options(global: &GlobalOptions) -> IntrospectOptions {
     IntrospectOptions {
         schema: global.schema.clone(),

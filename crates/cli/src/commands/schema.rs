@@ -46,14 +46,7 @@ fn expected(global: &GlobalOptions, args: &SchemaArgs, output: &Output) -> Resul
         Some(dialect) => dialect.dialect(),
         None => url_dialect(global)?,
     };
-    let project = database::open_project(global)?;
-    for warning in project.warnings() {
-        output.warning(&warning);
-    }
-    let errors = project.errors();
-    if !errors.is_empty() {
-        return Err(Failure::InvalidScripts(errors));
-    }
+    let project = database::open_sound_project(global, output)?;
     let graph = &project.graph;
     if args.models {
         return models(global, &project, dialect, output);

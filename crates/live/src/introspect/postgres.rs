@@ -97,11 +97,20 @@ pub async fn relations(
     schemas: &[String],
 ) -> Result<Relations, Failed> {
     settings(connection).await?;
+    list_relations(connection, schemas, None).await
+}
+
+/// The relations of `schemas` (or only `only_table` of them).
+async fn list_relations(
+    connection: &mut PgConnection,
+    schemas: &[String],
+    only_table: Option<&str>,
+) -> Result<Relations, Failed> {
     let doing = "read the catalog";
     let mut relations = Relations::default();
     for row in sqlx::query(RELATIONS)
         .bind(schemas)
-        .bind(None::<&str>)
+        .bind(only_table)
         .fetch_all(&mut *connection)
         .await
         .map_err(failed(doing))?
@@ -302,38 +311,24 @@ async fn read_schemas_of(
     // Schema and name by relation oid; the oids of the tables.
     let mut relations: HashMap<i64, (String, String)> = HashMap::new();
     let mut tables: Vec<i64> = Vec::new();
-    let mut add = |oid: i64, schema: &str, name: &str, view: bool| {
-        let builder = builders.entry(schema.to_owned()).or_default();
-        if view {
-            builder.view(name);
-        } else {
-            builder.table(name);
-            tables.push(oid);
-        }
-        relations.insert(oid, (schema.to_owned(), name.to_owned()));
-    };
-    match known {
-        Some(known) => {
-            for schema in schemas {
-                for (oid, name, view) in known.by_schema.get(schema).into_iter().flatten() {
-                    add(*oid, schema, name, *view);
-                }
-            }
-        }
+    let listed;
+    let known = match known {
+        Some(known) => known,
         None => {
-            for row in sqlx::query(RELATIONS)
-                .bind(schemas)
-                .bind(only_table)
-                .fetch_all(&mut *connection)
-                .await
-                .map_err(failed(doing))?
-            {
-                let oid: i64 = row.try_get(0).map_err(failed(doing))?;
-                let schema: String = row.try_get(1).map_err(failed(doing))?;
-                let name: String = row.try_get(2).map_err(failed(doing))?;
-                let kind: String = row.try_get(3).map_err(failed(doing))?;
-                add(oid, &schema, &name, matches!(kind.as_str(), "v" | "m"));
+            listed = list_relations(connection, schemas, only_table).await?;
+            &listed
+        }
+    };
+    for schema in schemas {
+        for (oid, name, view) in known.by_schema.get(schema).into_iter().flatten() {
+            let builder = builders.entry(schema.clone()).or_default();
+            if *view {
+                builder.view(name);
+            } else {
+                builder.table(name);
+                tables.push(*oid);
             }
+            relations.insert(*oid, (schema.clone(), name.clone()));
         }
     }
     if tables.is_empty() {
