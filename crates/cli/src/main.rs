@@ -11,7 +11,6 @@ use commands::fleet::FleetCommand;
 use std::process::ExitCode;
 
 use clap::Parser;
-use migration_doctor::Project;
 
 use crate::cli::{Cli, Command};
 use crate::failure::Failure;
@@ -137,7 +136,7 @@ fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
             Ok(())
         }
         Command::Graph(args) => {
-            let project = open_project(cli, output)?;
+            let project = commands::database::open_warned_project(&cli.global, output)?;
             commands::graph::run(&project, args, format, output)
         }
         Command::Schema(args) => commands::schema::run(&cli.global, args, output),
@@ -163,12 +162,4 @@ fn run(cli: &Cli, output: &Output) -> Result<(), Failure> {
             commands::recover::interactive(&cli.global, options, output)
         }
     }
-}
-
-fn open_project(cli: &Cli, output: &Output) -> Result<Project, Failure> {
-    let project = commands::database::open_project(&cli.global)?;
-    for warning in project.warnings() {
-        output.warning(&warning);
-    }
-    Ok(project)
 }

@@ -82,15 +82,6 @@ pub enum CacheState {
 }
 
 impl OperationsCache {
-    /// An empty cache that records what is computed with it.
-    pub fn recording(dialect: Dialect, setup: &ProjectSetup) -> OperationsCache {
-        OperationsCache {
-            salt: salt(dialect, setup),
-            recording: true,
-            ..OperationsCache::default()
-        }
-    }
-
     /// The cache file of `dialect` in `folder`, when it is this build's
     /// and the modules it depends on did not change; an empty one (and why)
     /// otherwise.
@@ -210,7 +201,7 @@ impl Header {
 }
 
 /// The dialect's cache file in `folder`.
-pub fn file_path(folder: &Path, dialect: Dialect) -> PathBuf {
+fn file_path(folder: &Path, dialect: Dialect) -> PathBuf {
     folder.join(format!("operations-{dialect}.bin"))
 }
 

@@ -218,10 +218,7 @@ impl Doctor {
         let mut database = connect(&base.url, Access::ReadOnly, &base.base)
             .await
             .map_err(|error| error.to_string())?;
-        let schemas: Vec<String> = targets
-            .iter()
-            .map(|target| target.schema.clone().unwrap_or_default())
-            .collect();
+        let schemas = schema_names(targets);
         let listed = database.relations_of(&schemas).await;
         database.close().await;
         listed.transpose().map_err(|error| error.to_string())
@@ -247,10 +244,7 @@ impl Doctor {
                     .collect();
             }
         };
-        let schemas: Vec<String> = targets
-            .iter()
-            .map(|target| target.schema.clone().unwrap_or_default())
-            .collect();
+        let schemas = schema_names(targets);
         let read = database
             .introspect_schemas(&schemas, &self.introspect.version_table, relations)
             .await;
@@ -279,6 +273,14 @@ impl Doctor {
         database.close().await;
         results
     }
+}
+
+/// The PostgreSQL schemas of `targets`, in their order.
+fn schema_names(targets: &[FleetTarget]) -> Vec<String> {
+    targets
+        .iter()
+        .map(|target| target.schema.clone().unwrap_or_default())
+        .collect()
 }
 
 #[cfg(test)]

@@ -277,6 +277,14 @@ impl Project {
         beside.join(".migration-doctor-cache")
     }
 
+    /// The folder [`Project::write_cache`] writes: the one read, or the
+    /// default when the project reads none.
+    pub fn cache_folder(&self) -> std::path::PathBuf {
+        self.cache
+            .clone()
+            .unwrap_or_else(|| Project::default_cache_folder(&self.config))
+    }
+
     /// Interprets every revision for `dialect` (reusing what the cache
     /// already holds for exactly these files) and writes the operations to
     /// the cache folder, so that later runs only read them: what an image
@@ -285,10 +293,7 @@ impl Project {
         &self,
         dialect: migration_doctor_schema::Dialect,
     ) -> std::io::Result<CacheWritten> {
-        let folder = self
-            .cache
-            .clone()
-            .unwrap_or_else(|| Project::default_cache_folder(&self.config));
+        let folder = self.cache_folder();
         let (mut cache, before) = migration_doctor_infer::OperationsCache::open(
             &folder,
             dialect,

@@ -28,9 +28,7 @@ pub fn run(global: &GlobalOptions, args: &CacheArgs, output: &Output) -> Result<
     let mut written = Vec::new();
     for dialect in dialects {
         let done = project.write_cache(dialect).map_err(|error| {
-            let folder = project.cache.clone().unwrap_or_else(|| {
-                migration_doctor::Project::default_cache_folder(&project.config)
-            });
+            let folder = project.cache_folder();
             Failure::Usage(format!(
                 "cannot write the operations cache in {}: {error}; choose a folder this user \
                  can write with --cache-dir DIR (and give the same --cache-dir, or \

@@ -49,13 +49,19 @@ pub fn open_project(global: &GlobalOptions) -> Result<Project, Failure> {
     )?)
 }
 
-/// [`open_project`], its warnings printed, refused when its scripts are
-/// invalid (for the commands that need a sound history).
-pub fn open_sound_project(global: &GlobalOptions, output: &Output) -> Result<Project, Failure> {
+/// [`open_project`], its warnings printed.
+pub fn open_warned_project(global: &GlobalOptions, output: &Output) -> Result<Project, Failure> {
     let project = open_project(global)?;
     for warning in project.warnings() {
         output.warning(&warning);
     }
+    Ok(project)
+}
+
+/// [`open_warned_project`], refused when its scripts are invalid (for the
+/// commands that need a sound history).
+pub fn open_sound_project(global: &GlobalOptions, output: &Output) -> Result<Project, Failure> {
+    let project = open_warned_project(global, output)?;
     let errors = project.errors();
     if !errors.is_empty() {
         return Err(Failure::InvalidScripts(errors));
