@@ -179,13 +179,7 @@ impl OperationsCache {
         };
         body.serialize(&mut bytes)?;
         let path = file_path(folder, dialect);
-        let mut file = tempfile_in(folder)?;
-        file.1.write_all(&bytes)?;
-        file.1.sync_all()?;
-        drop(file.1);
-        std::fs::rename(&file.0, &path).inspect_err(|_| {
-            std::fs::remove_file(&file.0).ok();
-        })?;
+        migration_doctor_scripts::replace_file(&path, &bytes)?;
         Ok(path)
     }
 }
@@ -203,13 +197,6 @@ impl Header {
 /// The dialect's cache file in `folder`.
 fn file_path(folder: &Path, dialect: Dialect) -> PathBuf {
     folder.join(format!("operations-{dialect}.bin"))
-}
-
-/// A new file beside the final one, named for this process.
-fn tempfile_in(folder: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    let path = folder.join(format!(".operations-{}.tmp", std::process::id()));
-    let file = std::fs::File::create(&path)?;
-    Ok((path, file))
 }
 
 /// What every key of one computation shares: the build, the dialect and

@@ -121,16 +121,26 @@ impl RevisionHeaders {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         kept.serialize(&mut bytes)?;
         let path = folder.join(FILE_NAME);
-        let temporary = folder.join(format!(".{FILE_NAME}-{}.tmp", std::process::id()));
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temporary, &path).inspect_err(|_| {
-            std::fs::remove_file(&temporary).ok();
-        })?;
+        replace_file(&path, &bytes)?;
         Ok(path)
     }
+}
+
+/// Writes `bytes` to `path` through a file beside it, renamed over it once
+/// synced: a reader sees the old file or the new one, never half of one.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}-{}.tmp", std::process::id()));
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temporary, path).inspect_err(|_| {
+        std::fs::remove_file(&temporary).ok();
+    })
 }
 
 impl FileHeader {

@@ -27,7 +27,7 @@ mod revision_file;
 
 pub use config::{AlembicConfig, ConfigError, ConfigRequest, DEFAULT_SECTION, load_config};
 pub use directory::{ScriptDirectory, panic_message, relative_to};
-pub use headers::RevisionHeaders;
+pub use headers::{RevisionHeaders, replace_file};
 pub use imports::{ModuleRoots, ProjectImports};
 pub use ini::{IniDocument, IniError};
 pub use literal::{Imports, NoImports, PyValue, Scope, evaluate};
