@@ -29,7 +29,7 @@
 use std::collections::BTreeSet;
 
 use migration_doctor_graph::RevisionIndex;
-use migration_doctor_schema::{Dialect, VersionTableContents};
+use migration_doctor_schema::VersionTableContents;
 
 use crate::compare::{Comparer, ObjectRules};
 use crate::context::{Context, Notes, name_list};
@@ -54,7 +54,9 @@ pub fn analyze(input: AnalysisInput<'_>) -> Diagnosis {
     let rules = ObjectRules {
         managed: expected,
         ignore: Some(&options.ignore_objects),
-        server_names_key_indexes: input.live.dialect == Dialect::Mysql,
+        server_names_key_indexes: migration_doctor_infer::dialect::makes_foreign_key_indexes(
+            input.live.dialect,
+        ),
     };
     let comparer = Comparer::new(&input.live.schema, &skip).with_rules(rules);
     let context = Context {

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use migration_doctor_graph::{RevisionGraph, RevisionIndex, RevisionSet};
 use migration_doctor_infer::{ExpectedSchemas, ExpectedState};
-use migration_doctor_schema::{Dialect, LiveDatabase, VersionTable};
+use migration_doctor_schema::{LiveDatabase, VersionTable};
 
 use crate::compare::{Comparer, Comparison, ObjectRules, Score};
 use crate::diagnosis::{AnalysisInput, ProbeAnswer, ProbeReport, ProbeRequest};
@@ -55,7 +55,9 @@ impl Context<'_> {
         ObjectRules {
             managed: self.input.expected,
             ignore: Some(&self.input.options.ignore_objects),
-            server_names_key_indexes: self.input.live.dialect == Dialect::Mysql,
+            server_names_key_indexes: migration_doctor_infer::dialect::makes_foreign_key_indexes(
+                self.input.live.dialect,
+            ),
         }
     }
 

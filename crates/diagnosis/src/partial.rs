@@ -99,13 +99,10 @@ pub(crate) fn report_partial(notes: &mut Notes, partial: &PartialRevision, diale
 
 /// How a revision comes to be partly applied on `dialect`.
 pub(crate) fn how_partly(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Mysql => {
-            "MySQL and MariaDB commit each DDL statement on its own, so a revision that fails stops halfway"
-        }
-        _ => {
-            "DDL is transactional here, so a failing revision leaves nothing behind: part of it was applied by hand, or it ran outside its transaction (autocommit_block)"
-        }
+    if migration_doctor_infer::dialect::transactional_ddl(dialect) {
+        "DDL is transactional here, so a failing revision leaves nothing behind: part of it was applied by hand, or it ran outside its transaction (autocommit_block)"
+    } else {
+        "MySQL and MariaDB commit each DDL statement on its own, so a revision that fails stops halfway"
     }
 }
 

@@ -10,7 +10,8 @@
 
 use migration_doctor_schema::{Column, Dialect, ForeignKey, TypeFamily, string_literal};
 
-use crate::apply::{qualified_table, split_key};
+use crate::dialect;
+use crate::keys::{qualified_table, split_key};
 use crate::operation::{Operation, ReferentialActions};
 
 /// One statement completing a revision, and the one that undoes it.
@@ -268,7 +269,7 @@ fn constraint_sql(operation: &Operation, dialect: Dialect, name: Option<&str>) -
         } => {
             let (_, bare) = split_key(table);
             let name = name.filter(|name| {
-                !(dialect == Dialect::Mysql && is_generated_mysql_key_name(bare, name))
+                !(dialect == Dialect::Mysql && dialect::mysql::is_generated_key_name(bare, name))
             });
             let referred = match &foreign_key.referred_schema {
                 Some(schema) => format!(
@@ -437,13 +438,6 @@ fn quoted_list(names: &[String], dialect: Dialect) -> String {
         .map(|name| dialect.quote(name))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// `orders_ibfk_2`: the name InnoDB gives an unnamed foreign key of `orders`.
-pub(crate) fn is_generated_mysql_key_name(table: &str, name: &str) -> bool {
-    name.strip_prefix(table)
-        .and_then(|rest| rest.strip_prefix("_ibfk_"))
-        .is_some_and(|number| !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::apply::{Applier, table_key};
+use crate::apply::Applier;
+use crate::keys::table_key;
 use crate::modules::ModuleCache;
 use crate::naming::NamingConvention;
 use crate::operation::{DataStep, Operation, OperationAt, UnknownOperation};

@@ -11,8 +11,10 @@
 mod apply;
 mod cache;
 mod ddl;
+pub mod dialect;
 mod env_py;
 mod interpreter;
+mod keys;
 mod models;
 mod modules;
 mod naming;
@@ -25,13 +27,14 @@ mod sql;
 mod states;
 mod value;
 
-pub use apply::{ApplyError, qualified_table};
+pub use apply::ApplyError;
 pub use cache::{CacheState, OperationsCache};
 pub use ddl::{DdlStatement, NotRenderable, creates, render_creations};
 pub use env_py::target_metadata_path;
 pub use interpreter::{
     RevisionOutcome, env_naming_convention, run_upgrade, run_upgrade_in, run_upgrade_with,
 };
+pub use keys::qualified_table;
 pub use models::{BaselineError, run_baseline};
 pub use modules::{ModuleCache, ModuleRead, ModuleSource};
 pub use naming::NamingConvention;

@@ -417,7 +417,7 @@ fn referred_tables(table: &PendingTable) -> Vec<String> {
         });
     from_columns
         .chain(from_constraints)
-        .map(|key| crate::apply::table_key(&key.referred_table, key.referred_schema.as_deref()))
+        .map(|key| crate::keys::table_key(&key.referred_table, key.referred_schema.as_deref()))
         .collect()
 }
 

@@ -125,10 +125,8 @@ fn token(token: &str, named: &Named<'_>) -> Option<String> {
 
 /// SQLAlchemy cuts a generated name that is too long for the dialect.
 fn truncate(name: String, dialect: Dialect) -> String {
-    let limit = match dialect {
-        Dialect::Postgresql => 63,
-        Dialect::Mysql => 64,
-        Dialect::Sqlite => return name,
+    let Some(limit) = crate::dialect::identifier_limit(dialect) else {
+        return name;
     };
     if name.chars().count() <= limit {
         return name;
