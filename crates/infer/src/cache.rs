@@ -20,9 +20,9 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use migration_doctor_schema::Dialect;
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::interpreter::RevisionOutcome;
 use crate::modules::{ModuleCache, ModuleRead};
-use crate::states::ProjectSetup;
+use crate::outcome::RevisionOutcome;
+use crate::setup::ProjectSetup;
 
 /// Changes when the layout of the file changes.
 const FORMAT: u32 = 1;

@@ -8,6 +8,7 @@
 //! [`UnknownOperation`]s (file, line, text), never dropped, and the tables
 //! it may touch are [`Uncertainty`].
 
+mod api;
 mod apply;
 mod cache;
 mod ddl;
@@ -19,21 +20,19 @@ mod models;
 mod modules;
 mod naming;
 mod operation;
-mod operations;
+mod outcome;
 mod probe;
-mod project;
+mod resolver;
 mod sa_types;
-mod sql;
+mod setup;
 mod states;
 mod value;
 
+pub use api::{env_naming_convention, run_upgrade, run_upgrade_in, run_upgrade_with};
 pub use apply::ApplyError;
 pub use cache::{CacheState, OperationsCache};
 pub use ddl::{DdlStatement, NotRenderable, creates, render_creations};
 pub use env_py::target_metadata_path;
-pub use interpreter::{
-    RevisionOutcome, env_naming_convention, run_upgrade, run_upgrade_in, run_upgrade_with,
-};
 pub use keys::qualified_table;
 pub use models::{BaselineError, run_baseline};
 pub use modules::{ModuleCache, ModuleRead, ModuleSource};
@@ -41,5 +40,7 @@ pub use naming::NamingConvention;
 pub use operation::{
     ColumnChange, DataStep, Operation, OperationAt, Probe, Uncertainty, UnknownOperation,
 };
+pub use outcome::RevisionOutcome;
 pub use sa_types::type_family;
-pub use states::{ExpectedSchemas, ExpectedState, ManagedObjects, ProjectSetup, apply_operation};
+pub use setup::ProjectSetup;
+pub use states::{ExpectedSchemas, ExpectedState, ManagedObjects, apply_operation};

@@ -12,18 +12,23 @@
 //! effects apply alike. What cannot be read (a table name computed at run
 //! time) is an unknown operation, never a silent guess.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use migration_doctor_schema::{Dialect, Schema, TypeFamily};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::interpreter::{RevisionOutcome, Run};
+use crate::api::host::{Run, at, finish, new_run};
+use crate::interpreter::python::runtime_statements;
 use crate::modules::ModuleCache;
 use crate::naming::NamingConvention;
-use crate::project::is_library;
-use crate::value::{ColumnSpec, ConstraintSpec, TypeSpec, Value};
+use crate::outcome::RevisionOutcome;
+use crate::resolver::{
+    canonical_path, class_chain, class_namespace, eval_in_module, project_modules_from,
+    resolve_project_path,
+};
+use crate::value::{ColumnSpec, ConstraintSpec, Value};
 
 /// How many of the project's modules a baseline may span.
 const MAX_MODULES: usize = 200;
@@ -81,7 +86,7 @@ pub fn run_baseline(
         .ok_or_else(|| BaselineError::ModuleNotFound {
             module: module.to_owned(),
         })?;
-    let defines = crate::project::runtime_statements(body)
+    let defines = runtime_statements(body)
         .into_iter()
         .any(|statement| binds(statement, base_name));
     if !defines {
@@ -95,24 +100,24 @@ pub fn run_baseline(
         .ok_or_else(|| BaselineError::ModuleNotFound {
             module: module.to_owned(),
         })?;
-    let mut run = Run::new(path, source, dialect, schema, modules);
-    run.applier.naming = naming.clone();
+    let mut run = new_run(path, source, dialect, schema, modules);
+    run.host.applier.naming = naming.clone();
     if let Some(Value::MetaData(entries)) =
-        run.resolve_project_path(&format!("{module}.{attribute}"))
+        resolve_project_path(&mut run, &format!("{module}.{attribute}"))
         && !entries.is_empty()
     {
-        run.applier.naming = Arc::new(NamingConvention::from_entries(entries));
+        run.host.applier.naming = Arc::new(NamingConvention::from_entries(entries));
     }
-    let base_path = run.canonical_path(&format!("{module}.{base_name}"));
+    let base_path = canonical_path(&mut run, &format!("{module}.{base_name}"));
     let mut reader = ModelReader {
         base_path,
         pending: Vec::new(),
     };
-    for module in run.project_modules_from(module, MAX_MODULES) {
+    for module in project_modules_from(&mut run, module, MAX_MODULES) {
         reader.read_module(&mut run, &module);
     }
     reader.create_all(&mut run);
-    Ok(run.finish())
+    Ok(finish(run))
 }
 
 fn is_identifier(part: &str) -> bool {
@@ -157,14 +162,14 @@ struct PendingTable {
 
 impl ModelReader {
     fn read_module<'a>(&mut self, run: &mut Run<'a>, module: &str) {
-        let Some(body) = run.modules.module(module) else {
+        let Some(body) = run.host.modules.module(module) else {
             return;
         };
-        let Some((path, source)) = run.modules.source(module) else {
+        let Some((path, source)) = run.host.modules.source(module) else {
             return;
         };
         run.enter_file(path, source);
-        run.set_current_module(module);
+        run.host.current_module = module.to_owned();
         for statement in body {
             match statement {
                 Stmt::ClassDef(class) => self.read_class(run, module, body, class),
@@ -188,15 +193,15 @@ impl ModelReader {
         class: &'a ast::StmtClassDef,
     ) {
         let class_path = format!("{module}.{}", class.name);
-        let chain = run.class_chain(&class_path);
+        let chain = class_chain(run, &class_path);
         if !chain.iter().any(|link| link.path == self.base_path) || class_path == self.base_path {
             return;
         }
-        let own = run.class_namespace(module, body, class);
+        let own = class_namespace(run, module, body, class);
         if matches!(own.get("__abstract__"), Some((Value::Bool(true), _))) {
             return;
         }
-        let table_name = match run.resolve_project_path(&format!("{class_path}.__tablename__")) {
+        let table_name = match resolve_project_path(run, &format!("{class_path}.__tablename__")) {
             Some(Value::Str(name)) => name,
             _ => {
                 let has_table_name = chain.iter().filter_map(|link| link.class.as_ref()).any(|(_, class)| {
@@ -224,10 +229,10 @@ impl ModelReader {
         let mut table_args: Option<Value> = None;
         let mut schema: Option<String> = None;
         for (base_module, base_class) in chain.iter().filter_map(|link| link.class.as_ref()) {
-            let Some(base_body) = run.modules.module(base_module) else {
+            let Some(base_body) = run.host.modules.module(base_module) else {
                 continue;
             };
-            let namespace = run.class_namespace(base_module, base_body, base_class);
+            let namespace = class_namespace(run, base_module, base_body, base_class);
             let mut ordered: Vec<(&String, &(Value, Option<usize>))> = namespace.iter().collect();
             ordered.sort_by_key(|(_, (_, order))| order.unwrap_or(usize::MAX));
             for (attribute, (value, _)) in ordered {
@@ -286,7 +291,7 @@ impl ModelReader {
         body: &'a [Stmt],
         call: &'a ast::ExprCall,
     ) {
-        let callee = run.eval_in_module(module, body, &call.func);
+        let callee = eval_in_module(run, module, body, &call.func);
         let Value::Path(callee) = callee else {
             return;
         };
@@ -296,7 +301,7 @@ impl ModelReader {
         let mut arguments = call.arguments.args.iter();
         let name = arguments
             .next()
-            .map(|name| run.eval_in_module(module, body, name));
+            .map(|name| eval_in_module(run, module, body, name));
         let Some(Value::Str(name)) = name else {
             run.unknown(call.range(), "a Table whose name is only known at run time");
             return;
@@ -305,7 +310,7 @@ impl ModelReader {
         arguments.next();
         let (mut columns, mut constraints) = (Vec::new(), Vec::new());
         for argument in arguments {
-            match run.eval_in_module(module, body, argument) {
+            match eval_in_module(run, module, body, argument) {
                 Value::Column(column) => columns.push(*column),
                 Value::Constraint(constraint) => constraints.push(constraint),
                 _ => {}
@@ -321,7 +326,7 @@ impl ModelReader {
                     .as_ref()
                     .is_some_and(|arg| arg.as_str() == "schema")
             })
-            .map(|keyword| run.eval_in_module(module, body, &keyword.value))
+            .map(|keyword| eval_in_module(run, module, body, &keyword.value))
             .and_then(|value| value.as_str().map(str::to_owned));
         self.create(run, call.range(), &name, schema, columns, constraints);
     }
@@ -335,13 +340,13 @@ impl ModelReader {
         columns: Vec<ColumnSpec>,
         constraints: Vec<ConstraintSpec>,
     ) {
-        let key = run.table_key(table, schema.as_deref());
+        let key = crate::keys::table_key(table, schema.as_deref());
         if self.pending.iter().any(|pending| pending.key == key) {
             return;
         }
         self.pending.push(PendingTable {
             range,
-            module: run.current_module().to_owned(),
+            module: run.host.current_module.clone(),
             key,
             columns,
             constraints,
@@ -365,13 +370,13 @@ impl ModelReader {
                 })
                 .unwrap_or(0);
             let table = pending.remove(ready);
-            if let Some((path, source)) = run.modules.source(&table.module) {
+            if let Some((path, source)) = run.host.modules.source(&table.module) {
                 run.enter_file(path, source);
             }
             let mut definitions: Vec<_> = table
                 .columns
                 .iter()
-                .map(|column| run.applier.definition_of(column))
+                .map(|column| run.host.applier.definition_of(column))
                 .collect();
             for definition in &mut definitions {
                 if definition.column.type_family != TypeFamily::Other("unknown".to_owned()) {
@@ -379,9 +384,11 @@ impl ModelReader {
                 }
                 let referred = definition.foreign_keys.first().and_then(|key| {
                     let referred =
-                        run.table_key(&key.referred_table, key.referred_schema.as_deref());
+                        crate::keys::table_key(&key.referred_table, key.referred_schema.as_deref());
                     let column = key.referred_columns.first()?;
-                    run.schema()
+                    run.host
+                        .applier
+                        .schema
                         .tables
                         .get(&referred)?
                         .column(column)
@@ -392,9 +399,10 @@ impl ModelReader {
                     definition.column.native_type = native;
                 }
             }
-            run.at(table.range);
+            at(run, table.range);
             if let Err(reason) =
-                run.applier
+                run.host
+                    .applier
                     .create_table_from(&table.key, definitions, &table.constraints)
             {
                 run.unknown(table.range, &reason.to_string());
@@ -420,128 +428,3 @@ fn referred_tables(table: &PendingTable) -> Vec<String> {
         .map(|key| crate::keys::table_key(&key.referred_table, key.referred_schema.as_deref()))
         .collect()
 }
-
-impl<'a> Run<'a> {
-    /// `module` and the project modules it imports, transitively (at most
-    /// `limit`), in the order they are met.
-    fn project_modules_from(&mut self, module: &str, limit: usize) -> Vec<String> {
-        let mut found = vec![module.to_owned()];
-        let mut at = 0;
-        while at < found.len() && found.len() < limit {
-            let current = found[at].clone();
-            at += 1;
-            let Some(body) = self.modules.module(&current) else {
-                continue;
-            };
-            let package = self.package_of(&current);
-            for statement in body {
-                let imported: Vec<String> = match statement {
-                    Stmt::ImportFrom(import) => {
-                        let base = import
-                            .module
-                            .as_ref()
-                            .map(|name| name.to_string())
-                            .unwrap_or_default();
-                        let base = if import.level == 0 {
-                            base
-                        } else {
-                            crate::project::relative_module(&package, import.level, &base)
-                        };
-                        let mut names = vec![base.clone()];
-                        names.extend(
-                            import
-                                .names
-                                .iter()
-                                .map(|alias| format!("{base}.{}", alias.name)),
-                        );
-                        names
-                    }
-                    Stmt::Import(import) => import
-                        .names
-                        .iter()
-                        .map(|alias| alias.name.to_string())
-                        .collect(),
-                    _ => continue,
-                };
-                for name in imported {
-                    if is_library(&name) || found.contains(&name) || found.len() >= limit {
-                        continue;
-                    }
-                    if self.modules.module(&name).is_some() {
-                        found.push(name);
-                    }
-                }
-            }
-        }
-        found
-    }
-}
-
-/// The Python type of a `Mapped[...]` annotation as SQLAlchemy's default
-/// type map makes it a column type, and whether it is optional.
-pub(crate) fn mapped_annotation(annotation: &Expr) -> Option<(Option<TypeSpec>, bool)> {
-    let Expr::Subscript(subscript) = annotation else {
-        return None;
-    };
-    let outer = dotted(&subscript.value)?;
-    if outer.rsplit('.').next() != Some("Mapped") {
-        return None;
-    }
-    let (inner, optional) = unwrap_optional(&subscript.slice);
-    let name = dotted(inner)?;
-    let sa_type = match name.rsplit('.').next().unwrap_or(&name) {
-        "int" => Some("Integer"),
-        "str" => Some("String"),
-        "bool" => Some("Boolean"),
-        "float" => Some("Float"),
-        "bytes" => Some("LargeBinary"),
-        "Decimal" => Some("Numeric"),
-        "datetime" => Some("DateTime"),
-        "date" => Some("Date"),
-        "time" => Some("Time"),
-        "timedelta" => Some("Interval"),
-        "UUID" => Some("Uuid"),
-        _ => None,
-    };
-    Some((
-        sa_type.map(|name| TypeSpec {
-            name: name.to_owned(),
-            known_module: true,
-            args: Vec::new(),
-            kwargs: Vec::new(),
-        }),
-        optional,
-    ))
-}
-
-fn unwrap_optional(expr: &Expr) -> (&Expr, bool) {
-    match expr {
-        Expr::Subscript(subscript)
-            if dotted(&subscript.value).is_some_and(|name| name.ends_with("Optional")) =>
-        {
-            (&subscript.slice, true)
-        }
-        Expr::BinOp(binary) if matches!(binary.right.as_ref(), Expr::NoneLiteral(_)) => {
-            (&binary.left, true)
-        }
-        Expr::BinOp(binary) if matches!(binary.left.as_ref(), Expr::NoneLiteral(_)) => {
-            (&binary.right, true)
-        }
-        other => (other, false),
-    }
-}
-
-fn dotted(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Name(name) => Some(name.id.to_string()),
-        Expr::Attribute(attribute) => {
-            Some(format!("{}.{}", dotted(&attribute.value)?, attribute.attr))
-        }
-        Expr::StringLiteral(literal) => Some(literal.value.to_str().to_owned()),
-        _ => None,
-    }
-}
-
-/// The class namespace as Python builds it: each attribute's value and the
-/// order it was first bound in.
-pub(crate) type ClassNamespace = HashMap<String, (Value, Option<usize>)>;

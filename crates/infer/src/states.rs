@@ -9,25 +9,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use migration_doctor_graph::{RevisionGraph, RevisionIndex};
 use migration_doctor_schema::{Dialect, Schema, Table, Tables};
 
+use crate::api::run_upgrade_with;
 use crate::apply::{Applier, ApplyError};
 use crate::cache::{CacheKey, OperationsCache, revision_key};
-use crate::interpreter::{RevisionOutcome, run_upgrade_with};
 use crate::models::{BaselineError, run_baseline};
 use crate::modules::ModuleCache;
-use crate::naming::NamingConvention;
 use crate::operation::{Operation, OperationAt, Uncertainty, UnknownOperation};
-
-/// What a project adds to its revisions' own operations.
-#[derive(Debug, Clone, Default)]
-pub struct ProjectSetup {
-    /// The models whose tables exist before the base revisions
-    /// (`package.module:Base.metadata`).
-    pub baseline: Option<String>,
-    /// The naming convention alembic's operations use (from `env.py`).
-    pub naming: std::sync::Arc<NamingConvention>,
-    /// The ini's main section, for `context.config.get_main_option(...)`.
-    pub main_options: std::sync::Arc<Vec<(String, String)>>,
-}
+use crate::outcome::RevisionOutcome;
+use crate::setup::ProjectSetup;
 
 /// What the history gives one table at some point: columns and indexes by
 /// name, unique constraints and foreign keys by their columns. A live

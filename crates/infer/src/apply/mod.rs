@@ -11,3 +11,4 @@ mod replay;
 mod tables;
 
 pub use applier::{Applier, ApplyError, ColumnDefinition};
+pub use batch::BatchStart;

@@ -16,8 +16,9 @@ use sqlparser::ast::{
 use sqlparser::dialect::{Dialect as SqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
+use crate::api::host::{Run, at, data_step};
 use crate::apply::ColumnDefinition;
-use crate::interpreter::Run;
+use crate::keys::table_key;
 use crate::operation::{ColumnChange, DataStep};
 use crate::value::{ConstraintSpec, ForeignKeySpec};
 
@@ -90,8 +91,8 @@ const DATA_PREFIXES: &[&str] = &[
 ];
 
 pub fn apply_sql(run: &mut Run<'_>, text: &str, range: TextRange) {
-    run.at(range);
-    let dialect: Box<dyn SqlDialect> = match run.dialect {
+    at(run, range);
+    let dialect: Box<dyn SqlDialect> = match run.host.dialect {
         Dialect::Postgresql => Box::new(PostgreSqlDialect {}),
         Dialect::Mysql => Box::new(MySqlDialect {}),
         Dialect::Sqlite => Box::new(SQLiteDialect {}),
@@ -101,7 +102,8 @@ pub fn apply_sql(run: &mut Run<'_>, text: &str, range: TextRange) {
         Err(_) => {
             let lowered = text.trim_start().to_lowercase();
             if starts_with_any(&lowered, DATA_PREFIXES) {
-                run.data_step(
+                data_step(
+                    run,
                     range,
                     DataStep {
                         sql: Some(text.to_owned()),
@@ -208,12 +210,12 @@ fn apply_statement(
     statement: Statement,
     range: TextRange,
 ) -> Result<(), String> {
-    let dialect = run.dialect;
+    let dialect = run.host.dialect;
     match statement {
         Statement::CreateTable(create) => {
             let (schema, name) = name_of(&create.name);
-            let key = run.table_key(&name, schema.as_deref());
-            if create.if_not_exists && run.schema().tables.contains_key(&key) {
+            let key = table_key(&name, schema.as_deref());
+            if create.if_not_exists && run.host.applier.schema.tables.contains_key(&key) {
                 return Ok(());
             }
             let columns: Vec<ColumnDefinition> = create
@@ -226,13 +228,14 @@ fn apply_statement(
                 .iter()
                 .filter_map(constraint_spec)
                 .collect();
-            run.applier
+            run.host
+                .applier
                 .create_table_from(&key, columns, &constraints)
                 .map_err(String::from)
         }
         Statement::AlterTable(alter) => {
             let (schema, name) = name_of(&alter.name);
-            let key = run.table_key(&name, schema.as_deref());
+            let key = table_key(&name, schema.as_deref());
             for operation in alter.operations {
                 alter_table(run, &key, dialect, operation)?;
             }
@@ -246,11 +249,16 @@ fn apply_statement(
         } => {
             for name in &names {
                 let (schema, name) = name_of(name);
-                let key = run.table_key(&name, schema.as_deref());
+                let key = table_key(&name, schema.as_deref());
                 let result = match object_type {
-                    ObjectType::Table => run.applier.drop_table(&key).map_err(String::from),
-                    ObjectType::Index => run.applier.drop_index(&name, None).map_err(String::from),
+                    ObjectType::Table => run.host.applier.drop_table(&key).map_err(String::from),
+                    ObjectType::Index => run
+                        .host
+                        .applier
+                        .drop_index(&name, None)
+                        .map_err(String::from),
                     ObjectType::View | ObjectType::MaterializedView => run
+                        .host
                         .applier
                         .replay(&crate::operation::Operation::DropView { name: name.clone() })
                         .map_err(String::from),
@@ -266,22 +274,29 @@ fn apply_statement(
         }
         Statement::CreateIndex(create) => {
             let (schema, table) = name_of(&create.table_name);
-            let key = run.table_key(&table, schema.as_deref());
+            let key = table_key(&table, schema.as_deref());
             let name = create
                 .name
                 .as_ref()
                 .map(|name| name_of(name).1)
                 .unwrap_or_default();
-            let exists = run.schema().tables.get(&key).is_some_and(|table| {
-                table
-                    .indexes
-                    .iter()
-                    .any(|index| index.name.as_deref() == Some(name.as_str()))
-            });
+            let exists = run
+                .host
+                .applier
+                .schema
+                .tables
+                .get(&key)
+                .is_some_and(|table| {
+                    table
+                        .indexes
+                        .iter()
+                        .any(|index| index.name.as_deref() == Some(name.as_str()))
+                });
             if create.if_not_exists && exists {
                 return Ok(());
             }
-            run.applier
+            run.host
+                .applier
                 .create_index(
                     &key,
                     &name,
@@ -291,6 +306,7 @@ fn apply_statement(
                 .map_err(String::from)
         }
         Statement::CreateView(view) => run
+            .host
             .applier
             .replay(&crate::operation::Operation::CreateView {
                 name: name_of(&view.name).1,
@@ -302,8 +318,9 @@ fn apply_statement(
         | Statement::Query(_)
         | Statement::Merge(_)
         | Statement::Truncate(_)) => {
-            let probe = crate::probe::probe_for(&statement, dialect, run.schema());
-            run.data_step(
+            let probe = crate::probe::probe_for(&statement, dialect, run.host.applier.schema);
+            data_step(
+                run,
                 range,
                 DataStep {
                     sql: Some(statement.to_string()),
@@ -377,14 +394,17 @@ fn alter_table(
         } => {
             let definition = column_of(dialect, &column_def);
             let exists = run
-                .schema()
+                .host
+                .applier
+                .schema
                 .tables
                 .get(key)
                 .is_some_and(|table| table.column(&definition.column.name).is_some());
             if exists && if_not_exists {
                 return Ok(());
             }
-            run.applier
+            run.host
+                .applier
                 .add_column_from(key, definition)
                 .map_err(String::from)
         }
@@ -394,7 +414,7 @@ fn alter_table(
             ..
         } => {
             for column in column_names {
-                if let Err(reason) = run.applier.drop_column(key, &column.value)
+                if let Err(reason) = run.host.applier.drop_column(key, &column.value)
                     && !if_exists
                 {
                     return Err(reason.into());
@@ -406,6 +426,7 @@ fn alter_table(
             old_column_name,
             new_column_name,
         } => run
+            .host
             .applier
             .alter_column(
                 key,
@@ -419,8 +440,9 @@ fn alter_table(
         AlterTableOperation::RenameTable { table_name } => {
             let (RenameTableNameKind::As(name) | RenameTableNameKind::To(name)) = table_name;
             let (schema, name) = name_of(&name);
-            let new_key = run.table_key(&name, schema.as_deref());
-            run.applier
+            let new_key = table_key(&name, schema.as_deref());
+            run.host
+                .applier
                 .rename_table(key, &new_key)
                 .map_err(String::from)
         }
@@ -444,7 +466,8 @@ fn alter_table(
                 }
                 other => return Err(format!("ALTER COLUMN {other} is not compared")),
             };
-            run.applier
+            run.host
+                .applier
                 .alter_column(key, &column_name.value, change)
                 .map_err(String::from)
         }
@@ -459,7 +482,8 @@ fn alter_table(
             let nullable = !options.iter().any(|option| {
                 matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_))
             });
-            run.applier
+            run.host
+                .applier
                 .alter_column(
                     key,
                     &old_name.value,
@@ -482,7 +506,8 @@ fn alter_table(
             let nullable = !options.iter().any(|option| {
                 matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_))
             });
-            run.applier
+            run.host
+                .applier
                 .alter_column(
                     key,
                     &col_name.value,
@@ -498,14 +523,17 @@ fn alter_table(
         AlterTableOperation::AddConstraint { constraint, .. } => {
             match constraint_spec(&constraint) {
                 Some(ConstraintSpec::PrimaryKey { columns, .. }) => run
+                    .host
                     .applier
                     .create_primary_key(key, columns)
                     .map_err(String::from),
                 Some(ConstraintSpec::Unique { name, columns }) => run
+                    .host
                     .applier
                     .add_unique(key, name, columns)
                     .map_err(String::from),
                 Some(ConstraintSpec::ForeignKey(foreign_key)) => run
+                    .host
                     .applier
                     .add_foreign_key(key, &foreign_key)
                     .map_err(String::from),
@@ -515,7 +543,8 @@ fn alter_table(
                     unique,
                 }) => {
                     let name = name.unwrap_or_else(|| columns.join("_"));
-                    run.applier
+                    run.host
+                        .applier
                         .create_index(key, &name, columns, unique)
                         .map_err(String::from)
                 }
@@ -526,11 +555,12 @@ fn alter_table(
         }
         AlterTableOperation::DropConstraint {
             name, if_exists, ..
-        } => match run.applier.drop_constraint(key, &name.value, None) {
+        } => match run.host.applier.drop_constraint(key, &name.value, None) {
             Err(reason) if !if_exists => Err(reason.into()),
             _ => Ok(()),
         },
         AlterTableOperation::DropPrimaryKey { .. } => run
+            .host
             .applier
             .drop_constraint(key, "", Some("primary"))
             .map_err(String::from),

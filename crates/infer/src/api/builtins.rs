@@ -1,0 +1,234 @@
+//! Python's builtins and the methods of its strings, dicts and lists, on
+//! the values the interpreter knows.
+
+use crate::interpreter::python::{iterate, to_text};
+use crate::value::Value;
+
+pub(crate) fn builtin(name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Value {
+    let first = args.first();
+    match name {
+        "len" => match first {
+            Some(Value::List(items)) => Value::Int(items.len() as i64),
+            Some(Value::Dict(items)) => Value::Int(items.len() as i64),
+            Some(Value::Str(text)) => Value::Int(text.chars().count() as i64),
+            _ => Value::Unknown(String::new()),
+        },
+        "range" => {
+            let numbers: Vec<i64> = args
+                .iter()
+                .filter_map(|arg| match arg {
+                    Value::Int(number) => Some(*number),
+                    _ => None,
+                })
+                .collect();
+            let (start, end) = match numbers.as_slice() {
+                [end] => (0, *end),
+                [start, end, ..] => (*start, *end),
+                _ => return Value::Unknown(String::new()),
+            };
+            Value::List((start..end.min(start + 100_000)).map(Value::Int).collect())
+        }
+        "str" => first
+            .and_then(to_text)
+            .map_or(Value::Unknown(String::new()), Value::Str),
+        "int" => match first {
+            Some(Value::Int(number)) => Value::Int(*number),
+            Some(Value::Str(text)) => text
+                .trim()
+                .parse()
+                .map_or(Value::Unknown(String::new()), Value::Int),
+            _ => Value::Unknown(String::new()),
+        },
+        "bool" => first
+            .and_then(Value::truthy)
+            .map_or(Value::Unknown(String::new()), Value::Bool),
+        "list" | "tuple" | "set" | "reversed" | "sorted" => {
+            let Some(mut items) = first.and_then(iterate) else {
+                return Value::Unknown(String::new());
+            };
+            if name == "reversed" {
+                items.reverse();
+            }
+            if name == "sorted" {
+                let mut keyed: Vec<(String, Value)> = items
+                    .into_iter()
+                    .filter_map(|item| to_text(&item).map(|key| (key, item)))
+                    .collect();
+                keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                items = keyed.into_iter().map(|(_, item)| item).collect();
+            }
+            if name == "set" {
+                let mut unique: Vec<Value> = Vec::new();
+                for item in items {
+                    if !unique.contains(&item) {
+                        unique.push(item);
+                    }
+                }
+                items = unique;
+            }
+            Value::List(items)
+        }
+        "enumerate" => first
+            .and_then(iterate)
+            .map_or(Value::Unknown(String::new()), |items| {
+                Value::List(
+                    items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(at, item)| Value::List(vec![Value::Int(at as i64), item]))
+                        .collect(),
+                )
+            }),
+        "zip" => {
+            let lists: Option<Vec<Vec<Value>>> = args.iter().map(iterate).collect();
+            let Some(lists) = lists else {
+                return Value::Unknown(String::new());
+            };
+            let shortest = lists.iter().map(Vec::len).min().unwrap_or(0);
+            Value::List(
+                (0..shortest)
+                    .map(|at| Value::List(lists.iter().map(|list| list[at].clone()).collect()))
+                    .collect(),
+            )
+        }
+        "any" | "all" => {
+            let Some(items) = first.and_then(iterate) else {
+                return Value::Unknown(String::new());
+            };
+            let truths: Option<Vec<bool>> = items.iter().map(Value::truthy).collect();
+            match truths {
+                Some(truths) if name == "any" => Value::Bool(truths.iter().any(|t| *t)),
+                Some(truths) => Value::Bool(truths.iter().all(|t| *t)),
+                None => Value::Unknown(String::new()),
+            }
+        }
+        "dict" => Value::Dict(
+            kwargs
+                .iter()
+                .map(|(key, value)| (Value::Str(key.clone()), value.clone()))
+                .collect(),
+        ),
+        "print" => Value::None,
+        _ => Value::Unknown(format!(
+            "calls {name}(), which migration-doctor does not evaluate"
+        )),
+    }
+}
+
+pub(crate) fn string_method(
+    text: &str,
+    name: &str,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+) -> Value {
+    let first = args.first().and_then(to_text);
+    match name {
+        "lower" => Value::Str(text.to_lowercase()),
+        "upper" => Value::Str(text.to_uppercase()),
+        "strip" => Value::Str(text.trim().to_owned()),
+        "startswith" => first.map_or(Value::Unknown(String::new()), |prefix| {
+            Value::Bool(text.starts_with(&prefix))
+        }),
+        "endswith" => first.map_or(Value::Unknown(String::new()), |suffix| {
+            Value::Bool(text.ends_with(&suffix))
+        }),
+        "replace" => match (first, args.get(1).and_then(to_text)) {
+            (Some(from), Some(to)) => Value::Str(text.replace(&from, &to)),
+            _ => Value::Unknown(String::new()),
+        },
+        "join" => match args.first().and_then(iterate) {
+            Some(items) => {
+                let parts: Option<Vec<String>> = items.iter().map(to_text).collect();
+                parts.map_or(Value::Unknown(String::new()), |parts| {
+                    Value::Str(parts.join(text))
+                })
+            }
+            None => Value::Unknown(String::new()),
+        },
+        "split" => Value::List(match first {
+            Some(separator) => text
+                .split(separator.as_str())
+                .map(|part| Value::Str(part.to_owned()))
+                .collect(),
+            None => text
+                .split_whitespace()
+                .map(|part| Value::Str(part.to_owned()))
+                .collect(),
+        }),
+        "format" => {
+            let mut out = String::new();
+            let mut positional = args.iter();
+            let mut rest = text;
+            while let Some(open) = rest.find('{') {
+                out.push_str(&rest[..open]);
+                if rest[open..].starts_with("{{") {
+                    out.push('{');
+                    rest = &rest[open + 2..];
+                    continue;
+                }
+                let Some(close) = rest[open..].find('}') else {
+                    return Value::Unknown(String::new());
+                };
+                let field = &rest[open + 1..open + close];
+                let value = if field.is_empty() {
+                    positional.next()
+                } else if let Ok(at) = field.parse::<usize>() {
+                    args.get(at)
+                } else {
+                    kwargs
+                        .iter()
+                        .find(|(key, _)| key == field)
+                        .map(|(_, value)| value)
+                };
+                let Some(text) = value.and_then(to_text) else {
+                    return Value::Unknown(String::new());
+                };
+                out.push_str(&text);
+                rest = &rest[open + close + 1..];
+            }
+            out.push_str(&rest.replace("}}", "}"));
+            Value::Str(out)
+        }
+        _ => Value::Unknown(String::new()),
+    }
+}
+
+/// A method of a dict.
+pub(crate) fn dict_method(items: Vec<(Value, Value)>, name: &str, args: &[Value]) -> Value {
+    match name {
+        "get" => {
+            let key = args.first().cloned().unwrap_or(Value::None);
+            items
+                .iter()
+                .find(|(candidate, _)| *candidate == key)
+                .map(|(_, value)| value.clone())
+                .unwrap_or_else(|| args.get(1).cloned().unwrap_or(Value::None))
+        }
+        "items" => Value::List(
+            items
+                .into_iter()
+                .map(|(key, value)| Value::List(vec![key, value]))
+                .collect(),
+        ),
+        "keys" => Value::List(items.into_iter().map(|(key, _)| key).collect()),
+        "values" => Value::List(items.into_iter().map(|(_, value)| value).collect()),
+        _ => Value::Unknown(String::new()),
+    }
+}
+
+/// A method of a list.
+pub(crate) fn list_method(items: &[Value], name: &str, args: &[Value]) -> Value {
+    match name {
+        "index" => items
+            .iter()
+            .position(|item| Some(item) == args.first())
+            .map_or(Value::Unknown(String::new()), |at| Value::Int(at as i64)),
+        "count" => Value::Int(
+            items
+                .iter()
+                .filter(|item| Some(*item) == args.first())
+                .count() as i64,
+        ),
+        _ => Value::Unknown(String::new()),
+    }
+}

@@ -1,0 +1,361 @@
+//! SQLAlchemy's schema constructors and types, as a migration builds them:
+//! `Column`, `ForeignKey`, the constraints, `Index`, `MetaData` (its naming
+//! convention), `text`, and every type class; a type's methods
+//! (`with_variant`). Checked against SQLAlchemy 2.1.
+
+use migration_doctor_schema::Dialect;
+
+use crate::api::arguments::{arg, column_names, kwarg, optional_string, string};
+use crate::api::attributes::{NO_TABLE_DDL, SESSION};
+use crate::api::host::Run;
+use crate::interpreter::python::to_text;
+use crate::operation::ReferentialActions;
+use crate::resolver::{is_library, project_type};
+use crate::value::{ColumnSpec, ConstraintSpec, ForeignKeySpec, TypeSpec, Value};
+
+/// SQLAlchemy names that build SQL expressions or metadata, not types.
+const SQLALCHEMY_NON_TYPES: &[&str] = &[
+    "Table",
+    "MetaData",
+    "table",
+    "column",
+    "select",
+    "insert",
+    "update",
+    "delete",
+    "and_",
+    "or_",
+    "not_",
+    "literal_column",
+    "literal",
+    "cast",
+    "case",
+    "null",
+    "true",
+    "false",
+    "bindparam",
+    "Sequence",
+    "Identity",
+    "Computed",
+    "DDL",
+    "CreateSequence",
+    "DropSequence",
+    "CreateSchema",
+    "DropSchema",
+    "exists",
+    "join",
+    "outerjoin",
+    "FetchedValue",
+    "DefaultClause",
+    "desc",
+    "asc",
+    "distinct",
+    "tuple_",
+    "type_coerce",
+    "over",
+    "within_group",
+];
+
+/// Classes of the project given where a type goes (`sa.Column("id", GUID)`),
+/// as the types they stand for.
+pub(crate) fn project_types_in(run: &mut Run<'_>, values: Vec<Value>) -> Vec<Value> {
+    values
+        .into_iter()
+        .map(|value| match value {
+            Value::Path(path)
+                if !is_library(&path)
+                    && path
+                        .rsplit('.')
+                        .next()
+                        .is_some_and(|last| last.starts_with(char::is_uppercase)) =>
+            {
+                match project_type(run, &path, &[], &[]) {
+                    Some(spec) => Value::Type(spec),
+                    None => Value::Path(path),
+                }
+            }
+            other => other,
+        })
+        .collect()
+}
+
+pub(crate) fn sqlalchemy_call(
+    last: &str,
+    path: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Value {
+    match last {
+        "Column" | "mapped_column" => Value::Column(Box::new(column_spec(&args, &kwargs))),
+        "Table" | "table" => match args.first() {
+            Some(Value::Str(name)) => Value::Table(name.clone()),
+            _ => Value::Opaque(last.to_owned()),
+        },
+        "MetaData" => Value::MetaData(convention_entries(kwarg(&kwargs, "naming_convention"))),
+        // A declarative base, as far as its metadata (and so its naming
+        // convention) goes.
+        "declarative_base" | "registry" => match kwarg(&kwargs, "metadata") {
+            Some(Value::MetaData(entries)) => Value::MetaData(entries.clone()),
+            _ => Value::MetaData(Vec::new()),
+        },
+        "ForeignKey" => {
+            let target = match arg(&args, &kwargs, 0, "column") {
+                Some(Value::MappedColumn { table, column }) => Some(format!("{table}.{column}")),
+                other => string(other),
+            };
+            let mut spec = foreign_key_target(
+                target.as_deref(),
+                optional_string(kwarg(&kwargs, "name")),
+                Vec::new(),
+            );
+            spec.actions = referential_actions(&kwargs);
+            Value::ForeignKeyRef(spec)
+        }
+        "PrimaryKeyConstraint" => Value::Constraint(ConstraintSpec::PrimaryKey {
+            name: optional_string(kwarg(&kwargs, "name")),
+            columns: args.iter().filter_map(to_text).collect(),
+        }),
+        "UniqueConstraint" => Value::Constraint(ConstraintSpec::Unique {
+            name: optional_string(kwarg(&kwargs, "name")),
+            columns: args.iter().filter_map(to_text).collect(),
+        }),
+        "ForeignKeyConstraint" => {
+            let columns = column_names(arg(&args, &kwargs, 0, "columns")).unwrap_or_default();
+            let targets = column_names(arg(&args, &kwargs, 1, "refcolumns")).unwrap_or_default();
+            let mut spec = foreign_key_target(
+                targets.first().map(String::as_str),
+                optional_string(kwarg(&kwargs, "name")),
+                columns,
+            );
+            spec.actions = referential_actions(&kwargs);
+            spec.referred_columns = targets
+                .iter()
+                .map(|target| target.rsplit('.').next().unwrap_or(target).to_owned())
+                .collect();
+            Value::Constraint(ConstraintSpec::ForeignKey(spec))
+        }
+        "CheckConstraint" => Value::Constraint(ConstraintSpec::Check),
+        "Index" => Value::Constraint(ConstraintSpec::Index {
+            name: string(args.first()),
+            columns: args
+                .iter()
+                .skip(1)
+                .filter_map(|arg| match arg {
+                    Value::Str(text) | Value::Sql(text) => Some(text.clone()),
+                    Value::Column(column) => column.name.clone(),
+                    _ => None,
+                })
+                .collect(),
+            unique: matches!(kwarg(&kwargs, "unique"), Some(Value::Bool(true))),
+        }),
+        "text" | "DDL" => string(args.first()).map_or(Value::Unknown(String::new()), Value::Sql),
+        // Statements on sequences and schemas, which hold no table.
+        "CreateSequence" | "DropSequence" | "CreateSchema" | "DropSchema" => {
+            Value::Opaque(NO_TABLE_DDL.to_owned())
+        }
+        "inspect" => match args.first() {
+            Some(Value::Bind) => Value::Inspector,
+            _ => Value::Opaque("inspect".to_owned()),
+        },
+        "from_engine" if path.ends_with("Inspector.from_engine") => Value::Inspector,
+        // ORM sessions move data; what they return is only known at run time.
+        "Session" | "sessionmaker" | "scoped_session" => Value::Opaque(SESSION.to_owned()),
+        "AutoString" => Value::Type(TypeSpec {
+            name: "AutoString".to_owned(),
+            known_module: true,
+            args,
+            kwargs,
+        }),
+        // `sa.func.now()`: a server default SQLAlchemy renders as `now()`.
+        _ if path.contains(".func.") && args.is_empty() && kwargs.is_empty() => {
+            Value::Opaque(format!("{last}()"))
+        }
+        _ if path.contains(".func.") || SQLALCHEMY_NON_TYPES.contains(&last) => {
+            Value::Opaque(last.to_owned())
+        }
+        _ if last.chars().next().is_some_and(char::is_uppercase) => Value::Type(TypeSpec {
+            name: last.to_owned(),
+            known_module: true,
+            args,
+            kwargs,
+        }),
+        _ => Value::Opaque(last.to_owned()),
+    }
+}
+
+/// The string entries of a `naming_convention` dict.
+pub(crate) fn convention_entries(value: Option<&Value>) -> Vec<(String, String)> {
+    match value {
+        Some(Value::Dict(items)) => items
+            .iter()
+            .filter_map(|(key, template)| {
+                Some((key.as_str()?.to_owned(), template.as_str()?.to_owned()))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `"table.column"` or `"schema.table.column"`.
+fn foreign_key_target(
+    target: Option<&str>,
+    name: Option<String>,
+    columns: Vec<String>,
+) -> ForeignKeySpec {
+    let parts: Vec<&str> = target
+        .map(|target| target.split('.').collect())
+        .unwrap_or_default();
+    let (referred_schema, referred_table, referred_column) = match parts.as_slice() {
+        [schema, table, column] => (
+            Some((*schema).to_owned()),
+            (*table).to_owned(),
+            Some((*column).to_owned()),
+        ),
+        [table, column] => (None, (*table).to_owned(), Some((*column).to_owned())),
+        _ => (None, String::new(), None),
+    };
+    ForeignKeySpec {
+        name,
+        columns,
+        referred_schema,
+        referred_table,
+        referred_columns: referred_column.into_iter().collect(),
+        actions: ReferentialActions::default(),
+    }
+}
+
+/// `ondelete=` and `onupdate=` among `kwargs`.
+pub(crate) fn referential_actions(kwargs: &[(String, Value)]) -> ReferentialActions {
+    let on_delete = kwarg(kwargs, "ondelete");
+    let on_update = kwarg(kwargs, "onupdate");
+    let unreadable = |value: Option<&Value>| {
+        value.is_some_and(|value| !matches!(value, Value::None | Value::Str(_)))
+    };
+    ReferentialActions {
+        on_delete: optional_string(on_delete),
+        on_update: optional_string(on_update),
+        unreadable: unreadable(on_delete) || unreadable(on_update),
+    }
+}
+
+/// A type given as a class (`sa.Integer`) or an instance (`sa.String(50)`).
+pub(crate) fn type_of(value: &Value) -> Option<TypeSpec> {
+    match value {
+        Value::Type(spec) => Some(spec.clone()),
+        Value::Path(path) => {
+            let last = path.rsplit('.').next().unwrap_or(path);
+            last.chars().next().filter(|c| c.is_uppercase())?;
+            Some(TypeSpec {
+                name: last.to_owned(),
+                known_module: path.starts_with("sqlalchemy") || path.starts_with("sqlmodel"),
+                args: Vec::new(),
+                kwargs: Vec::new(),
+            })
+        }
+        Value::Unknown(_) => Some(TypeSpec {
+            name: "unknown".to_owned(),
+            known_module: false,
+            args: Vec::new(),
+            kwargs: Vec::new(),
+        }),
+        _ => None,
+    }
+}
+
+fn column_spec(args: &[Value], kwargs: &[(String, Value)]) -> ColumnSpec {
+    let mut spec = ColumnSpec {
+        name: None,
+        type_spec: None,
+        nullable: None,
+        primary_key: false,
+        unique: false,
+        index: false,
+        server_default: None,
+        foreign_keys: Vec::new(),
+    };
+    for arg in args {
+        match arg {
+            Value::Str(name) if spec.name.is_none() && spec.type_spec.is_none() => {
+                spec.name = Some(name.clone())
+            }
+            Value::ForeignKeyRef(foreign_key) => spec.foreign_keys.push(foreign_key.clone()),
+            Value::Opaque(_) | Value::Constraint(_) => {}
+            other => {
+                if spec.type_spec.is_none() {
+                    spec.type_spec = type_of(other);
+                }
+            }
+        }
+    }
+    for (key, value) in kwargs {
+        match (key.as_str(), value) {
+            ("name", Value::Str(name)) => spec.name = Some(name.clone()),
+            ("type_", other) => spec.type_spec = type_of(other),
+            ("nullable", Value::Bool(nullable)) => spec.nullable = Some(*nullable),
+            ("primary_key", Value::Bool(primary)) => spec.primary_key = *primary,
+            ("unique", Value::Bool(unique)) => spec.unique = *unique,
+            ("index", Value::Bool(index)) => spec.index = *index,
+            ("server_default", value) => spec.server_default = server_default(value),
+            _ => {}
+        }
+    }
+    spec
+}
+
+/// A server default as the SQL SQLAlchemy puts after `DEFAULT`: a string
+/// is a quoted literal, `sa.text(...)` its text, `sa.func.now()` a call,
+/// `sa.true()` a keyword. What we cannot render is kept between angle
+/// brackets (`<expression>`), which is no SQL, so DDL is never made of it.
+fn server_default(value: &Value) -> Option<String> {
+    Some(match value {
+        Value::None => return None,
+        Value::Str(text) => migration_doctor_schema::string_literal(text),
+        Value::Sql(text) => text.clone(),
+        Value::Opaque(call) if call.ends_with("()") => call.clone(),
+        Value::Opaque(keyword) if keyword == "true" || keyword == "false" => keyword.clone(),
+        Value::Opaque(what) => format!("<{what}>"),
+        _ => "<expression>".to_owned(),
+    })
+}
+
+/// A method of a type: `with_variant(T, "postgresql")` is T on the dialects
+/// it names; the others (`evaluates_none()`, `copy()`) leave the type as is.
+pub(crate) fn type_method(
+    run: &mut Run<'_>,
+    spec: TypeSpec,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Value {
+    match name {
+        "with_variant" => {
+            let dialects = arg(&args, &kwargs, 1, "dialect_names")
+                .and_then(Value::string_list)
+                .unwrap_or_default();
+            let variant = project_types_in(
+                run,
+                arg(&args, &kwargs, 0, "type_")
+                    .cloned()
+                    .into_iter()
+                    .collect(),
+            )
+            .into_iter()
+            .next()
+            .and_then(|value| type_of(&value));
+            match variant {
+                Some(variant)
+                    if dialects.iter().any(|name| {
+                        name == run.host.dialect.name()
+                            || (run.host.dialect == Dialect::Mysql && name == "mariadb")
+                    }) =>
+                {
+                    Value::Type(variant)
+                }
+                Some(_) => Value::Type(spec),
+                None => Value::Unknown(String::new()),
+            }
+        }
+        "evaluates_none" | "copy" | "as_generic" | "execution_options" => Value::Type(spec),
+        _ => Value::Unknown(String::new()),
+    }
+}
