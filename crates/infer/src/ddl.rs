@@ -44,194 +44,258 @@ pub fn render_creations(
         if folded[index] {
             continue;
         }
-        let not = |reason: &str| NotRenderable {
-            operation: operation.describe(),
-            reason: reason.to_owned(),
-        };
-        let statement = match operation {
+        let rendered = match operation {
             Operation::CreateTable {
                 table,
                 columns,
                 primary_key,
             } => {
-                let mut described = vec![operation.describe()];
-                let mut constraints = Vec::new();
-                for (later, other) in operations.iter().enumerate().skip(index + 1) {
-                    let inline = match other {
-                        Operation::AddUniqueConstraint {
-                            table: of, name, ..
-                        }
-                        | Operation::AddForeignKey {
-                            table: of,
-                            foreign_key: ForeignKey { name, .. },
-                            ..
-                        } if of == table => constraint_sql(other, dialect, name.as_deref()),
-                        _ => None,
-                    };
-                    if let Some(inline) = inline {
-                        folded[later] = true;
-                        described.push(other.describe());
-                        constraints.push(inline);
-                    }
-                }
-                let foreign_columns: Vec<&str> = operations
-                    .iter()
-                    .filter_map(|other| match other {
-                        Operation::AddForeignKey {
-                            table: of,
-                            foreign_key,
-                            ..
-                        } if of == table => Some(foreign_key.columns.iter().map(String::as_str)),
-                        _ => None,
-                    })
-                    .flatten()
-                    .collect();
-                let autoincrement = autoincrement_column(columns, primary_key, &foreign_columns);
-                let mut parts = Vec::new();
-                for column in columns {
-                    let auto = autoincrement == Some(column.name.as_str());
-                    parts.push(column_sql(column, dialect, auto).map_err(|reason| not(&reason))?);
-                }
-                if !primary_key.is_empty() {
-                    parts.push(format!(
-                        "PRIMARY KEY ({})",
-                        quoted_list(primary_key, dialect)
-                    ));
-                }
-                parts.extend(constraints);
-                DdlStatement {
-                    operations: described,
-                    sql: format!(
-                        "CREATE TABLE {} ({})",
-                        qualified_table(table, dialect),
-                        parts.join(", ")
-                    ),
-                    undo: format!("DROP TABLE {}", qualified_table(table, dialect)),
-                }
+                let inline = fold_constraints(operations, index, table, dialect, &mut folded);
+                create_table_sql(
+                    operations,
+                    operation,
+                    (table, columns, primary_key),
+                    inline,
+                    dialect,
+                )
             }
             Operation::AddColumn {
                 table,
                 column,
                 primary_key,
-            } => {
-                if *primary_key {
-                    return Err(not("a primary-key column added to an existing table"));
-                }
-                let definition =
-                    column_sql(column, dialect, false).map_err(|reason| not(&reason))?;
-                DdlStatement {
-                    operations: vec![operation.describe()],
-                    sql: format!(
-                        "ALTER TABLE {} ADD COLUMN {definition}",
-                        qualified_table(table, dialect)
-                    ),
-                    undo: format!(
-                        "ALTER TABLE {} DROP COLUMN {}",
-                        qualified_table(table, dialect),
-                        dialect.quote(&column.name)
-                    ),
-                }
-            }
+            } => add_column_sql(operation, table, column, *primary_key, dialect),
             Operation::CreateIndex {
                 table,
                 name,
                 columns,
                 unique,
-            } => {
-                let (schema, _) = split_key(table);
-                let index_name = match schema {
-                    Some(schema) if dialect == Dialect::Postgresql => {
-                        format!("{}.{}", dialect.quote(schema), dialect.quote(name))
-                    }
-                    _ => dialect.quote(name),
-                };
-                let parts: Vec<String> = columns
-                    .iter()
-                    .map(|part| index_part(part, dialect))
-                    .collect();
-                DdlStatement {
-                    operations: vec![operation.describe()],
-                    sql: format!(
-                        "CREATE {}INDEX {} ON {} ({})",
-                        if *unique { "UNIQUE " } else { "" },
-                        dialect.quote(name),
-                        qualified_table(table, dialect),
-                        parts.join(", ")
-                    ),
-                    undo: match dialect {
-                        Dialect::Mysql => format!(
-                            "DROP INDEX {} ON {}",
-                            dialect.quote(name),
-                            qualified_table(table, dialect)
-                        ),
-                        Dialect::Postgresql | Dialect::Sqlite => format!("DROP INDEX {index_name}"),
-                    },
-                }
-            }
+            } => Ok(create_index_sql(
+                operation, table, name, columns, *unique, dialect,
+            )),
             Operation::AddUniqueConstraint { table, name, .. }
             | Operation::AddForeignKey {
                 table,
                 foreign_key: ForeignKey { name, .. },
                 ..
-            } => {
-                if dialect == Dialect::Sqlite {
-                    return Err(not(
-                        "SQLite cannot add a constraint to an existing table (alembic rebuilds the table in a batch)",
-                    ));
-                }
-                let foreign = matches!(operation, Operation::AddForeignKey { .. });
-                let Some(constraint) = constraint_sql(operation, dialect, name.as_deref()) else {
-                    return Err(not("its constraint has no SQL"));
-                };
-                let Some(name) = name else {
-                    return Err(not("an unnamed constraint cannot be undone by name"));
-                };
-                let drop = match (dialect, foreign) {
-                    (Dialect::Mysql, true) => format!("DROP FOREIGN KEY {}", dialect.quote(name)),
-                    (Dialect::Mysql, false) => format!("DROP INDEX {}", dialect.quote(name)),
-                    _ => format!("DROP CONSTRAINT {}", dialect.quote(name)),
-                };
-                DdlStatement {
-                    operations: vec![operation.describe()],
-                    sql: format!(
-                        "ALTER TABLE {} ADD {constraint}",
-                        qualified_table(table, dialect)
-                    ),
-                    undo: format!("ALTER TABLE {} {drop}", qualified_table(table, dialect)),
-                }
-            }
+            } => add_constraint_sql(operation, table, name.as_deref(), dialect),
             Operation::CreatePrimaryKey { table, columns } => {
-                let (_, bare) = split_key(table);
-                let undo = match dialect {
-                    Dialect::Mysql => "DROP PRIMARY KEY".to_owned(),
-                    Dialect::Postgresql => {
-                        format!("DROP CONSTRAINT {}", dialect.quote(&format!("{bare}_pkey")))
-                    }
-                    Dialect::Sqlite => {
-                        return Err(not(
-                            "SQLite cannot add a primary key to an existing table (alembic rebuilds the table in a batch)",
-                        ));
-                    }
-                };
-                DdlStatement {
-                    operations: vec![operation.describe()],
-                    sql: format!(
-                        "ALTER TABLE {} ADD PRIMARY KEY ({})",
-                        qualified_table(table, dialect),
-                        quoted_list(columns, dialect)
-                    ),
-                    undo: format!("ALTER TABLE {} {undo}", qualified_table(table, dialect)),
-                }
+                add_primary_key_sql(operation, table, columns, dialect)
             }
-            _ => {
-                return Err(not(
-                    "it does not create anything; only creations are completed",
-                ));
-            }
+            _ => Err("it does not create anything; only creations are completed".to_owned()),
         };
-        statements.push(statement);
+        statements.push(rendered.map_err(|reason| NotRenderable {
+            operation: operation.describe(),
+            reason,
+        })?);
     }
     Ok(statements)
+}
+
+/// The constraints that later operations of the list add to `table`, which
+/// its `CREATE TABLE` declares inline: each operation's description and SQL.
+/// Those operations are marked folded.
+fn fold_constraints(
+    operations: &[&Operation],
+    index: usize,
+    table: &str,
+    dialect: Dialect,
+    folded: &mut [bool],
+) -> Vec<(String, String)> {
+    let mut inline = Vec::new();
+    for (later, other) in operations.iter().enumerate().skip(index + 1) {
+        let sql = match other {
+            Operation::AddUniqueConstraint {
+                table: of, name, ..
+            }
+            | Operation::AddForeignKey {
+                table: of,
+                foreign_key: ForeignKey { name, .. },
+                ..
+            } if of == table => constraint_sql(other, dialect, name.as_deref()),
+            _ => None,
+        };
+        if let Some(sql) = sql {
+            folded[later] = true;
+            inline.push((other.describe(), sql));
+        }
+    }
+    inline
+}
+
+/// `CREATE TABLE` with its columns, primary key and `inline` constraints.
+fn create_table_sql(
+    operations: &[&Operation],
+    operation: &Operation,
+    (table, columns, primary_key): (&str, &[Column], &[String]),
+    inline: Vec<(String, String)>,
+    dialect: Dialect,
+) -> Result<DdlStatement, String> {
+    let mut described = vec![operation.describe()];
+    let mut constraints = Vec::new();
+    for (description, sql) in inline {
+        described.push(description);
+        constraints.push(sql);
+    }
+    let foreign_columns: Vec<&str> = operations
+        .iter()
+        .filter_map(|other| match other {
+            Operation::AddForeignKey {
+                table: of,
+                foreign_key,
+                ..
+            } if of == table => Some(foreign_key.columns.iter().map(String::as_str)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let autoincrement = autoincrement_column(columns, primary_key, &foreign_columns);
+    let mut parts = Vec::new();
+    for column in columns {
+        let auto = autoincrement == Some(column.name.as_str());
+        parts.push(column_sql(column, dialect, auto)?);
+    }
+    if !primary_key.is_empty() {
+        parts.push(format!(
+            "PRIMARY KEY ({})",
+            quoted_list(primary_key, dialect)
+        ));
+    }
+    parts.extend(constraints);
+    Ok(DdlStatement {
+        operations: described,
+        sql: format!(
+            "CREATE TABLE {} ({})",
+            qualified_table(table, dialect),
+            parts.join(", ")
+        ),
+        undo: format!("DROP TABLE {}", qualified_table(table, dialect)),
+    })
+}
+
+/// `ALTER TABLE ... ADD COLUMN`.
+fn add_column_sql(
+    operation: &Operation,
+    table: &str,
+    column: &Column,
+    primary_key: bool,
+    dialect: Dialect,
+) -> Result<DdlStatement, String> {
+    if primary_key {
+        return Err("a primary-key column added to an existing table".to_owned());
+    }
+    let definition = column_sql(column, dialect, false)?;
+    Ok(DdlStatement {
+        operations: vec![operation.describe()],
+        sql: format!(
+            "ALTER TABLE {} ADD COLUMN {definition}",
+            qualified_table(table, dialect)
+        ),
+        undo: format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            qualified_table(table, dialect),
+            dialect.quote(&column.name)
+        ),
+    })
+}
+
+/// `CREATE INDEX`, undone by `DROP INDEX` as each dialect spells it.
+fn create_index_sql(
+    operation: &Operation,
+    table: &str,
+    name: &str,
+    columns: &[String],
+    unique: bool,
+    dialect: Dialect,
+) -> DdlStatement {
+    let (schema, _) = split_key(table);
+    let index_name = match schema {
+        Some(schema) if dialect == Dialect::Postgresql => {
+            format!("{}.{}", dialect.quote(schema), dialect.quote(name))
+        }
+        _ => dialect.quote(name),
+    };
+    let parts: Vec<String> = columns
+        .iter()
+        .map(|part| index_part(part, dialect))
+        .collect();
+    DdlStatement {
+        operations: vec![operation.describe()],
+        sql: format!(
+            "CREATE {}INDEX {} ON {} ({})",
+            if unique { "UNIQUE " } else { "" },
+            dialect.quote(name),
+            qualified_table(table, dialect),
+            parts.join(", ")
+        ),
+        undo: match dialect {
+            Dialect::Mysql => format!(
+                "DROP INDEX {} ON {}",
+                dialect.quote(name),
+                qualified_table(table, dialect)
+            ),
+            Dialect::Postgresql | Dialect::Sqlite => format!("DROP INDEX {index_name}"),
+        },
+    }
+}
+
+/// `ALTER TABLE ... ADD` a unique constraint or a foreign key.
+fn add_constraint_sql(
+    operation: &Operation,
+    table: &str,
+    name: Option<&str>,
+    dialect: Dialect,
+) -> Result<DdlStatement, String> {
+    if dialect == Dialect::Sqlite {
+        return Err("SQLite cannot add a constraint to an existing table (alembic rebuilds the table in a batch)".to_owned());
+    }
+    let foreign = matches!(operation, Operation::AddForeignKey { .. });
+    let Some(constraint) = constraint_sql(operation, dialect, name) else {
+        return Err("its constraint has no SQL".to_owned());
+    };
+    let Some(name) = name else {
+        return Err("an unnamed constraint cannot be undone by name".to_owned());
+    };
+    let drop = match (dialect, foreign) {
+        (Dialect::Mysql, true) => format!("DROP FOREIGN KEY {}", dialect.quote(name)),
+        (Dialect::Mysql, false) => format!("DROP INDEX {}", dialect.quote(name)),
+        _ => format!("DROP CONSTRAINT {}", dialect.quote(name)),
+    };
+    Ok(DdlStatement {
+        operations: vec![operation.describe()],
+        sql: format!(
+            "ALTER TABLE {} ADD {constraint}",
+            qualified_table(table, dialect)
+        ),
+        undo: format!("ALTER TABLE {} {drop}", qualified_table(table, dialect)),
+    })
+}
+
+/// `ALTER TABLE ... ADD PRIMARY KEY`.
+fn add_primary_key_sql(
+    operation: &Operation,
+    table: &str,
+    columns: &[String],
+    dialect: Dialect,
+) -> Result<DdlStatement, String> {
+    let (_, bare) = split_key(table);
+    let undo = match dialect {
+        Dialect::Mysql => "DROP PRIMARY KEY".to_owned(),
+        Dialect::Postgresql => {
+            format!("DROP CONSTRAINT {}", dialect.quote(&format!("{bare}_pkey")))
+        }
+        Dialect::Sqlite => {
+            return Err("SQLite cannot add a primary key to an existing table (alembic rebuilds the table in a batch)".to_owned());
+        }
+    };
+    Ok(DdlStatement {
+        operations: vec![operation.describe()],
+        sql: format!(
+            "ALTER TABLE {} ADD PRIMARY KEY ({})",
+            qualified_table(table, dialect),
+            quoted_list(columns, dialect)
+        ),
+        undo: format!("ALTER TABLE {} {undo}", qualified_table(table, dialect)),
+    })
 }
 
 /// Whether `operation` creates an object (what a completion may run).

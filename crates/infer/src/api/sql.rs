@@ -10,13 +10,14 @@
 use migration_doctor_schema::{Column, Dialect, TypeFamily};
 use ruff_text_size::TextRange;
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, ObjectName, ObjectType,
-    RenameTableNameKind, Statement, TableConstraint,
+    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, DataType, ObjectName,
+    ObjectType, RenameTableNameKind, Statement, TableConstraint,
 };
 use sqlparser::dialect::{Dialect as SqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
 use crate::api::host::{Run, at, data_step};
+use crate::apply::Applier;
 use crate::apply::ColumnDefinition;
 use crate::keys::table_key;
 use crate::operation::{ColumnChange, DataStep};
@@ -447,25 +448,7 @@ fn alter_table(
                 .map_err(String::from)
         }
         AlterTableOperation::AlterColumn { column_name, op } => {
-            let change = match op {
-                AlterColumnOperation::SetNotNull => ColumnChange {
-                    nullable: Some(false),
-                    ..ColumnChange::default()
-                },
-                AlterColumnOperation::DropNotNull => ColumnChange {
-                    nullable: Some(true),
-                    ..ColumnChange::default()
-                },
-                AlterColumnOperation::SetDataType { data_type, .. } => {
-                    let native = data_type.to_string();
-                    ColumnChange {
-                        type_family: Some(TypeFamily::from_native(dialect, &native)),
-                        native_type: Some(native),
-                        ..ColumnChange::default()
-                    }
-                }
-                other => return Err(format!("ALTER COLUMN {other} is not compared")),
-            };
+            let change = column_change(op, dialect)?;
             run.host
                 .applier
                 .alter_column(key, &column_name.value, change)
@@ -477,81 +460,27 @@ fn alter_table(
             data_type,
             options,
             ..
-        } => {
-            let native = data_type.to_string();
-            let nullable = !options.iter().any(|option| {
-                matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_))
-            });
-            run.host
-                .applier
-                .alter_column(
-                    key,
-                    &old_name.value,
-                    ColumnChange {
-                        nullable: Some(nullable),
-                        type_family: Some(TypeFamily::from_native(dialect, &native)),
-                        native_type: Some(native),
-                        new_name: Some(new_name.value),
-                    },
-                )
-                .map_err(String::from)
-        }
+        } => restate_column(
+            &mut run.host.applier,
+            key,
+            &old_name.value,
+            Some(new_name.value),
+            (&data_type, &options),
+        ),
         AlterTableOperation::ModifyColumn {
             col_name,
             data_type,
             options,
             ..
-        } => {
-            let native = data_type.to_string();
-            let nullable = !options.iter().any(|option| {
-                matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_))
-            });
-            run.host
-                .applier
-                .alter_column(
-                    key,
-                    &col_name.value,
-                    ColumnChange {
-                        nullable: Some(nullable),
-                        type_family: Some(TypeFamily::from_native(dialect, &native)),
-                        native_type: Some(native),
-                        new_name: None,
-                    },
-                )
-                .map_err(String::from)
-        }
+        } => restate_column(
+            &mut run.host.applier,
+            key,
+            &col_name.value,
+            None,
+            (&data_type, &options),
+        ),
         AlterTableOperation::AddConstraint { constraint, .. } => {
-            match constraint_spec(&constraint) {
-                Some(ConstraintSpec::PrimaryKey { columns, .. }) => run
-                    .host
-                    .applier
-                    .create_primary_key(key, columns)
-                    .map_err(String::from),
-                Some(ConstraintSpec::Unique { name, columns }) => run
-                    .host
-                    .applier
-                    .add_unique(key, name, columns)
-                    .map_err(String::from),
-                Some(ConstraintSpec::ForeignKey(foreign_key)) => run
-                    .host
-                    .applier
-                    .add_foreign_key(key, &foreign_key)
-                    .map_err(String::from),
-                Some(ConstraintSpec::Index {
-                    name,
-                    columns,
-                    unique,
-                }) => {
-                    let name = name.unwrap_or_else(|| columns.join("_"));
-                    run.host
-                        .applier
-                        .create_index(key, &name, columns, unique)
-                        .map_err(String::from)
-                }
-                Some(ConstraintSpec::Check) | None => {
-                    Err(format!("ADD {constraint} is not compared"))
-                }
-            }
+            add_constraint(&mut run.host.applier, key, &constraint)
         }
         AlterTableOperation::DropConstraint {
             name, if_exists, ..
@@ -566,4 +495,82 @@ fn alter_table(
             .map_err(String::from),
         other => Err(format!("ALTER TABLE {other} is not compared")),
     }
+}
+
+/// `ALTER COLUMN ... SET NOT NULL`, `DROP NOT NULL`, `TYPE ...`.
+fn column_change(op: AlterColumnOperation, dialect: Dialect) -> Result<ColumnChange, String> {
+    Ok(match op {
+        AlterColumnOperation::SetNotNull => ColumnChange {
+            nullable: Some(false),
+            ..ColumnChange::default()
+        },
+        AlterColumnOperation::DropNotNull => ColumnChange {
+            nullable: Some(true),
+            ..ColumnChange::default()
+        },
+        AlterColumnOperation::SetDataType { data_type, .. } => {
+            let native = data_type.to_string();
+            ColumnChange {
+                type_family: Some(TypeFamily::from_native(dialect, &native)),
+                native_type: Some(native),
+                ..ColumnChange::default()
+            }
+        }
+        other => return Err(format!("ALTER COLUMN {other} is not compared")),
+    })
+}
+
+/// MySQL's `CHANGE` and `MODIFY`: the column restated whole (its type and
+/// nullability), renamed or not.
+fn restate_column(
+    applier: &mut Applier<'_>,
+    key: &str,
+    column: &str,
+    new_name: Option<String>,
+    (data_type, options): (&DataType, &[ColumnOption]),
+) -> Result<(), String> {
+    let native = data_type.to_string();
+    let nullable = !options
+        .iter()
+        .any(|option| matches!(option, ColumnOption::NotNull | ColumnOption::PrimaryKey(_)));
+    let dialect = applier.dialect;
+    applier
+        .alter_column(
+            key,
+            column,
+            ColumnChange {
+                nullable: Some(nullable),
+                type_family: Some(TypeFamily::from_native(dialect, &native)),
+                native_type: Some(native),
+                new_name,
+            },
+        )
+        .map_err(String::from)
+}
+
+/// `ADD CONSTRAINT` (or `ADD PRIMARY KEY`, `ADD INDEX`).
+fn add_constraint(
+    applier: &mut Applier<'_>,
+    key: &str,
+    constraint: &TableConstraint,
+) -> Result<(), String> {
+    let applied = match constraint_spec(constraint) {
+        Some(ConstraintSpec::PrimaryKey { columns, .. }) => {
+            applier.create_primary_key(key, columns)
+        }
+        Some(ConstraintSpec::Unique { name, columns }) => applier.add_unique(key, name, columns),
+        Some(ConstraintSpec::ForeignKey(foreign_key)) => applier.add_foreign_key(key, &foreign_key),
+        Some(ConstraintSpec::Index {
+            name,
+            columns,
+            unique,
+        }) => {
+            let name = name.unwrap_or_else(|| columns.join("_"));
+            applier.create_index(key, &name, columns, unique)
+        }
+        Some(ConstraintSpec::Check) | None => {
+            return Err(format!("ADD {constraint} is not compared"));
+        }
+    };
+    applied.map_err(String::from)
 }
