@@ -4,115 +4,195 @@
 use crate::interpreter::python::{iterate, to_text};
 use crate::value::Value;
 
+/// A builtin function, called with its arguments.
+type Builtin = fn(&[Value], &[(String, Value)]) -> Value;
+
+/// Every builtin that is evaluated, by name.
+const BUILTINS: &[(&str, Builtin)] = &[
+    ("len", len),
+    ("range", range),
+    ("str", str),
+    ("int", int),
+    ("bool", bool),
+    ("list", list),
+    ("tuple", list),
+    ("set", set),
+    ("reversed", reversed),
+    ("sorted", sorted),
+    ("enumerate", enumerate),
+    ("zip", zip),
+    ("any", any),
+    ("all", all),
+    ("dict", dict),
+    ("print", |_, _| Value::None),
+];
+
+/// `name(args)` for a builtin function.
 pub(crate) fn builtin(name: &str, args: &[Value], kwargs: &[(String, Value)]) -> Value {
-    let first = args.first();
-    match name {
-        "len" => match first {
-            Some(Value::List(items)) => Value::Int(items.len() as i64),
-            Some(Value::Dict(items)) => Value::Int(items.len() as i64),
-            Some(Value::Str(text)) => Value::Int(text.chars().count() as i64),
-            _ => Value::Unknown(String::new()),
-        },
-        "range" => {
-            let numbers: Vec<i64> = args
-                .iter()
-                .filter_map(|arg| match arg {
-                    Value::Int(number) => Some(*number),
-                    _ => None,
-                })
-                .collect();
-            let (start, end) = match numbers.as_slice() {
-                [end] => (0, *end),
-                [start, end, ..] => (*start, *end),
-                _ => return Value::Unknown(String::new()),
-            };
-            Value::List((start..end.min(start + 100_000)).map(Value::Int).collect())
-        }
-        "str" => first
-            .and_then(to_text)
-            .map_or(Value::Unknown(String::new()), Value::Str),
-        "int" => match first {
-            Some(Value::Int(number)) => Value::Int(*number),
-            Some(Value::Str(text)) => text
-                .trim()
-                .parse()
-                .map_or(Value::Unknown(String::new()), Value::Int),
-            _ => Value::Unknown(String::new()),
-        },
-        "bool" => first
-            .and_then(Value::truthy)
-            .map_or(Value::Unknown(String::new()), Value::Bool),
-        "list" | "tuple" | "set" | "reversed" | "sorted" => {
-            let Some(mut items) = first.and_then(iterate) else {
-                return Value::Unknown(String::new());
-            };
-            if name == "reversed" {
-                items.reverse();
-            }
-            if name == "sorted" {
-                let mut keyed: Vec<(String, Value)> = items
-                    .into_iter()
-                    .filter_map(|item| to_text(&item).map(|key| (key, item)))
-                    .collect();
-                keyed.sort_by(|a, b| a.0.cmp(&b.0));
-                items = keyed.into_iter().map(|(_, item)| item).collect();
-            }
-            if name == "set" {
-                let mut unique: Vec<Value> = Vec::new();
-                for item in items {
-                    if !unique.contains(&item) {
-                        unique.push(item);
-                    }
-                }
-                items = unique;
-            }
-            Value::List(items)
-        }
-        "enumerate" => first
-            .and_then(iterate)
-            .map_or(Value::Unknown(String::new()), |items| {
-                Value::List(
-                    items
-                        .into_iter()
-                        .enumerate()
-                        .map(|(at, item)| Value::List(vec![Value::Int(at as i64), item]))
-                        .collect(),
-                )
-            }),
-        "zip" => {
-            let lists: Option<Vec<Vec<Value>>> = args.iter().map(iterate).collect();
-            let Some(lists) = lists else {
-                return Value::Unknown(String::new());
-            };
-            let shortest = lists.iter().map(Vec::len).min().unwrap_or(0);
-            Value::List(
-                (0..shortest)
-                    .map(|at| Value::List(lists.iter().map(|list| list[at].clone()).collect()))
-                    .collect(),
-            )
-        }
-        "any" | "all" => {
-            let Some(items) = first.and_then(iterate) else {
-                return Value::Unknown(String::new());
-            };
-            let truths: Option<Vec<bool>> = items.iter().map(Value::truthy).collect();
-            match truths {
-                Some(truths) if name == "any" => Value::Bool(truths.iter().any(|t| *t)),
-                Some(truths) => Value::Bool(truths.iter().all(|t| *t)),
-                None => Value::Unknown(String::new()),
-            }
-        }
-        "dict" => Value::Dict(
-            kwargs
-                .iter()
-                .map(|(key, value)| (Value::Str(key.clone()), value.clone()))
-                .collect(),
-        ),
-        "print" => Value::None,
-        _ => Value::Unknown(format!(
+    match BUILTINS.iter().find(|(known, _)| *known == name) {
+        Some((_, function)) => function(args, kwargs),
+        None => Value::Unknown(format!(
             "calls {name}(), which migration-doctor does not evaluate"
         )),
     }
+}
+
+fn len(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    let first = args.first();
+    match first {
+        Some(Value::List(items)) => Value::Int(items.len() as i64),
+        Some(Value::Dict(items)) => Value::Int(items.len() as i64),
+        Some(Value::Str(text)) => Value::Int(text.chars().count() as i64),
+        _ => Value::Unknown(String::new()),
+    }
+}
+
+/// `range(end)`, `range(start, end)`, at most 100,000 numbers.
+fn range(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    {
+        let numbers: Vec<i64> = args
+            .iter()
+            .filter_map(|arg| match arg {
+                Value::Int(number) => Some(*number),
+                _ => None,
+            })
+            .collect();
+        let (start, end) = match numbers.as_slice() {
+            [end] => (0, *end),
+            [start, end, ..] => (*start, *end),
+            _ => return Value::Unknown(String::new()),
+        };
+        Value::List((start..end.min(start + 100_000)).map(Value::Int).collect())
+    }
+}
+
+fn str(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    let first = args.first();
+    first
+        .and_then(to_text)
+        .map_or(Value::Unknown(String::new()), Value::Str)
+}
+
+fn int(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    let first = args.first();
+    match first {
+        Some(Value::Int(number)) => Value::Int(*number),
+        Some(Value::Str(text)) => text
+            .trim()
+            .parse()
+            .map_or(Value::Unknown(String::new()), Value::Int),
+        _ => Value::Unknown(String::new()),
+    }
+}
+
+fn bool(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    let first = args.first();
+    first
+        .and_then(Value::truthy)
+        .map_or(Value::Unknown(String::new()), Value::Bool)
+}
+
+/// The items of an iterable, as a list (`list`, `tuple`).
+fn list(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    args.first()
+        .and_then(iterate)
+        .map_or(Value::Unknown(String::new()), Value::List)
+}
+
+/// The items of an iterable, each once, in order.
+fn set(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    let Some(items) = args.first().and_then(iterate) else {
+        return Value::Unknown(String::new());
+    };
+    let mut unique: Vec<Value> = Vec::new();
+    for item in items {
+        if !unique.contains(&item) {
+            unique.push(item);
+        }
+    }
+    Value::List(unique)
+}
+
+fn reversed(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    let Some(mut items) = args.first().and_then(iterate) else {
+        return Value::Unknown(String::new());
+    };
+    items.reverse();
+    Value::List(items)
+}
+
+/// The items sorted by their text; items without one are left out.
+fn sorted(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    let Some(items) = args.first().and_then(iterate) else {
+        return Value::Unknown(String::new());
+    };
+    let mut keyed: Vec<(String, Value)> = items
+        .into_iter()
+        .filter_map(|item| to_text(&item).map(|key| (key, item)))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    Value::List(keyed.into_iter().map(|(_, item)| item).collect())
+}
+
+fn enumerate(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    let first = args.first();
+    first
+        .and_then(iterate)
+        .map_or(Value::Unknown(String::new()), |items| {
+            Value::List(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(at, item)| Value::List(vec![Value::Int(at as i64), item]))
+                    .collect(),
+            )
+        })
+}
+
+fn zip(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    {
+        let lists: Option<Vec<Vec<Value>>> = args.iter().map(iterate).collect();
+        let Some(lists) = lists else {
+            return Value::Unknown(String::new());
+        };
+        let shortest = lists.iter().map(Vec::len).min().unwrap_or(0);
+        Value::List(
+            (0..shortest)
+                .map(|at| Value::List(lists.iter().map(|list| list[at].clone()).collect()))
+                .collect(),
+        )
+    }
+}
+
+/// The truth of every item, when each is known.
+fn truths(args: &[Value]) -> Option<Vec<bool>> {
+    args.first()
+        .and_then(iterate)?
+        .iter()
+        .map(Value::truthy)
+        .collect()
+}
+
+fn any(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    truths(args).map_or(Value::Unknown(String::new()), |truths| {
+        Value::Bool(truths.iter().any(|t| *t))
+    })
+}
+
+fn all(args: &[Value], _kwargs: &[(String, Value)]) -> Value {
+    truths(args).map_or(Value::Unknown(String::new()), |truths| {
+        Value::Bool(truths.iter().all(|t| *t))
+    })
+}
+
+/// `dict(a=1, b=2)`.
+fn dict(_args: &[Value], kwargs: &[(String, Value)]) -> Value {
+    Value::Dict(
+        kwargs
+            .iter()
+            .map(|(key, value)| (Value::Str(key.clone()), value.clone()))
+            .collect(),
+    )
 }
 
 pub(crate) fn string_method(

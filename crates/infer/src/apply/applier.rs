@@ -79,8 +79,8 @@ impl From<ApplyError> for String {
     }
 }
 
-/// The most columns a table can have on `dialect` (PostgreSQL's 1,600,
-
+/// What applying one operation gives: done, or why the real migration
+/// would fail there too.
 pub(crate) type Applied = Result<(), ApplyError>;
 
 impl<'a> Applier<'a> {

@@ -113,6 +113,9 @@ impl Applier<'_> {
     }
 }
 
+/// An index part written as text (`sa.text("created DESC")`) names its
+/// column with an ordering, which the databases' catalogs (and so the live
+/// schema) keep apart from the column: the column's name, or the text as it
 /// is when it is an expression.
 fn without_ordering(part: &str) -> String {
     let mut words: Vec<&str> = part.split_whitespace().collect();

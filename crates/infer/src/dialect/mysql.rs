@@ -54,10 +54,6 @@ pub(crate) fn index_name(table: &Table, columns: &[String]) -> String {
         .unwrap_or(base)
 }
 
-/// An index part written as text (`sa.text("created DESC")`) names its
-/// column with an ordering, which the databases' catalogs (and so the live
-/// schema) keep apart from the column: the column's name, or the text as it
-
 /// `orders_ibfk_2`: the name InnoDB gives an unnamed foreign key of `orders`.
 pub(crate) fn is_generated_key_name(table: &str, name: &str) -> bool {
     name.strip_prefix(table)
