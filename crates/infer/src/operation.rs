@@ -168,6 +168,19 @@ pub struct DataStep {
     pub modelled: bool,
 }
 
+impl DataStep {
+    /// A data step known by its look only: rows moved by SQLAlchemy
+    /// expressions, an ORM session or `op.bulk_insert` (`modelled` when the
+    /// call itself says it moves data), with no SQL to probe.
+    pub fn without_sql(modelled: bool) -> DataStep {
+        DataStep {
+            sql: None,
+            probe: None,
+            modelled,
+        }
+    }
+}
+
 /// A read-only query whose answer tells whether a data step ran.
 #[derive(
     Debug, Clone, PartialEq, Eq, Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,

@@ -48,15 +48,7 @@ pub(crate) fn session_method(
         | "bulk_save_objects"
         | "bulk_insert_mappings"
         | "bulk_update_mappings" => {
-            data_step(
-                run,
-                range,
-                DataStep {
-                    sql: None,
-                    probe: None,
-                    modelled: false,
-                },
-            );
+            data_step(run, range, DataStep::without_sql(false));
             Value::None
         }
         "commit" | "close" | "flush" | "rollback" | "expunge_all" | "begin" => Value::None,
@@ -77,15 +69,7 @@ pub(crate) fn execute_sql(run: &mut Run<'_>, statement: Option<&Value>, range: T
         }
         Some(Value::Opaque(_)) => {
             // `table.update()…`, `sa.insert(…)`: data, built with SQLAlchemy.
-            data_step(
-                run,
-                range,
-                DataStep {
-                    sql: None,
-                    probe: None,
-                    modelled: false,
-                },
-            );
+            data_step(run, range, DataStep::without_sql(false));
             Value::None
         }
         _ => Value::Unknown("executes SQL that is only known at run time".to_owned()),

@@ -43,6 +43,7 @@ impl<'a> Host<'a> for Migration<'a> {
         attribute(run, base, name)
     }
 
+    /// A call of the function or class a dotted name stands for, by its API.
     fn call_path(
         run: &mut Run<'a>,
         path: &str,
@@ -50,9 +51,35 @@ impl<'a> Host<'a> for Migration<'a> {
         kwargs: Vec<(String, Value)>,
         range: TextRange,
     ) -> Value {
-        call_path(run, path, args, kwargs, range)
+        if let Some(name) = path.strip_prefix("builtins.") {
+            return builtin(name, &args, &kwargs);
+        }
+        if let Some(operation) = path.strip_prefix("alembic.op.") {
+            return op_call(run, None, operation, args, kwargs, range);
+        }
+        if let Some(function) = path.strip_prefix("alembic.context.") {
+            return context_function(run, function, &args, &kwargs, range);
+        }
+        let last = path.rsplit('.').next().unwrap_or(path);
+        if path.starts_with("sqlalchemy") || path.starts_with("sqlmodel") {
+            let args = project_types_in(run, args);
+            let kwargs = kwargs
+                .into_iter()
+                .map(|(key, value)| (key, project_types_in(run, vec![value]).remove(0)))
+                .collect();
+            return sqlalchemy_call(last, path, args, kwargs);
+        }
+        let root = path.split('.').next().unwrap_or(path);
+        if matches!(last, "getLogger" | "get_logger") {
+            return Value::Opaque(LOGGER.to_owned());
+        }
+        if HARMLESS_ROOTS.contains(&root) || root.is_empty() {
+            return Value::None;
+        }
+        call_project_path(run, path, last, args, kwargs, range)
     }
 
+    /// A call of a method of `base`, by the kind of object it is.
     fn call_method(
         run: &mut Run<'a>,
         base: Value,
@@ -61,7 +88,32 @@ impl<'a> Host<'a> for Migration<'a> {
         kwargs: Vec<(String, Value)>,
         range: TextRange,
     ) -> Value {
-        call_method(run, base, name, args, kwargs, range)
+        match base {
+            Value::Batch { table, schema, .. } => {
+                op_call(run, Some((table, schema)), name, args, kwargs, range)
+            }
+            Value::Inspector => inspector_call(run, name, &args, &kwargs),
+            Value::Type(spec) => type_method(run, spec, name, args, kwargs),
+            Value::Instance(instance) => {
+                call_instance_method(run, *instance, name, args, kwargs, range)
+            }
+            Value::Dialect => dialect_method(run, name, args, kwargs),
+            Value::Bind | Value::Context => connection_method(run, name, &args, &kwargs, range),
+            Value::Str(text) => string_method(&text, name, &args, &kwargs),
+            Value::Opaque(what) if what == SESSION => {
+                session_method(run, name, &args, &kwargs, range)
+            }
+            Value::Opaque(what) if what == LOGGER => Value::None,
+            Value::Opaque(what) if what == ALEMBIC_CONFIG => {
+                config_method(run, name, &args, &kwargs)
+            }
+            Value::MetaData(_) if name == "reflect" => Value::None,
+            // `registry(metadata=...).generate_base()`: a base with that metadata.
+            Value::MetaData(entries) if name == "generate_base" => Value::MetaData(entries),
+            Value::Dict(items) => dict_method(items, name, &args),
+            Value::List(items) => list_method(&items, name, &args),
+            _ => Value::Unknown(String::new()),
+        }
     }
 
     fn enter(run: &mut Run<'a>, value: &Value) -> Option<Self::Exit> {
@@ -94,42 +146,6 @@ impl<'a> Host<'a> for Migration<'a> {
     fn forget_effects_after(&mut self, kept: usize) {
         self.applier.log.truncate(kept);
     }
-}
-
-/// A call of the function or class a dotted name stands for.
-fn call_path(
-    run: &mut Run<'_>,
-    path: &str,
-    args: Vec<Value>,
-    kwargs: Vec<(String, Value)>,
-    range: TextRange,
-) -> Value {
-    if let Some(name) = path.strip_prefix("builtins.") {
-        return builtin(name, &args, &kwargs);
-    }
-    if let Some(operation) = path.strip_prefix("alembic.op.") {
-        return op_call(run, None, operation, args, kwargs, range);
-    }
-    if let Some(function) = path.strip_prefix("alembic.context.") {
-        return context_function(run, function, &args, &kwargs, range);
-    }
-    let last = path.rsplit('.').next().unwrap_or(path);
-    if path.starts_with("sqlalchemy") || path.starts_with("sqlmodel") {
-        let args = project_types_in(run, args);
-        let kwargs = kwargs
-            .into_iter()
-            .map(|(key, value)| (key, project_types_in(run, vec![value]).remove(0)))
-            .collect();
-        return sqlalchemy_call(last, path, args, kwargs);
-    }
-    let root = path.split('.').next().unwrap_or(path);
-    if matches!(last, "getLogger" | "get_logger") {
-        return Value::Opaque(LOGGER.to_owned());
-    }
-    if HARMLESS_ROOTS.contains(&root) || root.is_empty() {
-        return Value::None;
-    }
-    call_project_path(run, path, last, args, kwargs, range)
 }
 
 /// A call of something of the project's own modules: a helper function,
@@ -167,39 +183,6 @@ fn call_project_path(
         });
     }
     Value::Unknown(format!("calls {path}, which is defined outside the file"))
-}
-
-/// A call of a method of `base`, by the kind of object it is.
-fn call_method(
-    run: &mut Run<'_>,
-    base: Value,
-    name: &str,
-    args: Vec<Value>,
-    kwargs: Vec<(String, Value)>,
-    range: TextRange,
-) -> Value {
-    match base {
-        Value::Batch { table, schema, .. } => {
-            op_call(run, Some((table, schema)), name, args, kwargs, range)
-        }
-        Value::Inspector => inspector_call(run, name, &args, &kwargs),
-        Value::Type(spec) => type_method(run, spec, name, args, kwargs),
-        Value::Instance(instance) => {
-            call_instance_method(run, *instance, name, args, kwargs, range)
-        }
-        Value::Dialect => dialect_method(run, name, args, kwargs),
-        Value::Bind | Value::Context => connection_method(run, name, &args, &kwargs, range),
-        Value::Str(text) => string_method(&text, name, &args, &kwargs),
-        Value::Opaque(what) if what == SESSION => session_method(run, name, &args, &kwargs, range),
-        Value::Opaque(what) if what == LOGGER => Value::None,
-        Value::Opaque(what) if what == ALEMBIC_CONFIG => config_method(run, name, &args, &kwargs),
-        Value::MetaData(_) if name == "reflect" => Value::None,
-        // `registry(metadata=...).generate_base()`: a base with that metadata.
-        Value::MetaData(entries) if name == "generate_base" => Value::MetaData(entries),
-        Value::Dict(items) => dict_method(items, name, &args),
-        Value::List(items) => list_method(&items, name, &args),
-        _ => Value::Unknown(String::new()),
-    }
 }
 
 impl<'a> Evaluator<'a> for Run<'a> {

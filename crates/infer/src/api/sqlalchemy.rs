@@ -79,108 +79,214 @@ pub(crate) fn project_types_in(run: &mut Run<'_>, values: Vec<Value>) -> Vec<Val
         .collect()
 }
 
+/// One call of a SQLAlchemy name (`sa.Column(...)`), as its constructor
+/// reads it.
+pub(crate) struct SqlAlchemyCall {
+    /// The name called (`Column`).
+    pub name: String,
+    /// Its whole dotted path (`sqlalchemy.Column`).
+    pub path: String,
+    pub args: Vec<Value>,
+    pub kwargs: Vec<(String, Value)>,
+}
+
+/// What one SQLAlchemy name builds.
+type Constructor = fn(SqlAlchemyCall) -> Value;
+
+/// Every SQLAlchemy name with a meaning of its own; any other is a type
+/// (a capitalised name), a SQL function or an expression (see [`other`]).
+const CONSTRUCTORS: &[(&str, Constructor)] = &[
+    ("Column", column),
+    ("mapped_column", column),
+    ("Table", table),
+    ("table", table),
+    ("MetaData", metadata),
+    ("declarative_base", declarative_base),
+    ("registry", declarative_base),
+    ("ForeignKey", foreign_key),
+    ("PrimaryKeyConstraint", primary_key_constraint),
+    ("UniqueConstraint", unique_constraint),
+    ("ForeignKeyConstraint", foreign_key_constraint),
+    ("CheckConstraint", |_| {
+        Value::Constraint(ConstraintSpec::Check)
+    }),
+    ("Index", index),
+    ("text", sql_text),
+    ("DDL", sql_text),
+    ("CreateSequence", no_table_ddl),
+    ("DropSequence", no_table_ddl),
+    ("CreateSchema", no_table_ddl),
+    ("DropSchema", no_table_ddl),
+    ("inspect", inspect),
+    ("from_engine", from_engine),
+    ("Session", session),
+    ("sessionmaker", session),
+    ("scoped_session", session),
+    ("AutoString", other),
+];
+
+/// `sqlalchemy.<...>.name(args)` (or SQLModel's).
 pub(crate) fn sqlalchemy_call(
     last: &str,
     path: &str,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Value {
-    match last {
-        "Column" | "mapped_column" => Value::Column(Box::new(column_spec(&args, &kwargs))),
-        "Table" | "table" => match args.first() {
-            Some(Value::Str(name)) => Value::Table(name.clone()),
-            _ => Value::Opaque(last.to_owned()),
-        },
-        "MetaData" => Value::MetaData(convention_entries(kwarg(&kwargs, "naming_convention"))),
-        // A declarative base, as far as its metadata (and so its naming
-        // convention) goes.
-        "declarative_base" | "registry" => match kwarg(&kwargs, "metadata") {
-            Some(Value::MetaData(entries)) => Value::MetaData(entries.clone()),
-            _ => Value::MetaData(Vec::new()),
-        },
-        "ForeignKey" => {
-            let target = match arg(&args, &kwargs, 0, "column") {
-                Some(Value::MappedColumn { table, column }) => Some(format!("{table}.{column}")),
-                other => string(other),
-            };
-            let mut spec = foreign_key_target(
-                target.as_deref(),
-                optional_string(kwarg(&kwargs, "name")),
-                Vec::new(),
-            );
-            spec.actions = referential_actions(&kwargs);
-            Value::ForeignKeyRef(spec)
-        }
-        "PrimaryKeyConstraint" => Value::Constraint(ConstraintSpec::PrimaryKey {
-            name: optional_string(kwarg(&kwargs, "name")),
-            columns: args.iter().filter_map(to_text).collect(),
-        }),
-        "UniqueConstraint" => Value::Constraint(ConstraintSpec::Unique {
-            name: optional_string(kwarg(&kwargs, "name")),
-            columns: args.iter().filter_map(to_text).collect(),
-        }),
-        "ForeignKeyConstraint" => {
-            let columns = column_names(arg(&args, &kwargs, 0, "columns")).unwrap_or_default();
-            let targets = column_names(arg(&args, &kwargs, 1, "refcolumns")).unwrap_or_default();
-            let mut spec = foreign_key_target(
-                targets.first().map(String::as_str),
-                optional_string(kwarg(&kwargs, "name")),
-                columns,
-            );
-            spec.actions = referential_actions(&kwargs);
-            spec.referred_columns = targets
-                .iter()
-                .map(|target| target.rsplit('.').next().unwrap_or(target).to_owned())
-                .collect();
-            Value::Constraint(ConstraintSpec::ForeignKey(spec))
-        }
-        "CheckConstraint" => Value::Constraint(ConstraintSpec::Check),
-        "Index" => Value::Constraint(ConstraintSpec::Index {
-            name: string(args.first()),
-            columns: args
-                .iter()
-                .skip(1)
-                .filter_map(|arg| match arg {
-                    Value::Str(text) | Value::Sql(text) => Some(text.clone()),
-                    Value::Column(column) => column.name.clone(),
-                    _ => None,
-                })
-                .collect(),
-            unique: matches!(kwarg(&kwargs, "unique"), Some(Value::Bool(true))),
-        }),
-        "text" | "DDL" => string(args.first()).map_or(Value::Unknown(String::new()), Value::Sql),
-        // Statements on sequences and schemas, which hold no table.
-        "CreateSequence" | "DropSequence" | "CreateSchema" | "DropSchema" => {
-            Value::Opaque(NO_TABLE_DDL.to_owned())
-        }
-        "inspect" => match args.first() {
-            Some(Value::Bind) => Value::Inspector,
-            _ => Value::Opaque("inspect".to_owned()),
-        },
-        "from_engine" if path.ends_with("Inspector.from_engine") => Value::Inspector,
-        // ORM sessions move data; what they return is only known at run time.
-        "Session" | "sessionmaker" | "scoped_session" => Value::Opaque(SESSION.to_owned()),
-        "AutoString" => Value::Type(TypeSpec {
-            name: "AutoString".to_owned(),
-            known_module: true,
-            args,
-            kwargs,
-        }),
-        // `sa.func.now()`: a server default SQLAlchemy renders as `now()`.
-        _ if path.contains(".func.") && args.is_empty() && kwargs.is_empty() => {
-            Value::Opaque(format!("{last}()"))
-        }
-        _ if path.contains(".func.") || SQLALCHEMY_NON_TYPES.contains(&last) => {
-            Value::Opaque(last.to_owned())
-        }
-        _ if last.chars().next().is_some_and(char::is_uppercase) => Value::Type(TypeSpec {
-            name: last.to_owned(),
-            known_module: true,
-            args,
-            kwargs,
-        }),
-        _ => Value::Opaque(last.to_owned()),
+    let call = SqlAlchemyCall {
+        name: last.to_owned(),
+        path: path.to_owned(),
+        args,
+        kwargs,
+    };
+    match CONSTRUCTORS.iter().find(|(known, _)| *known == last) {
+        Some((_, constructor)) => constructor(call),
+        None => other(call),
     }
+}
+
+/// A name without a constructor of its own: `sa.func.now()` is a server
+/// default SQLAlchemy renders as `now()`; other SQL functions and
+/// expression builders are opaque; a capitalised name is a type.
+fn other(call: SqlAlchemyCall) -> Value {
+    let SqlAlchemyCall {
+        name,
+        path,
+        args,
+        kwargs,
+    } = call;
+    if path.contains(".func.") && args.is_empty() && kwargs.is_empty() {
+        return Value::Opaque(format!("{name}()"));
+    }
+    if path.contains(".func.") || SQLALCHEMY_NON_TYPES.contains(&name.as_str()) {
+        return Value::Opaque(name);
+    }
+    if name.chars().next().is_some_and(char::is_uppercase) {
+        return Value::Type(TypeSpec {
+            name,
+            known_module: true,
+            args,
+            kwargs,
+        });
+    }
+    Value::Opaque(name)
+}
+
+fn column(call: SqlAlchemyCall) -> Value {
+    Value::Column(Box::new(column_spec(&call.args, &call.kwargs)))
+}
+
+fn table(call: SqlAlchemyCall) -> Value {
+    match call.args.first() {
+        Some(Value::Str(name)) => Value::Table(name.clone()),
+        _ => Value::Opaque(call.name),
+    }
+}
+
+fn metadata(call: SqlAlchemyCall) -> Value {
+    Value::MetaData(convention_entries(kwarg(&call.kwargs, "naming_convention")))
+}
+
+/// A declarative base, as far as its metadata (and so its naming
+/// convention) goes.
+fn declarative_base(call: SqlAlchemyCall) -> Value {
+    match kwarg(&call.kwargs, "metadata") {
+        Some(Value::MetaData(entries)) => Value::MetaData(entries.clone()),
+        _ => Value::MetaData(Vec::new()),
+    }
+}
+
+fn foreign_key(call: SqlAlchemyCall) -> Value {
+    let (args, kwargs) = (&call.args, &call.kwargs);
+    let target = match arg(args, kwargs, 0, "column") {
+        Some(Value::MappedColumn { table, column }) => Some(format!("{table}.{column}")),
+        other => string(other),
+    };
+    let mut spec = foreign_key_target(
+        target.as_deref(),
+        optional_string(kwarg(kwargs, "name")),
+        Vec::new(),
+    );
+    spec.actions = referential_actions(kwargs);
+    Value::ForeignKeyRef(spec)
+}
+
+fn primary_key_constraint(call: SqlAlchemyCall) -> Value {
+    Value::Constraint(ConstraintSpec::PrimaryKey {
+        name: optional_string(kwarg(&call.kwargs, "name")),
+        columns: call.args.iter().filter_map(to_text).collect(),
+    })
+}
+
+fn unique_constraint(call: SqlAlchemyCall) -> Value {
+    Value::Constraint(ConstraintSpec::Unique {
+        name: optional_string(kwarg(&call.kwargs, "name")),
+        columns: call.args.iter().filter_map(to_text).collect(),
+    })
+}
+
+fn foreign_key_constraint(call: SqlAlchemyCall) -> Value {
+    let (args, kwargs) = (&call.args, &call.kwargs);
+    let columns = column_names(arg(args, kwargs, 0, "columns")).unwrap_or_default();
+    let targets = column_names(arg(args, kwargs, 1, "refcolumns")).unwrap_or_default();
+    let mut spec = foreign_key_target(
+        targets.first().map(String::as_str),
+        optional_string(kwarg(kwargs, "name")),
+        columns,
+    );
+    spec.actions = referential_actions(kwargs);
+    spec.referred_columns = targets
+        .iter()
+        .map(|target| target.rsplit('.').next().unwrap_or(target).to_owned())
+        .collect();
+    Value::Constraint(ConstraintSpec::ForeignKey(spec))
+}
+
+fn index(call: SqlAlchemyCall) -> Value {
+    Value::Constraint(ConstraintSpec::Index {
+        name: string(call.args.first()),
+        columns: call
+            .args
+            .iter()
+            .skip(1)
+            .filter_map(|arg| match arg {
+                Value::Str(text) | Value::Sql(text) => Some(text.clone()),
+                Value::Column(column) => column.name.clone(),
+                _ => None,
+            })
+            .collect(),
+        unique: matches!(kwarg(&call.kwargs, "unique"), Some(Value::Bool(true))),
+    })
+}
+
+/// `sa.text("...")`, `DDL("...")`: SQL as written.
+fn sql_text(call: SqlAlchemyCall) -> Value {
+    string(call.args.first()).map_or(Value::Unknown(String::new()), Value::Sql)
+}
+
+/// Statements on sequences and schemas, which hold no table.
+fn no_table_ddl(_call: SqlAlchemyCall) -> Value {
+    Value::Opaque(NO_TABLE_DDL.to_owned())
+}
+
+fn inspect(call: SqlAlchemyCall) -> Value {
+    match call.args.first() {
+        Some(Value::Bind) => Value::Inspector,
+        _ => Value::Opaque("inspect".to_owned()),
+    }
+}
+
+/// `Inspector.from_engine(bind)`.
+fn from_engine(call: SqlAlchemyCall) -> Value {
+    if call.path.ends_with("Inspector.from_engine") {
+        Value::Inspector
+    } else {
+        other(call)
+    }
+}
+
+/// ORM sessions move data; what they return is only known at run time.
+fn session(_call: SqlAlchemyCall) -> Value {
+    Value::Opaque(SESSION.to_owned())
 }
 
 /// The string entries of a `naming_convention` dict.

@@ -5,12 +5,20 @@
 use ruff_text_size::TextRange;
 
 use crate::api::arguments::{arg, kwarg, string};
+use crate::apply::ApplyError;
 use crate::keys::table_key;
 use crate::value::Value;
 
 /// What a handler gives back: the call's value, or, when the call cannot
 /// be followed, why (it becomes an unknown operation at the call).
 pub(crate) type Handled = Result<Value, String>;
+
+/// A change applied to the expected schema, as a handler gives it back:
+/// the call's value is `None`; a change the schema refuses (the real
+/// migration would fail there too) is why the call is not followed.
+pub(crate) fn applied(result: Result<(), ApplyError>) -> Handled {
+    result.map(|()| Value::None).map_err(String::from)
+}
 
 /// A handler of one `op.*` name.
 pub(crate) type Handler = fn(&mut crate::api::host::Run<'_>, &OpCall) -> Handled;

@@ -1,7 +1,7 @@
 //! `op.add_column`, `op.drop_column`, `op.alter_column` (and their
 //! `batch_op` forms).
 
-use super::call::{Handled, OpCall};
+use super::call::{Handled, OpCall, applied};
 use crate::api::arguments::string;
 use crate::api::host::Run;
 use crate::api::sqlalchemy::type_of;
@@ -17,11 +17,7 @@ pub(crate) fn add_column(run: &mut Run<'_>, call: &OpCall) -> Handled {
     ) {
         (Some(table), Some(Value::Column(column))) => {
             let key = call.table_key(&table);
-            run.host
-                .applier
-                .add_column(&key, column)
-                .map(|()| Value::None)
-                .map_err(String::from)
+            applied(run.host.applier.add_column(&key, column))
         }
         _ => Err("add_column with a column only known at run time".to_owned()),
     }
@@ -34,11 +30,7 @@ pub(crate) fn drop_column(run: &mut Run<'_>, call: &OpCall) -> Handled {
     ) {
         (Some(table), Some(column)) => {
             let key = call.table_key(&table);
-            run.host
-                .applier
-                .drop_column(&key, &column)
-                .map(|()| Value::None)
-                .map_err(String::from)
+            applied(run.host.applier.drop_column(&key, &column))
         }
         _ => Err("drop_column with names only known at run time".to_owned()),
     }
@@ -80,11 +72,7 @@ pub(crate) fn alter_column(run: &mut Run<'_>, call: &OpCall) -> Handled {
                 native_type: new_type.map(|spec| spec.name),
                 new_name: string(call.kwarg("new_column_name")),
             };
-            run.host
-                .applier
-                .alter_column(&key, &column, change)
-                .map(|()| Value::None)
-                .map_err(String::from)
+            applied(run.host.applier.alter_column(&key, &column, change))
         }
         _ => Err("alter_column with names only known at run time".to_owned()),
     }

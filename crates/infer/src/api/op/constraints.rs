@@ -1,13 +1,12 @@
 //! `op.create_unique_constraint`, `op.create_foreign_key`,
 //! `op.create_primary_key`, `op.drop_constraint`.
 
-use super::call::{Handled, OpCall};
+use super::call::{Handled, OpCall, applied};
 use crate::api::arguments::{column_names, string};
 use crate::api::host::Run;
 use crate::api::sqlalchemy::referential_actions;
 use crate::keys::table_key;
 use crate::value::ForeignKeySpec;
-use crate::value::Value;
 
 pub(crate) fn create_unique_constraint(run: &mut Run<'_>, call: &OpCall) -> Handled {
     {
@@ -18,11 +17,7 @@ pub(crate) fn create_unique_constraint(run: &mut Run<'_>, call: &OpCall) -> Hand
         ) {
             (Some(table), Some(columns)) => {
                 let key = call.table_key(&table);
-                run.host
-                    .applier
-                    .add_unique(&key, constraint, columns)
-                    .map(|()| Value::None)
-                    .map_err(String::from)
+                applied(run.host.applier.add_unique(&key, constraint, columns))
             }
             _ => Err("create_unique_constraint with names only known at run time".to_owned()),
         }
@@ -51,11 +46,7 @@ pub(crate) fn create_foreign_key(run: &mut Run<'_>, call: &OpCall) -> Handled {
                     referred_columns: remote,
                     actions: referential_actions(&call.kwargs),
                 };
-                run.host
-                    .applier
-                    .add_foreign_key(&key, &spec)
-                    .map(|()| Value::None)
-                    .map_err(String::from)
+                applied(run.host.applier.add_foreign_key(&key, &spec))
             }
             _ => Err("create_foreign_key with names only known at run time".to_owned()),
         }
@@ -69,11 +60,7 @@ pub(crate) fn create_primary_key(run: &mut Run<'_>, call: &OpCall) -> Handled {
     ) {
         (Some(table), Some(columns)) => {
             let key = call.table_key(&table);
-            run.host
-                .applier
-                .create_primary_key(&key, columns)
-                .map(|()| Value::None)
-                .map_err(String::from)
+            applied(run.host.applier.create_primary_key(&key, columns))
         }
         _ => Err("create_primary_key with names only known at run time".to_owned()),
     }
@@ -87,11 +74,11 @@ pub(crate) fn drop_constraint(run: &mut Run<'_>, call: &OpCall) -> Handled {
         (Some(constraint), Some(table)) => {
             let key = call.table_key(&table);
             let kind = call.string(1 + call.shift(), "type_");
-            run.host
-                .applier
-                .drop_constraint(&key, &constraint, kind.as_deref())
-                .map(|()| Value::None)
-                .map_err(String::from)
+            applied(
+                run.host
+                    .applier
+                    .drop_constraint(&key, &constraint, kind.as_deref()),
+            )
         }
         _ => Err("drop_constraint with names only known at run time".to_owned()),
     }

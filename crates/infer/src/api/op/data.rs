@@ -11,14 +11,6 @@ pub(crate) fn execute(run: &mut Run<'_>, call: &OpCall) -> Handled {
 }
 
 pub(crate) fn bulk_insert(run: &mut Run<'_>, call: &OpCall) -> Handled {
-    data_step(
-        run,
-        call.range,
-        DataStep {
-            sql: None,
-            probe: None,
-            modelled: true,
-        },
-    );
+    data_step(run, call.range, DataStep::without_sql(true));
     Ok(Value::None)
 }

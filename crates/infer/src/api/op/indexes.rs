@@ -1,6 +1,6 @@
 //! `op.create_index`, `op.drop_index`.
 
-use super::call::{Handled, OpCall};
+use super::call::{Handled, OpCall, applied};
 use crate::api::arguments::column_names;
 use crate::api::host::Run;
 use crate::value::Value;
@@ -14,11 +14,7 @@ pub(crate) fn create_index(run: &mut Run<'_>, call: &OpCall) -> Handled {
         match (index, table, columns) {
             (Some(index), Some(table), Some(columns)) => {
                 let key = call.table_key(&table);
-                run.host
-                    .applier
-                    .create_index(&key, &index, columns, unique)
-                    .map(|()| Value::None)
-                    .map_err(String::from)
+                applied(run.host.applier.create_index(&key, &index, columns, unique))
             }
             _ => Err("create_index with names only known at run time".to_owned()),
         }
@@ -33,11 +29,7 @@ pub(crate) fn drop_index(run: &mut Run<'_>, call: &OpCall) -> Handled {
                 None => call.string(1, "table_name"),
             };
             let key = table.map(|table| call.table_key(&table));
-            run.host
-                .applier
-                .drop_index(&index, key.as_deref())
-                .map(|()| Value::None)
-                .map_err(String::from)
+            applied(run.host.applier.drop_index(&index, key.as_deref()))
         }
         None => Err("drop_index of an index only known at run time".to_owned()),
     }

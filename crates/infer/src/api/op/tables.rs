@@ -1,6 +1,6 @@
 //! `op.create_table`, `op.drop_table`, `op.rename_table`.
 
-use super::call::{Handled, OpCall};
+use super::call::{Handled, OpCall, applied};
 use crate::api::host::Run;
 use crate::value::Value;
 
@@ -37,11 +37,7 @@ pub(crate) fn create_table(run: &mut Run<'_>, call: &OpCall) -> Handled {
                 );
             }
             let key = call.table_key(&table);
-            run.host
-                .applier
-                .create_table(&key, &columns, &constraints)
-                .map(|()| Value::None)
-                .map_err(String::from)
+            applied(run.host.applier.create_table(&key, &columns, &constraints))
         }
     }
 }
@@ -50,11 +46,7 @@ pub(crate) fn drop_table(run: &mut Run<'_>, call: &OpCall) -> Handled {
     match call.string(0, "table_name") {
         Some(table) => {
             let key = call.table_key(&table);
-            run.host
-                .applier
-                .drop_table(&key)
-                .map(|()| Value::None)
-                .map_err(String::from)
+            applied(run.host.applier.drop_table(&key))
         }
         None => Err("drop_table of a table only known at run time".to_owned()),
     }
@@ -67,11 +59,7 @@ pub(crate) fn rename_table(run: &mut Run<'_>, call: &OpCall) -> Handled {
     ) {
         (Some(old), Some(new)) => {
             let (old, new) = (call.table_key(&old), call.table_key(&new));
-            run.host
-                .applier
-                .rename_table(&old, &new)
-                .map(|()| Value::None)
-                .map_err(String::from)
+            applied(run.host.applier.rename_table(&old, &new))
         }
         _ => Err("rename_table with names only known at run time".to_owned()),
     }
