@@ -3,11 +3,10 @@
 //! convention), `text`, and every type class; a type's methods
 //! (`with_variant`). Checked against SQLAlchemy 2.1.
 
-use migration_doctor_schema::Dialect;
-
 use crate::api::arguments::{arg, column_names, kwarg, optional_string, string};
 use crate::api::attributes::{NO_TABLE_DDL, SESSION};
 use crate::api::host::Run;
+use crate::dialect;
 use crate::interpreter::python::to_text;
 use crate::operation::ReferentialActions;
 use crate::resolver::{is_library, project_type};
@@ -450,10 +449,9 @@ pub(crate) fn type_method(
             .and_then(|value| type_of(&value));
             match variant {
                 Some(variant)
-                    if dialects.iter().any(|name| {
-                        name == run.host.dialect.name()
-                            || (run.host.dialect == Dialect::Mysql && name == "mariadb")
-                    }) =>
+                    if dialects
+                        .iter()
+                        .any(|name| dialect::answers_to(run.host.dialect, name)) =>
                 {
                     Value::Type(variant)
                 }

@@ -1,7 +1,7 @@
 //! Columns: added (with the keys, index and constraints they declare
 //! inline), dropped and altered.
 
-use migration_doctor_schema::{Column, Dialect, TypeFamily};
+use migration_doctor_schema::{Column, TypeFamily};
 
 use std::sync::Arc;
 
@@ -83,8 +83,8 @@ impl Applier<'_> {
         // and MariaDB take the column out of them (an index left without
         // columns goes); SQLite's batch rebuild keeps the rest of the
         // primary key and drops the indexes.
-        let whole = dialect != Dialect::Mysql;
-        let primary_key_goes = dialect == Dialect::Postgresql;
+        let whole = dialect::drop_column_takes_whole_keys(dialect);
+        let primary_key_goes = dialect::drop_column_drops_primary_key(dialect);
         if primary_key_goes && table.primary_key.iter().any(|column| column == name) {
             table.primary_key.clear();
         } else {
@@ -151,7 +151,7 @@ impl Applier<'_> {
         // PostgreSQL: `ALTER COLUMN … TYPE trialstate` with an enum type that
         // already exists keeps that type's labels (alembic does not add
         // labels; checked with alembic 1.20).
-        let keeps_enum = dialect == Dialect::Postgresql
+        let keeps_enum = dialect::alter_type_keeps_enum_labels(dialect)
             && matches!(new_type, Some(TypeFamily::Enum { .. }))
             && matches!(column.type_family, TypeFamily::Enum { .. });
         if let Some(family) = new_type

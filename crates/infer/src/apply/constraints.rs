@@ -1,7 +1,7 @@
 //! Constraints: unique constraints, foreign keys and primary keys, added
 //! and dropped, with the names each dialect gives unnamed ones.
 
-use migration_doctor_schema::{Dialect, ForeignKey, Index, UniqueConstraint};
+use migration_doctor_schema::{ForeignKey, Index, UniqueConstraint};
 
 use super::applier::{Applied, Applier, ApplyError};
 use crate::dialect;
@@ -30,14 +30,9 @@ impl Applier<'_> {
             )
         });
         let table = self.table(key)?;
-        let name = name.or_else(|| match dialect {
-            Dialect::Postgresql => {
-                Some(dialect::postgresql::constraint_name(&bare, &columns, "key"))
-            }
-            Dialect::Mysql => Some(dialect::mysql::index_name(table, &columns)),
-            Dialect::Sqlite => None,
-        });
-        if dialect == Dialect::Mysql {
+        let name =
+            name.or_else(|| dialect::unique_constraint_name(dialect, table, &bare, &columns));
+        if dialect::unique_constraints_are_indexes(dialect) {
             // A MySQL unique constraint is its unique index, which can
             // serve a foreign key in place of the index InnoDB made for it.
             if !given_name && let Some(name) = &name {
@@ -87,19 +82,10 @@ impl Applier<'_> {
             )
         });
         let table = self.table(key)?;
-        let name = given.clone().or_else(|| match dialect {
-            Dialect::Postgresql => Some(dialect::postgresql::constraint_name(
-                &bare,
-                &spec.columns,
-                "fkey",
-            )),
-            Dialect::Mysql => {
-                let taken = table.foreign_keys.len() + 1;
-                Some(format!("{bare}_ibfk_{taken}"))
-            }
-            Dialect::Sqlite => None,
-        });
-        if dialect == Dialect::Mysql {
+        let name = given
+            .clone()
+            .or_else(|| dialect::foreign_key_name(dialect, table, &bare, &spec.columns));
+        if dialect::makes_foreign_key_indexes(dialect) {
             // InnoDB indexes the referencing columns when no index starts with them.
             let covered = table.primary_key.starts_with(&spec.columns)
                 || table
@@ -185,7 +171,7 @@ impl Applier<'_> {
                 table
                     .unique_constraints
                     .retain(|unique| !named(&unique.name));
-                if dialect == Dialect::Mysql {
+                if dialect::unique_constraints_are_indexes(dialect) {
                     table.indexes.retain(|index| !named(&index.name));
                 }
             }
@@ -194,7 +180,7 @@ impl Applier<'_> {
                     .unique_constraints
                     .retain(|unique| !named(&unique.name));
                 table.foreign_keys.retain(|key| !named(&key.name));
-                if dialect == Dialect::Mysql {
+                if dialect::unique_constraints_are_indexes(dialect) {
                     table.indexes.retain(|index| !named(&index.name));
                 }
             }

@@ -1,7 +1,7 @@
 //! Indexes: created and dropped, with the names and implicit indexes
 //! each dialect adds.
 
-use migration_doctor_schema::{Dialect, Index, UniqueConstraint};
+use migration_doctor_schema::{Index, UniqueConstraint};
 
 use std::sync::Arc;
 
@@ -45,7 +45,7 @@ impl Applier<'_> {
                 index: name.to_owned(),
             });
         }
-        if dialect == Dialect::Mysql {
+        if dialect::makes_foreign_key_indexes(dialect) {
             dialect::mysql::drop_implicit_key_indexes(table, &columns);
             if unique {
                 // A MySQL unique index is also its unique constraint.
@@ -95,7 +95,7 @@ impl Applier<'_> {
                 .indexes
                 .retain(|index| index.name.as_deref() != Some(name));
             {
-                if dialect == Dialect::Mysql {
+                if dialect::unique_constraints_are_indexes(dialect) {
                     table
                         .unique_constraints
                         .retain(|unique| unique.name.as_deref() != Some(name));

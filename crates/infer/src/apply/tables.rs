@@ -1,11 +1,12 @@
 //! Tables: created (with what `CREATE TABLE` declares inline), dropped
 //! and renamed.
 
-use migration_doctor_schema::{Column, Dialect, Table};
+use migration_doctor_schema::{Column, Table};
 
 use std::sync::Arc;
 
 use super::applier::{Applied, Applier, ApplyError, ColumnDefinition};
+use crate::dialect;
 use crate::keys::bare_name;
 use crate::operation::Operation;
 use crate::value::{ColumnSpec, ConstraintSpec, ForeignKeySpec};
@@ -52,7 +53,8 @@ impl Applier<'_> {
                 // A key column is NOT NULL, except on SQLite when the
                 // migration says `nullable=True` (SQLAlchemy then writes no
                 // NOT NULL, and SQLite adds none).
-                let stays_nullable = self.dialect == Dialect::Sqlite && definition.nullable_given;
+                let stays_nullable = dialect::key_column_may_stay_nullable(self.dialect)
+                    && definition.nullable_given;
                 if primary_key.contains(&column.name) && !stays_nullable {
                     column.nullable = false;
                 }
@@ -62,10 +64,10 @@ impl Applier<'_> {
         // PostgreSQL makes one index for the key and the unique constraints
         // of one `CREATE TABLE` that repeat its columns (or each other's):
         // the repetitions are not made.
-        let on_postgresql = self.dialect == Dialect::Postgresql;
+        let merges_repeats = dialect::merges_repeated_unique_keys(self.dialect);
         let mut unique_column_sets: Vec<Vec<String>> = vec![primary_key.clone()];
         let mut repeats_a_key = |columns: &[String]| {
-            let repeated = on_postgresql && unique_column_sets.iter().any(|made| made == columns);
+            let repeated = merges_repeats && unique_column_sets.iter().any(|made| made == columns);
             unique_column_sets.push(columns.to_vec());
             repeated
         };

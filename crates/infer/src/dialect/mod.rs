@@ -55,3 +55,77 @@ pub fn batch_rebuilds_by_default(dialect: Dialect) -> bool {
 pub fn alter_restates_column(dialect: Dialect) -> bool {
     dialect == Dialect::Mysql
 }
+
+/// Whether unique constraints are unique indexes (MySQL): making one makes
+/// the other, dropping one drops both.
+pub fn unique_constraints_are_indexes(dialect: Dialect) -> bool {
+    dialect == Dialect::Mysql
+}
+
+/// Whether dropping a column drops whole every index and unique constraint
+/// that names it (PostgreSQL; SQLite's batch rebuild), rather than taking
+/// the column out of them (MySQL).
+pub fn drop_column_takes_whole_keys(dialect: Dialect) -> bool {
+    dialect != Dialect::Mysql
+}
+
+/// Whether dropping a column of the primary key drops the whole key
+/// (PostgreSQL), rather than the key keeping its other columns.
+pub fn drop_column_drops_primary_key(dialect: Dialect) -> bool {
+    dialect == Dialect::Postgresql
+}
+
+/// Whether `ALTER COLUMN ... TYPE` to an enum type that exists keeps that
+/// type's labels (PostgreSQL: alembic adds none).
+pub fn alter_type_keeps_enum_labels(dialect: Dialect) -> bool {
+    dialect == Dialect::Postgresql
+}
+
+/// Whether one `CREATE TABLE` makes one index for a key and the unique
+/// constraints that repeat its columns (PostgreSQL), so that the
+/// repetitions are not made.
+pub fn merges_repeated_unique_keys(dialect: Dialect) -> bool {
+    dialect == Dialect::Postgresql
+}
+
+/// Whether a primary-key column declared `nullable=True` stays nullable
+/// (SQLite: SQLAlchemy writes no NOT NULL and SQLite adds none).
+pub fn key_column_may_stay_nullable(dialect: Dialect) -> bool {
+    dialect == Dialect::Sqlite
+}
+
+/// Whether `name` (as `with_variant(..., "mariadb")` gives it) names
+/// `dialect`.
+pub fn answers_to(dialect: Dialect, name: &str) -> bool {
+    name == dialect.name() || (dialect == Dialect::Mysql && name == "mariadb")
+}
+
+/// The name the database gives an unnamed unique constraint on `columns`
+/// of `table` (bare name `bare`), where it gives one.
+pub(crate) fn unique_constraint_name(
+    dialect: Dialect,
+    table: &migration_doctor_schema::Table,
+    bare: &str,
+    columns: &[String],
+) -> Option<String> {
+    match dialect {
+        Dialect::Postgresql => Some(postgresql::constraint_name(bare, columns, "key")),
+        Dialect::Mysql => Some(mysql::index_name(table, columns)),
+        Dialect::Sqlite => None,
+    }
+}
+
+/// The name the database gives an unnamed foreign key on `columns` of
+/// `table` (bare name `bare`), where it gives one.
+pub(crate) fn foreign_key_name(
+    dialect: Dialect,
+    table: &migration_doctor_schema::Table,
+    bare: &str,
+    columns: &[String],
+) -> Option<String> {
+    match dialect {
+        Dialect::Postgresql => Some(postgresql::constraint_name(bare, columns, "fkey")),
+        Dialect::Mysql => Some(mysql::foreign_key_name(table, bare)),
+        Dialect::Sqlite => None,
+    }
+}

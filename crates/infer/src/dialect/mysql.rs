@@ -60,3 +60,9 @@ pub(crate) fn is_generated_key_name(table: &str, name: &str) -> bool {
         .and_then(|rest| rest.strip_prefix("_ibfk_"))
         .is_some_and(|number| !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()))
 }
+
+/// InnoDB's name for an unnamed foreign key of `table` (bare name
+/// `bare`): `<table>_ibfk_<n>`, numbered after the keys it has.
+pub(crate) fn foreign_key_name(table: &Table, bare: &str) -> String {
+    format!("{bare}_ibfk_{}", table.foreign_keys.len() + 1)
+}
