@@ -8,6 +8,8 @@
 //! [`UnknownOperation`]s (file, line, text), never dropped, and the tables
 //! it may touch are [`Uncertainty`].
 
+#![warn(clippy::too_many_lines)]
+
 mod api;
 mod apply;
 mod cache;
