@@ -312,3 +312,18 @@ pub(crate) fn list_method(items: &[Value], name: &str, args: &[Value]) -> Value 
         _ => Value::Unknown(String::new()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::BUILTINS;
+
+    #[test]
+    fn each_builtin_is_registered_once() {
+        for (at, (name, _)) in BUILTINS.iter().enumerate() {
+            assert!(
+                !BUILTINS[at + 1..].iter().any(|(other, _)| other == name),
+                "{name}"
+            );
+        }
+    }
+}

@@ -253,3 +253,18 @@ pub(crate) fn dialect_method(
         _ => Value::Unknown(String::new()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::QUESTIONS;
+
+    #[test]
+    fn each_question_has_one_answer() {
+        for (at, (name, _)) in QUESTIONS.iter().enumerate() {
+            assert!(
+                !QUESTIONS[at + 1..].iter().any(|(other, _)| other == name),
+                "{name}"
+            );
+        }
+    }
+}

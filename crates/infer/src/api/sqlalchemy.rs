@@ -463,3 +463,20 @@ pub(crate) fn type_method(
         _ => Value::Unknown(String::new()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CONSTRUCTORS;
+
+    #[test]
+    fn each_constructor_is_registered_once() {
+        for (at, (name, _)) in CONSTRUCTORS.iter().enumerate() {
+            assert!(
+                !CONSTRUCTORS[at + 1..]
+                    .iter()
+                    .any(|(other, _)| other == name),
+                "{name}"
+            );
+        }
+    }
+}

@@ -82,3 +82,18 @@ pub(crate) fn op_call(
         Value::None
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::HANDLERS;
+
+    #[test]
+    fn each_operation_has_one_handler() {
+        for (at, (name, _)) in HANDLERS.iter().enumerate() {
+            assert!(
+                !HANDLERS[at + 1..].iter().any(|(other, _)| other == name),
+                "op.{name} is registered twice; the second handler would never run"
+            );
+        }
+    }
+}
