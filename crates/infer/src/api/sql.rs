@@ -1,7 +1,7 @@
 //! SQL in `op.execute(...)`, parsed with sqlparser in the target dialect:
 //! `CREATE/ALTER/DROP TABLE`, `CREATE/DROP INDEX`, `CREATE/DROP VIEW` become
 //! the same operations as alembic's `op.*` and go through the same
-//! [`Applier`](crate::apply::Applier), dialect effects included; `INSERT`,
+//! [`Applier`], dialect effects included; `INSERT`,
 //! `UPDATE`, `DELETE` are data steps with a probe where their SQL allows
 //! one. Everything else (grants, comments, functions, triggers, types,
 //! settings, SQL the parser rejects) is an unknown operation: it has effects

@@ -55,7 +55,7 @@ impl<'a, H: Host<'a>> Interpreter<'a, H> {
         self.call_def_keeping(function, args, kwargs, range).0
     }
 
-    /// Like [`Run::call_def`], also giving back the function's locals as
+    /// Like [`Interpreter::call_def`], also giving back the function's locals as
     /// they ended (a method's `self`, with what it set).
     pub(crate) fn call_def_keeping(
         &mut self,
