@@ -10,8 +10,8 @@
 use migration_doctor_schema::{Column, Dialect, TypeFamily};
 use ruff_text_size::TextRange;
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, DataType, ObjectName,
-    ObjectType, RenameTableNameKind, Statement, TableConstraint,
+    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable,
+    DataType, ObjectName, ObjectType, RenameTableNameKind, Statement, TableConstraint,
 };
 use sqlparser::dialect::{Dialect as SqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
@@ -20,7 +20,7 @@ use crate::api::host::{Run, at, data_step};
 use crate::apply::Applier;
 use crate::apply::ColumnDefinition;
 use crate::keys::table_key;
-use crate::operation::{ColumnChange, DataStep};
+use crate::operation::{ColumnChange, DataStep, Operation};
 use crate::value::{ConstraintSpec, ForeignKeySpec};
 
 /// Statements with real effects that the comparison does not look at, and
@@ -213,27 +213,7 @@ fn apply_statement(
 ) -> Result<(), String> {
     let dialect = run.host.dialect;
     match statement {
-        Statement::CreateTable(create) => {
-            let (schema, name) = name_of(&create.name);
-            let key = table_key(&name, schema.as_deref());
-            if create.if_not_exists && run.host.applier.schema.tables.contains_key(&key) {
-                return Ok(());
-            }
-            let columns: Vec<ColumnDefinition> = create
-                .columns
-                .iter()
-                .map(|definition| column_of(dialect, definition))
-                .collect();
-            let constraints: Vec<ConstraintSpec> = create
-                .constraints
-                .iter()
-                .filter_map(constraint_spec)
-                .collect();
-            run.host
-                .applier
-                .create_table_from(&key, columns, &constraints)
-                .map_err(String::from)
-        }
+        Statement::CreateTable(create) => create_table(&mut run.host.applier, &create),
         Statement::AlterTable(alter) => {
             let (schema, name) = name_of(&alter.name);
             let key = table_key(&name, schema.as_deref());
@@ -247,69 +227,12 @@ fn apply_statement(
             names,
             if_exists,
             ..
-        } => {
-            for name in &names {
-                let (schema, name) = name_of(name);
-                let key = table_key(&name, schema.as_deref());
-                let result = match object_type {
-                    ObjectType::Table => run.host.applier.drop_table(&key).map_err(String::from),
-                    ObjectType::Index => run
-                        .host
-                        .applier
-                        .drop_index(&name, None)
-                        .map_err(String::from),
-                    ObjectType::View | ObjectType::MaterializedView => run
-                        .host
-                        .applier
-                        .replay(&crate::operation::Operation::DropView { name: name.clone() })
-                        .map_err(String::from),
-                    other => Err(format!("DROP {other} is not compared")),
-                };
-                if let Err(reason) = result
-                    && !if_exists
-                {
-                    return Err(reason);
-                }
-            }
-            Ok(())
-        }
-        Statement::CreateIndex(create) => {
-            let (schema, table) = name_of(&create.table_name);
-            let key = table_key(&table, schema.as_deref());
-            let name = create
-                .name
-                .as_ref()
-                .map(|name| name_of(name).1)
-                .unwrap_or_default();
-            let exists = run
-                .host
-                .applier
-                .schema
-                .tables
-                .get(&key)
-                .is_some_and(|table| {
-                    table
-                        .indexes
-                        .iter()
-                        .any(|index| index.name.as_deref() == Some(name.as_str()))
-                });
-            if create.if_not_exists && exists {
-                return Ok(());
-            }
-            run.host
-                .applier
-                .create_index(
-                    &key,
-                    &name,
-                    constraint_columns(&create.columns),
-                    create.unique,
-                )
-                .map_err(String::from)
-        }
+        } => drop_objects(&mut run.host.applier, object_type, &names, if_exists),
+        Statement::CreateIndex(create) => create_index(&mut run.host.applier, &create),
         Statement::CreateView(view) => run
             .host
             .applier
-            .replay(&crate::operation::Operation::CreateView {
+            .replay(&Operation::CreateView {
                 name: name_of(&view.name).1,
             })
             .map_err(String::from),
@@ -336,6 +259,84 @@ fn apply_statement(
             other.to_string().chars().take(60).collect::<String>()
         )),
     }
+}
+
+/// `CREATE TABLE [IF NOT EXISTS]` with its columns and constraints.
+fn create_table(applier: &mut Applier<'_>, create: &CreateTable) -> Result<(), String> {
+    let (schema, name) = name_of(&create.name);
+    let key = table_key(&name, schema.as_deref());
+    if create.if_not_exists && applier.schema.tables.contains_key(&key) {
+        return Ok(());
+    }
+    let dialect = applier.dialect;
+    let columns: Vec<ColumnDefinition> = create
+        .columns
+        .iter()
+        .map(|definition| column_of(dialect, definition))
+        .collect();
+    let constraints: Vec<ConstraintSpec> = create
+        .constraints
+        .iter()
+        .filter_map(constraint_spec)
+        .collect();
+    applier
+        .create_table_from(&key, columns, &constraints)
+        .map_err(String::from)
+}
+
+/// `DROP TABLE|INDEX|VIEW [IF EXISTS] names`.
+fn drop_objects(
+    applier: &mut Applier<'_>,
+    object_type: ObjectType,
+    names: &[ObjectName],
+    if_exists: bool,
+) -> Result<(), String> {
+    for name in names {
+        let (schema, name) = name_of(name);
+        let key = table_key(&name, schema.as_deref());
+        let result = match object_type {
+            ObjectType::Table => applier.drop_table(&key).map_err(String::from),
+            ObjectType::Index => applier.drop_index(&name, None).map_err(String::from),
+            ObjectType::View | ObjectType::MaterializedView => applier
+                .replay(&Operation::DropView { name: name.clone() })
+                .map_err(String::from),
+            other => Err(format!("DROP {other} is not compared")),
+        };
+        if let Err(reason) = result
+            && !if_exists
+        {
+            return Err(reason);
+        }
+    }
+    Ok(())
+}
+
+/// `CREATE [UNIQUE] INDEX [IF NOT EXISTS]`.
+fn create_index(applier: &mut Applier<'_>, create: &CreateIndex) -> Result<(), String> {
+    let (schema, table) = name_of(&create.table_name);
+    let key = table_key(&table, schema.as_deref());
+    let name = create
+        .name
+        .as_ref()
+        .map(|name| name_of(name).1)
+        .unwrap_or_default();
+    let exists = applier.schema.tables.get(&key).is_some_and(|table| {
+        table
+            .indexes
+            .iter()
+            .any(|index| index.name.as_deref() == Some(name.as_str()))
+    });
+    if create.if_not_exists && exists {
+        return Ok(());
+    }
+    applier
+        .create_index(
+            &key,
+            &name,
+            constraint_columns(&create.columns),
+            create.unique,
+        )
+        .map_err(String::from)
 }
 
 /// A `FOREIGN KEY … REFERENCES …` (inline on a column, the columns empty).
