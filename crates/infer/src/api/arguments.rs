@@ -30,10 +30,6 @@ pub(crate) fn string(value: Option<&Value>) -> Option<String> {
     }
 }
 
-pub(crate) fn optional_string(value: Option<&Value>) -> Option<String> {
-    string(value)
-}
-
 /// Column names given as strings, columns, or SQL expressions (kept as text).
 pub(crate) fn column_names(value: Option<&Value>) -> Option<Vec<String>> {
     let items = match value? {

@@ -3,7 +3,7 @@
 //! convention), `text`, and every type class; a type's methods
 //! (`with_variant`). Checked against SQLAlchemy 2.1.
 
-use crate::api::arguments::{arg, column_names, kwarg, optional_string, string};
+use crate::api::arguments::{arg, column_names, kwarg, string};
 use crate::api::attributes::{NO_TABLE_DDL, SESSION};
 use crate::api::host::Run;
 use crate::dialect;
@@ -200,25 +200,21 @@ fn foreign_key(call: SqlAlchemyCall) -> Value {
         Some(Value::MappedColumn { table, column }) => Some(format!("{table}.{column}")),
         other => string(other),
     };
-    let mut spec = foreign_key_target(
-        target.as_deref(),
-        optional_string(kwarg(kwargs, "name")),
-        Vec::new(),
-    );
+    let mut spec = foreign_key_target(target.as_deref(), string(kwarg(kwargs, "name")), Vec::new());
     spec.actions = referential_actions(kwargs);
     Value::ForeignKeyRef(spec)
 }
 
 fn primary_key_constraint(call: SqlAlchemyCall) -> Value {
     Value::Constraint(ConstraintSpec::PrimaryKey {
-        name: optional_string(kwarg(&call.kwargs, "name")),
+        name: string(kwarg(&call.kwargs, "name")),
         columns: call.args.iter().filter_map(to_text).collect(),
     })
 }
 
 fn unique_constraint(call: SqlAlchemyCall) -> Value {
     Value::Constraint(ConstraintSpec::Unique {
-        name: optional_string(kwarg(&call.kwargs, "name")),
+        name: string(kwarg(&call.kwargs, "name")),
         columns: call.args.iter().filter_map(to_text).collect(),
     })
 }
@@ -229,7 +225,7 @@ fn foreign_key_constraint(call: SqlAlchemyCall) -> Value {
     let targets = column_names(arg(args, kwargs, 1, "refcolumns")).unwrap_or_default();
     let mut spec = foreign_key_target(
         targets.first().map(String::as_str),
-        optional_string(kwarg(kwargs, "name")),
+        string(kwarg(kwargs, "name")),
         columns,
     );
     spec.actions = referential_actions(kwargs);
@@ -337,8 +333,8 @@ pub(crate) fn referential_actions(kwargs: &[(String, Value)]) -> ReferentialActi
         value.is_some_and(|value| !matches!(value, Value::None | Value::Str(_)))
     };
     ReferentialActions {
-        on_delete: optional_string(on_delete),
-        on_update: optional_string(on_update),
+        on_delete: string(on_delete),
+        on_update: string(on_update),
         unreadable: unreadable(on_delete) || unreadable(on_update),
     }
 }

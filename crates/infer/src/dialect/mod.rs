@@ -44,9 +44,9 @@ pub fn transactional_ddl(dialect: Dialect) -> bool {
 }
 
 /// Whether `batch_alter_table` rebuilds its table when `recreate=` is not
-/// given.
+/// given ("auto"): on SQLite, which cannot alter a table in place.
 pub fn batch_rebuilds_by_default(dialect: Dialect) -> bool {
-    dialect == Dialect::Sqlite && sqlite::BATCH_REBUILDS_BY_DEFAULT
+    dialect == Dialect::Sqlite
 }
 
 /// Whether `alter_column` restates the whole column (`MODIFY`/`CHANGE`)
